@@ -1,0 +1,68 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is for maintainers.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SGDS_VERSION ?= 4.2.0
+
+.PHONY: run test lint format check-migrations migrate seed demo-user serve design-system clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet ".[dev]"
+	touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed migrate seed demo-user serve
+
+migrate: $(VENV)/.installed
+	$(MANAGE) migrate --no-input
+
+seed: $(VENV)/.installed
+	$(MANAGE) load_seed
+
+demo-user: $(VENV)/.installed
+	$(MANAGE) create_demo_user
+
+serve: $(VENV)/.installed
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed-dev lint check-migrations
+	$(BIN)/python -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check-migrations: $(VENV)/.installed-dev
+	DATABASE_URL= $(MANAGE) makemigrations --check --dry-run
+
+# Refresh the vendored Scottish Government Design System (compiled CSS, ES-module JS, icons).
+design-system:
+	rm -rf build/sgds && mkdir -p build/sgds
+	cd build/sgds && npm pack --silent @scottish-government/design-system@$(SGDS_VERSION) && tar xzf *.tgz
+	rm -rf static/vendor/sgds && mkdir -p static/vendor/sgds
+	cp -r build/sgds/package/dist/css build/sgds/package/dist/images static/vendor/sgds/
+	mkdir -p static/vendor/sgds/scripts
+	cp build/sgds/package/dist/scripts/design-system.js static/vendor/sgds/scripts/
+	rm -f static/vendor/sgds/css/*.map static/vendor/sgds/css/design-system.css
+	cp build/sgds/package/LICENSE.txt static/vendor/sgds/LICENSE.txt
+	echo "$(SGDS_VERSION)" > static/vendor/sgds/VERSION
+	rm -rf build/sgds
+
+clean:
+	rm -rf $(VENV) staticfiles build

@@ -1,0 +1,177 @@
+"""Milestones: what must happen in which year of Plan 24-30, and who must do it."""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from organisations.models import Organisation, Role
+from outcomes.models import Outcome, OutcomeOrganisation
+from routemap.models import Edition
+
+YEAR_MESSAGE = (
+    f"Enter a year from {settings.PLAN_FIRST_YEAR} to {settings.PLAN_LAST_YEAR}: "
+    "Plan 24-30 covers those years only."
+)
+
+
+def plan_years() -> list[int]:
+    return list(range(settings.PLAN_FIRST_YEAR, settings.PLAN_LAST_YEAR + 1))
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    ACHIEVED = "achieved", "Achieved"
+    DELAYED = "delayed", "Delayed"
+    NO_LONGER_PLANNED = "no_longer_planned", "No longer planned"
+
+
+CLOSED_STATUSES = (Status.ACHIEVED, Status.NO_LONGER_PLANNED)
+
+# Design-system tag colours; the status is always also written in words.
+STATUS_TAG_COLOURS = {
+    Status.NOT_STARTED: "grey",
+    Status.IN_PROGRESS: "blue",
+    Status.ACHIEVED: "green",
+    Status.DELAYED: "orange",
+    Status.NO_LONGER_PLANNED: "purple",
+}
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(outcome__edition__state=Edition.State.PUBLISHED)
+
+    def for_organisation(self, organisation: Organisation):
+        """Milestones the organisation is named on, or inherits from its outcome when the
+        milestone names nobody of its own."""
+        own = MilestoneOrganisation.objects.filter(milestone=OuterRef("pk"))
+        return self.filter(
+            Exists(own.filter(organisation=organisation))
+            | (
+                ~Exists(own)
+                & Exists(
+                    OutcomeOrganisation.objects.filter(
+                        outcome=OuterRef("outcome"), organisation=organisation
+                    )
+                )
+            )
+        )
+
+    def overdue(self, today: datetime.date | None = None):
+        today = today or datetime.date.today()
+        return self.filter(year__lt=today.year).exclude(status__in=CLOSED_STATUSES)
+
+    def with_context(self):
+        """Route map, outcome and responsible bodies, in a fixed number of queries."""
+        return self.select_related("outcome__edition__route_map__foundation").prefetch_related(
+            models.Prefetch(
+                "organisation_links",
+                queryset=MilestoneOrganisation.objects.select_related("organisation"),
+            ),
+            models.Prefetch(
+                "outcome__organisation_links",
+                queryset=OutcomeOrganisation.objects.select_related("organisation"),
+            ),
+        )
+
+    def in_plan_order(self):
+        return self.order_by(
+            "outcome__edition__route_map__order",
+            "outcome__edition__route_map__title",
+            "outcome__order",
+            "year",
+            "order",
+        )
+
+
+class Milestone(models.Model):
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="milestones")
+    key = models.UUIDField(
+        default=uuid.uuid4, editable=False, help_text="Stays the same across editions."
+    )
+    year = models.PositiveSmallIntegerField(
+        validators=[
+            MinValueValidator(settings.PLAN_FIRST_YEAR, message=YEAR_MESSAGE),
+            MaxValueValidator(settings.PLAN_LAST_YEAR, message=YEAR_MESSAGE),
+        ]
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    progress_note = models.TextField(blank=True)
+    subject_to_decisions_after_may_2026 = models.BooleanField(
+        "Subject to decisions after May 2026",
+        default=False,
+        help_text=(
+            "Depends on decisions of the Scottish Parliament and Ministers elected in May 2026."
+        ),
+    )
+    organisations = models.ManyToManyField(
+        Organisation, through="MilestoneOrganisation", related_name="milestones", blank=True
+    )
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["outcome", "year", "order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=settings.PLAN_FIRST_YEAR)
+                & Q(year__lte=settings.PLAN_LAST_YEAR),
+                name="milestone_year_in_plan",
+            ),
+            models.UniqueConstraint(fields=["outcome", "key"], name="unique_milestone_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.text[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.outcome.get_absolute_url()}#{self.outcome.anchor}-year-{self.year}"
+
+    @property
+    def responsible_links(self) -> list:
+        """The milestone's own bodies, or its outcome's when it names none (prefetch-friendly)."""
+        own = list(self.organisation_links.all())
+        return own or list(self.outcome.organisation_links.all())
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        today = today or datetime.date.today()
+        return self.year < today.year and self.status not in CLOSED_STATUSES
+
+    @property
+    def overdue(self) -> bool:
+        return self.is_overdue()
+
+    @property
+    def status_colour(self) -> str:
+        return STATUS_TAG_COLOURS.get(self.status, "grey")
+
+
+class MilestoneOrganisation(models.Model):
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, related_name="organisation_links"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="milestone_links"
+    )
+    role = models.CharField(max_length=12, choices=Role.choices, blank=True, default=Role.UNSTATED)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["milestone", "organisation"], name="unique_milestone_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} on {self.milestone}"

@@ -1,0 +1,11 @@
+from django.contrib import admin
+
+from organisations.models import Organisation
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "abbreviation", "sector"]
+    list_filter = ["sector"]
+    search_fields = ["name", "abbreviation"]
+    prepopulated_fields = {"slug": ["name"]}

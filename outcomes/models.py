@@ -1,0 +1,108 @@
+"""Outcomes of a route map edition, their "progress so far" and who must act."""
+
+import uuid
+
+from django.db import models
+from django.urls import reverse
+
+from organisations.models import Organisation, Role
+from routemap.models import Edition, RouteMap
+
+
+class OutcomeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(edition__state=Edition.State.PUBLISHED)
+
+
+class Outcome(models.Model):
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="outcomes")
+    key = models.UUIDField(
+        default=uuid.uuid4, editable=False, help_text="Stays the same across editions."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    slug = models.SlugField(max_length=100)
+    title = models.CharField(max_length=200)
+    statement = models.TextField()
+    organisations = models.ManyToManyField(
+        Organisation, through="OutcomeOrganisation", related_name="outcomes", blank=True
+    )
+    linked_route_maps = models.ManyToManyField(
+        RouteMap, related_name="linked_from_outcomes", blank=True
+    )
+
+    objects = OutcomeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["edition", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "slug"], name="unique_outcome_slug"),
+            models.UniqueConstraint(fields=["edition", "key"], name="unique_outcome_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("routemap:outcome", args=[self.edition.route_map.slug, self.slug])
+
+    @property
+    def anchor(self) -> str:
+        return f"outcome-{self.slug}"
+
+    def milestone_years(self) -> list[tuple[int, list]]:
+        """Plan years 2024-2030 with this outcome's milestones (uses the prefetch cache)."""
+        return years_with_milestones(self.milestones.all())
+
+
+class OutcomeOrganisation(models.Model):
+    outcome = models.ForeignKey(
+        Outcome, on_delete=models.CASCADE, related_name="organisation_links"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="outcome_links"
+    )
+    role = models.CharField(max_length=12, choices=Role.choices, blank=True, default=Role.UNSTATED)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outcome", "organisation"], name="unique_outcome_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} on {self.outcome}"
+
+
+class ProgressEntry(models.Model):
+    """A "Where is Scotland now?" / progress-so-far paragraph, dated where the text gives one."""
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="progress_entries")
+    key = models.UUIDField(default=uuid.uuid4, editable=False)
+    order = models.PositiveSmallIntegerField(default=0)
+    date = models.DateField(null=True, blank=True, help_text="For sorting and feeds.")
+    date_label = models.CharField(
+        max_length=100, blank=True, help_text='The date as written, e.g. "Early 2026".'
+    )
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name_plural = "progress entries"
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+def years_with_milestones(milestones) -> list[tuple[int, list]]:
+    """Every plan year in order with its milestones (an empty list where none are planned)."""
+    from django.conf import settings
+
+    by_year: dict[int, list] = {
+        year: [] for year in range(settings.PLAN_FIRST_YEAR, settings.PLAN_LAST_YEAR + 1)
+    }
+    for milestone in milestones:
+        by_year.setdefault(milestone.year, []).append(milestone)
+    return sorted(by_year.items())

@@ -1,0 +1,142 @@
+"""Read-only JSON API over published content. Field names are documented on /open-data/."""
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+
+from milestones.models import Milestone
+from organisations.models import Organisation
+from routemap.models import Edition, RouteMap
+
+
+def not_found(message: str) -> JsonResponse:
+    return JsonResponse({"error": message}, status=404)
+
+
+def milestone_data(milestone: Milestone) -> dict:
+    return {
+        "id": str(milestone.key),
+        "year": milestone.year,
+        "order": milestone.order,
+        "text": milestone.text,
+        "status": milestone.status,
+        "status_label": milestone.get_status_display(),
+        "overdue": milestone.overdue,
+        "progress_note": milestone.progress_note,
+        "subject_to_decisions_after_may_2026": milestone.subject_to_decisions_after_may_2026,
+        "organisations": [link.organisation.slug for link in milestone.responsible_links],
+    }
+
+
+def edition_data(route_map: RouteMap, edition: Edition | None, request: HttpRequest) -> dict:
+    data = {
+        "slug": route_map.slug,
+        "title": route_map.title,
+        "foundation": route_map.foundation.name if route_map.foundation else None,
+        "url": request.build_absolute_uri(route_map.get_absolute_url()),
+        "version": None,
+        "summary": "",
+        "last_updated": None,
+        "what_matters": [],
+        "outcomes": [],
+    }
+    if edition is None:
+        return data
+    data.update(
+        version=edition.number,
+        summary=edition.summary,
+        last_updated=edition.last_updated.isoformat() if edition.last_updated else None,
+        what_matters=[statement.text for statement in edition.what_matters.all()],
+        outcomes=[
+            {
+                "order": outcome.order,
+                "slug": outcome.slug,
+                "title": outcome.title,
+                "statement": outcome.statement,
+                "url": request.build_absolute_uri(outcome.get_absolute_url()),
+                "progress": [
+                    {
+                        "date": entry.date.isoformat() if entry.date else None,
+                        "date_label": entry.date_label,
+                        "text": entry.text,
+                    }
+                    for entry in outcome.progress_entries.all()
+                ],
+                "milestones": [milestone_data(m) for m in outcome.milestones.all()],
+                "organisations": [
+                    {"slug": link.organisation.slug, "role": link.role or None}
+                    for link in outcome.organisation_links.all()
+                ],
+                "linked_route_maps": [rm.slug for rm in outcome.linked_route_maps.all()],
+            }
+            for outcome in edition.outcomes.all()
+        ],
+    )
+    return data
+
+
+@require_GET
+def route_map_list(request: HttpRequest) -> JsonResponse:
+    route_maps = RouteMap.objects.with_live_edition()
+    return JsonResponse(
+        {
+            "route_maps": [
+                {
+                    "slug": rm.slug,
+                    "title": rm.title,
+                    "foundation": rm.foundation.name if rm.foundation else None,
+                    "url": request.build_absolute_uri(rm.get_absolute_url()),
+                    "api_url": request.build_absolute_uri(f"/api/route-maps/{rm.slug}/"),
+                    "has_content": rm.live_edition is not None,
+                }
+                for rm in route_maps
+            ]
+        }
+    )
+
+
+@require_GET
+def route_map_detail(request: HttpRequest, slug: str) -> JsonResponse:
+    route_map = RouteMap.objects.select_related("foundation").filter(slug=slug).first()
+    if route_map is None:
+        return not_found(f"No route map with slug '{slug}'.")
+    edition = Edition.objects.published().with_content().filter(route_map=route_map).first()
+    return JsonResponse(edition_data(route_map, edition, request))
+
+
+def organisation_summary(organisation: Organisation, request: HttpRequest) -> dict:
+    return {
+        "slug": organisation.slug,
+        "name": organisation.name,
+        "abbreviation": organisation.abbreviation,
+        "sector": organisation.sector,
+        "sector_label": organisation.get_sector_display(),
+        "url": request.build_absolute_uri(organisation.get_absolute_url()),
+    }
+
+
+@require_GET
+def organisation_list(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(
+        {"organisations": [organisation_summary(o, request) for o in Organisation.objects.all()]}
+    )
+
+
+@require_GET
+def organisation_detail(request: HttpRequest, slug: str) -> JsonResponse:
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        return not_found(f"No organisation with slug '{slug}'.")
+    milestones = (
+        Milestone.objects.published().for_organisation(organisation).with_context().in_plan_order()
+    )
+    data = organisation_summary(organisation, request)
+    data["milestones"] = [
+        {
+            **milestone_data(m),
+            "route_map": m.outcome.edition.route_map.slug,
+            "outcome": m.outcome.slug,
+            "url": request.build_absolute_uri(m.get_absolute_url()),
+        }
+        for m in milestones
+    ]
+    return JsonResponse(data)

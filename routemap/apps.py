@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RoutemapConfig(AppConfig):
+    name = "routemap"
+    verbose_name = "Route maps"

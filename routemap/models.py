@@ -1,0 +1,171 @@
+"""Foundations, route maps and their editions.
+
+A route map's content (summary, outcomes, progress, milestones...) belongs to an *edition*.
+Exactly one edition per route map is live (published); editors work on at most one draft;
+superseded editions are kept unchanged as the published history. Public pages only ever
+read the live edition, so a draft can never leak by accident.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+
+
+class Foundation(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RouteMapQuerySet(models.QuerySet):
+    def with_live_edition(self):
+        """Each route map with `live_editions` prefetched (a list of zero or one)."""
+        return self.select_related("foundation").prefetch_related(
+            Prefetch(
+                "editions",
+                queryset=Edition.objects.filter(state=Edition.State.PUBLISHED),
+                to_attr="live_editions",
+            )
+        )
+
+
+class RouteMap(models.Model):
+    """The identity of a route map; its content lives in editions."""
+
+    slug = models.SlugField(unique=True, max_length=100)
+    title = models.CharField(max_length=200, unique=True)
+    foundation = models.ForeignKey(
+        Foundation,
+        on_delete=models.PROTECT,
+        related_name="route_maps",
+        null=True,
+        blank=True,
+        help_text="Leave empty where the plan does not say which foundation it sits under.",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = RouteMapQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("routemap:detail", args=[self.slug])
+
+    @property
+    def live_edition(self) -> "Edition | None":
+        if hasattr(self, "live_editions"):
+            return self.live_editions[0] if self.live_editions else None
+        return self.editions.filter(state=Edition.State.PUBLISHED).first()
+
+
+class EditionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(state=Edition.State.PUBLISHED)
+
+    def drafts(self):
+        return self.filter(state=Edition.State.DRAFT)
+
+    def with_content(self):
+        """Everything a route map page shows, in a fixed number of queries."""
+        from milestones.models import Milestone, MilestoneOrganisation
+        from outcomes.models import Outcome, OutcomeOrganisation
+
+        return self.select_related("route_map__foundation").prefetch_related(
+            "what_matters",
+            Prefetch(
+                "outcomes",
+                queryset=Outcome.objects.order_by("order").prefetch_related(
+                    "progress_entries",
+                    Prefetch(
+                        "organisation_links",
+                        queryset=OutcomeOrganisation.objects.select_related("organisation"),
+                    ),
+                    Prefetch("linked_route_maps", queryset=RouteMap.objects.order_by("title")),
+                    Prefetch(
+                        "milestones",
+                        queryset=Milestone.objects.order_by("year", "order").prefetch_related(
+                            Prefetch(
+                                "organisation_links",
+                                queryset=MilestoneOrganisation.objects.select_related(
+                                    "organisation"
+                                ),
+                            )
+                        ),
+                    ),
+                ),
+            ),
+        )
+
+
+class Edition(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        SUPERSEDED = "superseded", "Superseded"
+
+    route_map = models.ForeignKey(RouteMap, on_delete=models.CASCADE, related_name="editions")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.DRAFT)
+    number = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Version number, given when published."
+    )
+    introduction = models.TextField(blank=True)
+    summary = models.TextField("Where is Scotland now? (summary)", blank=True)
+    summary_detail = models.TextField("Where is Scotland now? (more)", blank=True)
+    vision = models.TextField("Where does Scotland need to be by 2030?", blank=True)
+    last_updated = models.DateField(null=True, blank=True)
+    change_note = models.TextField("What changed?", blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["route_map", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["route_map"],
+                condition=Q(state="published"),
+                name="one_live_edition_per_route_map",
+            ),
+            models.UniqueConstraint(
+                fields=["route_map"], condition=Q(state="draft"), name="one_draft_per_route_map"
+            ),
+            models.UniqueConstraint(
+                fields=["route_map", "number"], name="unique_edition_number_per_route_map"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = f"version {self.number}" if self.number else "draft"
+        return f"{self.route_map} ({label})"
+
+
+class WhatMatters(models.Model):
+    """A "What matters to children, families, and care experienced adults" statement."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="what_matters")
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name_plural = "what matters statements"
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from routemap import api, views
+
+route_map_patterns = [
+    path("<slug:slug>/", views.route_map_detail, name="detail"),
+    path("<slug:slug>/outcomes/<slug:outcome_slug>/", views.outcome_detail, name="outcome"),
+]
+
+api_patterns = [
+    path("route-maps/", api.route_map_list, name="api-route-maps"),
+    path("route-maps/<slug:slug>/", api.route_map_detail, name="api-route-map"),
+    path("organisations/", api.organisation_list, name="api-organisations"),
+    path("organisations/<slug:slug>/", api.organisation_detail, name="api-organisation"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("route-maps/", include((route_map_patterns, "routemap"))),
+    path("organisations/", include("organisations.urls")),
+    path("api/", include((api_patterns, "api"))),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "routemap.views.page_not_found"

@@ -1,0 +1,78 @@
+"""Public pages: the plan by foundation, a route map, one outcome."""
+
+import datetime
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from routemap.models import Edition, Foundation, RouteMap
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    route_maps = list(RouteMap.objects.with_live_edition())
+    foundations = list(Foundation.objects.all())
+    for foundation in foundations:
+        foundation.route_map_list = [rm for rm in route_maps if rm.foundation_id == foundation.pk]
+    unplaced = [rm for rm in route_maps if rm.foundation_id is None]
+    return render(
+        request,
+        "routemap/home.html",
+        {"foundations": foundations, "unplaced_route_maps": unplaced},
+    )
+
+
+def _live_edition(slug: str) -> tuple[RouteMap, Edition | None]:
+    route_map = get_object_or_404(RouteMap.objects.select_related("foundation"), slug=slug)
+    edition = Edition.objects.published().with_content().filter(route_map=route_map).first()
+    return route_map, edition
+
+
+@require_GET
+def route_map_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    route_map, edition = _live_edition(slug)
+    return render(
+        request,
+        "routemap/route_map_detail.html",
+        {
+            "route_map": route_map,
+            "edition": edition,
+            "outcomes": edition.outcomes.all() if edition else [],
+            "this_year": datetime.date.today().year,
+        },
+    )
+
+
+@require_GET
+def outcome_detail(request: HttpRequest, slug: str, outcome_slug: str) -> HttpResponse:
+    route_map, edition = _live_edition(slug)
+    outcome = (
+        next((o for o in edition.outcomes.all() if o.slug == outcome_slug), None)
+        if edition
+        else None
+    )
+    if outcome is None:
+        raise Http404("No such outcome")
+    return render(
+        request,
+        "routemap/outcome_detail.html",
+        {
+            "route_map": route_map,
+            "edition": edition,
+            "outcome": outcome,
+            "this_year": datetime.date.today().year,
+        },
+    )
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "routemap/accessibility.html")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """API clients get JSON; people get the site's own page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": "Not found", "path": request.path}, status=404)
+    return render(request, "404.html", status=404)

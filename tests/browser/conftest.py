@@ -1,0 +1,24 @@
+"""Helpers for browser tests: axe-core checks and a seeded live server."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+_axe = Axe()
+
+
+def assert_accessible(page) -> None:
+    """No serious or critical axe-core violations on the page as it is now."""
+    results = _axe.run(page)
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} -> "
+        + "; ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, f"{page.url}:\n" + "\n".join(serious)
+
+
+@pytest.fixture
+def site(live_server, live_seeded):
+    """The live server's base URL, with the seed content loaded."""
+    return live_server.url

@@ -1,0 +1,161 @@
+"""factory-boy factories for test data. Editions default to published (live)."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from accounts.roles import EDITORS, PUBLISHERS
+from milestones.models import Milestone, MilestoneOrganisation
+from organisations.models import Organisation, Sector
+from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
+from routemap.models import Edition, Foundation, RouteMap, WhatMatters
+
+
+class FoundationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Foundation
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Foundation {n}")
+    slug = factory.Sequence(lambda n: f"foundation-{n}")
+    order = factory.Sequence(int)
+
+
+class RouteMapFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RouteMap
+
+    title = factory.Sequence(lambda n: f"Route map {n}")
+    slug = factory.Sequence(lambda n: f"route-map-{n}")
+    foundation = factory.SubFactory(FoundationFactory)
+    order = factory.Sequence(int)
+
+
+class EditionFactory(factory.django.DjangoModelFactory):
+    """A live (published) edition."""
+
+    class Meta:
+        model = Edition
+
+    route_map = factory.SubFactory(RouteMapFactory)
+    state = Edition.State.PUBLISHED
+    number = 1
+    summary = factory.Faker("paragraph")
+    vision = factory.Faker("paragraph")
+    last_updated = factory.Faker("date_object")
+    published_at = factory.Faker("date_time", tzinfo=factory.Faker("pytimezone"))
+    change_note = "First publication."
+
+
+class DraftEditionFactory(EditionFactory):
+    state = Edition.State.DRAFT
+    number = None
+    published_at = None
+    change_note = ""
+
+
+class WhatMattersFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WhatMatters
+
+    edition = factory.SubFactory(EditionFactory)
+    order = factory.Sequence(int)
+    text = factory.Faker("sentence")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    slug = factory.Sequence(lambda n: f"organisation-{n}")
+    sector = Sector.THIRD_SECTOR
+
+
+class OutcomeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Outcome
+
+    edition = factory.SubFactory(EditionFactory)
+    order = factory.Sequence(int)
+    title = factory.Sequence(lambda n: f"Outcome {n}")
+    slug = factory.Sequence(lambda n: f"outcome-{n}")
+    statement = factory.Faker("paragraph")
+
+
+class OutcomeOrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutcomeOrganisation
+
+    outcome = factory.SubFactory(OutcomeFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class ProgressEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgressEntry
+
+    outcome = factory.SubFactory(OutcomeFactory)
+    order = factory.Sequence(int)
+    text = factory.Faker("paragraph")
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    outcome = factory.SubFactory(OutcomeFactory)
+    year = 2027
+    order = factory.Sequence(int)
+    text = factory.Faker("paragraph")
+
+
+class MilestoneOrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MilestoneOrganisation
+
+    milestone = factory.SubFactory(MilestoneFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct-horse-battery")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        for name in extracted or []:
+            self.groups.add(Group.objects.get(name=name))
+
+
+class EditorFactory(UserFactory):
+    roles = factory.LazyFunction(lambda: [EDITORS])
+
+
+class PublisherFactory(UserFactory):
+    roles = factory.LazyFunction(lambda: [PUBLISHERS])
+
+
+def build_route_map(*, outcomes: int = 2, milestones_per_year: int = 1, organisations=None):
+    """A published route map with outcomes, progress and milestones in every plan year."""
+    edition = EditionFactory()
+    organisations = organisations or [OrganisationFactory(), OrganisationFactory()]
+    WhatMattersFactory.create_batch(2, edition=edition)
+    for _ in range(outcomes):
+        outcome = OutcomeFactory(edition=edition)
+        for organisation in organisations:
+            OutcomeOrganisationFactory(outcome=outcome, organisation=organisation)
+        outcome.linked_route_maps.add(RouteMapFactory())
+        ProgressEntryFactory.create_batch(2, outcome=outcome)
+        for year in range(2024, 2031):
+            for milestone in MilestoneFactory.create_batch(
+                milestones_per_year, outcome=outcome, year=year
+            ):
+                MilestoneOrganisationFactory(milestone=milestone, organisation=organisations[0])
+    return edition
