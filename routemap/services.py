@@ -4,6 +4,7 @@ Each function is atomic: a failure part-way leaves the database as it was.
 """
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -14,6 +15,9 @@ from milestones.models import Milestone, MilestoneOrganisation
 from organisations.models import Organisation
 from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
 from routemap.models import Edition, RouteMap, WhatMatters
+from routemap.signals import edition_published
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -154,9 +158,10 @@ def edition_publish(
     if edition.state != Edition.State.DRAFT:
         raise ValueError("Only a draft can be published.")
     route_map = RouteMap.objects.select_for_update().get(pk=edition.route_map_id)
-    Edition.objects.filter(route_map=route_map, state=Edition.State.PUBLISHED).update(
-        state=Edition.State.SUPERSEDED
-    )
+    previous = Edition.objects.filter(route_map=route_map, state=Edition.State.PUBLISHED).first()
+    if previous is not None:
+        previous.state = Edition.State.SUPERSEDED
+        previous.save(update_fields=["state", "updated_at"])
     latest = Edition.objects.filter(route_map=route_map).aggregate(n=Max("number"))["n"] or 0
     now = timezone.now()
     edition.state = Edition.State.PUBLISHED
@@ -166,4 +171,7 @@ def edition_publish(
     edition.published_by = user
     edition.last_updated = last_updated or timezone.localdate(now)
     edition.save()
+    transaction.on_commit(
+        lambda: edition_published.send_robust(sender=Edition, edition=edition, previous=previous)
+    )
     return edition
