@@ -5,6 +5,7 @@ followed from one version to the next even when its text, year or order changes.
 """
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from routemap.models import Edition
 
@@ -16,6 +17,7 @@ class Change:
     outcome: str  # outcome title ("" for route-map-level changes)
     description: str
     year: int | None = None
+    key: UUID | None = None  # the milestone's key, for milestone changes
 
 
 def _excerpt(text: str, length: int = 90) -> str:
@@ -23,12 +25,21 @@ def _excerpt(text: str, length: int = 90) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
+# Pass to prefetch_related() on an Edition queryset before describing many editions.
+CHANGES_PREFETCH = ("what_matters", "outcomes__milestones", "outcomes__progress_entries")
+
+
 def _content(edition: Edition | None) -> dict:
     """Outcomes keyed by `key`, each with its milestones and progress keyed by `key`."""
     if edition is None:
         return {"summary": "", "vision": "", "what_matters": [], "outcomes": {}}
     outcomes = {}
-    for outcome in edition.outcomes.prefetch_related("milestones", "progress_entries"):
+    if "outcomes" in getattr(edition, "_prefetched_objects_cache", {}):
+        # Fetched with CHANGES_PREFETCH, so listing many editions stays bounded.
+        outcome_list = edition.outcomes.all()
+    else:
+        outcome_list = edition.outcomes.prefetch_related("milestones", "progress_entries")
+    for outcome in outcome_list:
         outcomes[outcome.key] = {
             "outcome": outcome,
             "milestones": {m.key: m for m in outcome.milestones.all()},
@@ -104,6 +115,7 @@ def _milestone_changes(outcome: str, before: dict, after: dict) -> list[Change]:
                     outcome,
                     f"Milestone added for {milestone.year}: “{_excerpt(milestone.text)}”",
                     milestone.year,
+                    key=milestone.key,
                 )
             )
             continue
@@ -116,6 +128,7 @@ def _milestone_changes(outcome: str, before: dict, after: dict) -> list[Change]:
                     f"Milestone moved from {old.year} to {milestone.year}: "
                     f"“{_excerpt(milestone.text)}”",
                     milestone.year,
+                    key=milestone.key,
                 )
             )
         if old.text != milestone.text:
@@ -126,6 +139,7 @@ def _milestone_changes(outcome: str, before: dict, after: dict) -> list[Change]:
                     outcome,
                     f"Milestone for {milestone.year} reworded: now “{_excerpt(milestone.text)}”",
                     milestone.year,
+                    key=milestone.key,
                 )
             )
         if old.status != milestone.status:
@@ -137,6 +151,7 @@ def _milestone_changes(outcome: str, before: dict, after: dict) -> list[Change]:
                     f"Status changed from {old.get_status_display()} to "
                     f"{milestone.get_status_display()}: “{_excerpt(milestone.text)}”",
                     milestone.year,
+                    key=milestone.key,
                 )
             )
         if old.progress_note != milestone.progress_note:
@@ -147,6 +162,7 @@ def _milestone_changes(outcome: str, before: dict, after: dict) -> list[Change]:
                     outcome,
                     f"Progress note updated for {milestone.year}: “{_excerpt(milestone.text)}”",
                     milestone.year,
+                    key=milestone.key,
                 )
             )
     for key, milestone in before.items():
@@ -158,6 +174,7 @@ def _milestone_changes(outcome: str, before: dict, after: dict) -> list[Change]:
                     outcome,
                     f"Milestone removed from {milestone.year}: “{_excerpt(milestone.text)}”",
                     milestone.year,
+                    key=milestone.key,
                 )
             )
     return changes
