@@ -25,3 +25,14 @@ def is_publisher(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 def is_editor(user: AbstractBaseUser | AnonymousUser) -> bool:
     return bool(is_publisher(user) or EDITORS in _groups(user))
+
+
+def can_edit_route_map(user, route_map) -> bool:
+    """Publishers edit every route map; an editor edits those assigned to them, or every
+    route map when they have no assignments."""
+    if is_publisher(user):
+        return True
+    if not is_editor(user):
+        return False
+    assigned = user.assigned_route_maps.values_list("pk", flat=True)
+    return not assigned.exists() or route_map.pk in set(assigned)

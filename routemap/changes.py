@@ -9,6 +9,8 @@ from uuid import UUID
 
 from routemap.models import Edition
 
+CONTENT_PREFETCH = ("what_matters", "outcomes__milestones", "outcomes__progress_entries")
+
 
 @dataclass(frozen=True)
 class Change:

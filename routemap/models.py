@@ -51,6 +51,12 @@ class RouteMap(models.Model):
         help_text="Leave empty where the plan does not say which foundation it sits under.",
     )
     order = models.PositiveSmallIntegerField(default=0)
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="assigned_route_maps",
+        blank=True,
+        help_text="Editors assigned to this route map. An editor with no assignments edits all.",
+    )
 
     objects = RouteMapQuerySet.as_manager()
 

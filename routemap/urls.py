@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from routemap import api, views
+from routemap import api, feeds, views
 
 route_map_patterns = [
     path("<slug:slug>/", views.route_map_detail, name="detail"),
     path("<slug:slug>/outcomes/<slug:outcome_slug>/", views.outcome_detail, name="outcome"),
+    path("<slug:slug>/updates.atom", feeds.RouteMapUpdatesFeed(), name="feed"),
+    path("<slug:slug>/changes/", views.route_map_changes, name="changes"),
 ]
 
 api_patterns = [
@@ -20,8 +22,11 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("route-maps/", include((route_map_patterns, "routemap"))),
     path("organisations/", include("organisations.urls")),
+    path("feeds/updates.atom", feeds.UpdatesFeed(), name="feed"),
+    path("subscriptions/", include("subscriptions.urls")),
     path("api/", include((api_patterns, "api"))),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("edit/", include("editing.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,6 +6,9 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from accounts.roles import can_edit_route_map
+from routemap.changes import CONTENT_PREFETCH, describe_changes
+from routemap.forms import CompareForm
 from routemap.models import Edition, Foundation, RouteMap
 
 
@@ -40,6 +43,7 @@ def route_map_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "edition": edition,
             "outcomes": edition.outcomes.all() if edition else [],
             "this_year": datetime.date.today().year,
+            "can_edit": can_edit_route_map(request.user, route_map),
         },
     )
 
@@ -62,6 +66,51 @@ def outcome_detail(request: HttpRequest, slug: str, outcome_slug: str) -> HttpRe
             "edition": edition,
             "outcome": outcome,
             "this_year": datetime.date.today().year,
+        },
+    )
+
+
+MAX_VERSIONS_SHOWN = 20
+
+
+@require_GET
+def route_map_changes(request: HttpRequest, slug: str) -> HttpResponse:
+    """Published versions with their notes, and what changed in plain words."""
+    route_map = get_object_or_404(RouteMap.objects.select_related("foundation"), slug=slug)
+    history = Edition.objects.filter(
+        route_map=route_map,
+        state__in=[Edition.State.PUBLISHED, Edition.State.SUPERSEDED],
+    ).order_by("-number")
+    versions = list(history.values_list("number", flat=True))
+    form = CompareForm(request.GET or None, versions=versions)
+    if form.is_bound and form.is_valid():
+        wanted = {form.cleaned_data["from_version"], form.cleaned_data["to_version"]}
+        editions = {
+            e.number: e
+            for e in history.filter(number__in=wanted).prefetch_related(*CONTENT_PREFETCH)
+        }
+        comparison = describe_changes(
+            editions[form.cleaned_data["from_version"]], editions[form.cleaned_data["to_version"]]
+        )
+        shown = []
+    else:
+        comparison = None
+        editions = list(history[: MAX_VERSIONS_SHOWN + 1].prefetch_related(*CONTENT_PREFETCH))
+        shown = []
+        for i, edition in enumerate(editions[:MAX_VERSIONS_SHOWN]):
+            previous = editions[i + 1] if i + 1 < len(editions) else None
+            # None: the first version (nothing to compare with).
+            changes = describe_changes(previous, edition) if previous else None
+            shown.append((edition, changes))
+    return render(
+        request,
+        "routemap/changes.html",
+        {
+            "route_map": route_map,
+            "versions": shown,
+            "form": form,
+            "comparison": comparison,
+            "version_count": len(versions),
         },
     )
 

@@ -135,11 +135,15 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class EditorFactory(UserFactory):
-    roles = factory.LazyFunction(lambda: [EDITORS])
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        self.groups.add(Group.objects.get(name=EDITORS))
 
 
 class PublisherFactory(UserFactory):
-    roles = factory.LazyFunction(lambda: [PUBLISHERS])
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        self.groups.add(Group.objects.get(name=PUBLISHERS))
 
 
 def build_route_map(*, outcomes: int = 2, milestones_per_year: int = 1, organisations=None):
@@ -159,3 +163,60 @@ def build_route_map(*, outcomes: int = 2, milestones_per_year: int = 1, organisa
             ):
                 MilestoneOrganisationFactory(milestone=milestone, organisation=organisations[0])
     return edition
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    """A confirmed email subscription to a route map."""
+
+    class Meta:
+        model = "subscriptions.Subscription"
+
+    email = factory.Sequence(lambda n: f"reader{n}@example.org")
+    route_map = factory.SubFactory(RouteMapFactory)
+    organisation = None
+    confirmed_at = factory.Faker("date_time", tzinfo=factory.Faker("pytimezone"))
+
+
+class PendingSubscriptionFactory(SubscriptionFactory):
+    confirmed_at = None
+
+
+def draft_copy(live, *, milestone_status=None):
+    """A draft of `live`'s route map with the same content and keys, as editors start one;
+    `milestone_status` (optional) changes every milestone's status in the copy."""
+    draft = DraftEditionFactory(
+        route_map=live.route_map,
+        summary=live.summary,
+        summary_detail=live.summary_detail,
+        vision=live.vision,
+    )
+    for statement in live.what_matters.all():
+        WhatMattersFactory(edition=draft, order=statement.order, text=statement.text)
+    for outcome in live.outcomes.all():
+        copy = OutcomeFactory(
+            edition=draft,
+            key=outcome.key,
+            order=outcome.order,
+            slug=outcome.slug,
+            title=outcome.title,
+            statement=outcome.statement,
+        )
+        for link in outcome.organisation_links.all():
+            OutcomeOrganisationFactory(outcome=copy, organisation=link.organisation)
+        for entry in outcome.progress_entries.all():
+            ProgressEntryFactory(outcome=copy, key=entry.key, order=entry.order, text=entry.text)
+        for milestone in outcome.milestones.all():
+            milestone_copy = MilestoneFactory(
+                outcome=copy,
+                key=milestone.key,
+                year=milestone.year,
+                order=milestone.order,
+                text=milestone.text,
+                status=milestone_status or milestone.status,
+                progress_note=milestone.progress_note,
+            )
+            for link in milestone.organisation_links.all():
+                MilestoneOrganisationFactory(
+                    milestone=milestone_copy, organisation=link.organisation
+                )
+    return draft

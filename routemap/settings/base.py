@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "outcomes",
     "milestones",
     "accounts",
+    "subscriptions",
+    "editing",
+    "sources",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +118,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "route-maps@localhost"
 
 # Where "Hide this page" sends the reader (a neutral site), as on thepromise.scot.
 HIDE_PAGE_URL = os.environ.get("HIDE_PAGE_URL", "https://www.bbc.co.uk/weather")
+
+# The site's address, for links in emails sent outside a request (publish notifications).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # Years covered by Plan 24-30.
 PLAN_FIRST_YEAR = 2024

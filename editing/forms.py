@@ -1,0 +1,216 @@
+"""Forms for every editing action; the same forms serve htmx and full-page posts."""
+
+from django import forms
+from django.conf import settings
+
+from editing.services import OrganisationChoice
+from milestones.models import YEAR_MESSAGE, Status
+from organisations.models import Organisation, Role
+from routemap.forms import DesignSystemForm
+from routemap.models import RouteMap
+
+YEAR_CHOICES = [(y, str(y)) for y in range(settings.PLAN_FIRST_YEAR, settings.PLAN_LAST_YEAR + 1)]
+
+
+class ResponsibleBodiesMixin(DesignSystemForm):
+    """Lead and contributing organisations, as two lists of checkboxes."""
+
+    lead_organisations = forms.ModelMultipleChoiceField(
+        Organisation.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Lead organisations",
+    )
+    contributing_organisations = forms.ModelMultipleChoiceField(
+        Organisation.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Contributing organisations",
+    )
+    other_organisations = forms.ModelMultipleChoiceField(
+        Organisation.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Other organisations (role not stated)",
+    )
+
+    @staticmethod
+    def initial_for_links(links) -> dict:
+        by_role = {Role.LEAD: [], Role.CONTRIBUTOR: [], Role.UNSTATED: []}
+        for link in links:
+            by_role[link.role].append(link.organisation_id)
+        return {
+            "lead_organisations": by_role[Role.LEAD],
+            "contributing_organisations": by_role[Role.CONTRIBUTOR],
+            "other_organisations": by_role[Role.UNSTATED],
+        }
+
+    def clean(self):
+        data = super().clean()
+        seen: set[int] = set()
+        for field in ("lead_organisations", "contributing_organisations", "other_organisations"):
+            ids = {o.pk for o in data.get(field) or []}
+            if ids & seen:
+                self.add_error(field, "Choose each organisation in one list only.")
+            seen |= ids
+        return data
+
+    def organisation_choices(self) -> list[OrganisationChoice]:
+        data = self.cleaned_data
+        return (
+            [OrganisationChoice(o, Role.LEAD) for o in data["lead_organisations"]]
+            + [OrganisationChoice(o, Role.CONTRIBUTOR) for o in data["contributing_organisations"]]
+            + [OrganisationChoice(o, Role.UNSTATED) for o in data["other_organisations"]]
+        )
+
+
+class MilestoneForm(ResponsibleBodiesMixin):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="Milestone",
+        help_text="Separate paragraphs with a blank line; start list items with “- ”.",
+        error_messages={"required": "Enter the milestone text."},
+    )
+    year = forms.TypedChoiceField(
+        choices=YEAR_CHOICES,
+        coerce=int,
+        label="Year",
+        error_messages={"invalid_choice": YEAR_MESSAGE, "required": YEAR_MESSAGE},
+    )
+    status = forms.ChoiceField(
+        choices=Status.choices,
+        label="Status",
+        error_messages={"invalid_choice": "Choose a status from the list."},
+    )
+    progress_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Progress note",
+        help_text="What has happened so far. Shown to the public once published.",
+    )
+    subject_to_decisions_after_may_2026 = forms.BooleanField(
+        required=False,
+        label="Subject to decisions of the Parliament and Ministers elected in May 2026",
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    field_order = [
+        "text",
+        "year",
+        "status",
+        "progress_note",
+        "subject_to_decisions_after_may_2026",
+        "lead_organisations",
+        "contributing_organisations",
+        "other_organisations",
+    ]
+
+    @classmethod
+    def initial_for(cls, milestone) -> dict:
+        return {
+            "text": milestone.text,
+            "year": milestone.year,
+            "status": milestone.status,
+            "progress_note": milestone.progress_note,
+            "subject_to_decisions_after_may_2026": milestone.subject_to_decisions_after_may_2026,
+            "revision": milestone.revision,
+            **cls.initial_for_links(milestone.organisation_links.all()),
+        }
+
+    def values(self) -> dict:
+        return {
+            field: self.cleaned_data[field]
+            for field in (
+                "text",
+                "year",
+                "status",
+                "progress_note",
+                "subject_to_decisions_after_may_2026",
+            )
+        }
+
+
+class OutcomeForm(ResponsibleBodiesMixin):
+    title = forms.CharField(max_length=200, label="Short title")
+    statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Outcome statement")
+    linked_route_maps = forms.ModelMultipleChoiceField(
+        RouteMap.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Other route maps this links to",
+    )
+    field_order = ["title", "statement"]
+
+    @classmethod
+    def initial_for(cls, outcome) -> dict:
+        return {
+            "title": outcome.title,
+            "statement": outcome.statement,
+            "linked_route_maps": [rm.pk for rm in outcome.linked_route_maps.all()],
+            **cls.initial_for_links(outcome.organisation_links.all()),
+        }
+
+
+class ProgressForm(DesignSystemForm):
+    date_label = forms.CharField(
+        max_length=100,
+        required=False,
+        label="Date as written (optional)",
+        help_text="For example “Early 2026” or “8 January 2025”.",
+    )
+    date = forms.DateField(
+        required=False,
+        label="Date for sorting (optional)",
+        help_text="For example 2025-01-08.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a real date, for example 2025-01-08."},
+    )
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Progress",
+        error_messages={"required": "Enter what has happened."},
+    )
+
+
+class RouteMapForm(DesignSystemForm):
+    introduction = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        label="Where is Scotland now? (summary)",
+    )
+    summary_detail = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        label="Where is Scotland now? (more detail)",
+    )
+    vision = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        label="Where does Scotland need to be by 2030?",
+    )
+    what_matters = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        label="What matters to children, families, and care experienced adults",
+        help_text="One statement per line, in the order to show them.",
+    )
+
+    def statements(self) -> list[str]:
+        return [
+            line.strip() for line in self.cleaned_data["what_matters"].splitlines() if line.strip()
+        ]
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+
+
+class PublishForm(DesignSystemForm):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="What changed?",
+        help_text="Shown to the public on the route map's Changes page and in its feed.",
+        error_messages={"required": "Enter what changed, so readers know."},
+        max_length=2000,
+    )

@@ -1,0 +1,43 @@
+"""Permission checks for the editing pages, enforced in the views (never in templates)."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from accounts.roles import can_edit_route_map, is_editor, is_publisher
+from routemap.models import RouteMap
+
+
+def editor_required(view):
+    """Anonymous readers are sent to sign in; signed-in people without the role get 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_editor(request.user):
+            raise PermissionDenied("You do not have permission to edit route maps.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def publisher_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_publisher(request.user):
+            raise PermissionDenied("Only publishers can publish or discard drafts.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def route_map_for_editing(request, slug: str) -> RouteMap:
+    route_map = get_object_or_404(RouteMap.objects.select_related("foundation"), slug=slug)
+    if not can_edit_route_map(request.user, route_map):
+        raise PermissionDenied("This route map is assigned to other editors.")
+    return route_map

@@ -1,0 +1,573 @@
+"""Editing a route map's draft: start it, change it piece by piece, publish or discard it.
+
+Every change goes to the draft edition (created on the first save by copying the live one,
+keeping each item's `key`) and is written to the change record with its before and after
+values. Milestones carry a revision number so that two editors cannot silently overwrite
+each other.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+
+from editing.models import ChangeRecord
+from milestones.models import Milestone, MilestoneOrganisation
+from organisations.models import Organisation
+from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
+from routemap.models import Edition, RouteMap, WhatMatters
+from routemap.services import edition_publish
+
+Action = ChangeRecord.Action
+
+
+class EditConflict(Exception):
+    """Someone else saved the same item after this editor opened it."""
+
+    def __init__(self, current, records):
+        self.current = current
+        self.records = records
+        super().__init__("The item was changed by someone else.")
+
+
+class NotEditable(Exception):
+    """The item does not exist in the route map being edited."""
+
+
+@dataclass
+class OrganisationChoice:
+    organisation: Organisation
+    role: str
+
+
+# ---------------------------------------------------------------------------------- drafts
+
+
+def editable_edition(route_map: RouteMap) -> Edition | None:
+    """What editors work on: the draft if there is one, otherwise the live edition."""
+    return (
+        route_map.editions.filter(state=Edition.State.DRAFT).first()
+        or route_map.editions.filter(state=Edition.State.PUBLISHED).first()
+    )
+
+
+@transaction.atomic
+def edition_ensure_draft(*, route_map: RouteMap) -> Edition:
+    """The route map's draft, copied from the live edition the first time it is needed."""
+    RouteMap.objects.select_for_update().get(pk=route_map.pk)
+    draft = route_map.editions.filter(state=Edition.State.DRAFT).first()
+    if draft is not None:
+        return draft
+    live = route_map.editions.filter(state=Edition.State.PUBLISHED).first()
+    return edition_copy(source=live, route_map=route_map)
+
+
+def edition_copy(*, source: Edition | None, route_map: RouteMap) -> Edition:
+    """A draft copy of `source` (or an empty draft), in a fixed number of queries."""
+    draft = Edition.objects.create(
+        route_map=route_map,
+        state=Edition.State.DRAFT,
+        introduction=source.introduction if source else "",
+        summary=source.summary if source else "",
+        summary_detail=source.summary_detail if source else "",
+        vision=source.vision if source else "",
+        last_updated=source.last_updated if source else None,
+    )
+    if source is None:
+        return draft
+    WhatMatters.objects.bulk_create(
+        WhatMatters(edition=draft, order=w.order, text=w.text) for w in source.what_matters.all()
+    )
+    old_outcomes = list(source.outcomes.all())
+    new_outcomes = Outcome.objects.bulk_create(
+        Outcome(
+            edition=draft,
+            key=o.key,
+            order=o.order,
+            slug=o.slug,
+            title=o.title,
+            statement=o.statement,
+        )
+        for o in old_outcomes
+    )
+    outcome_map = {old.pk: new for old, new in zip(old_outcomes, new_outcomes, strict=True)}
+    OutcomeOrganisation.objects.bulk_create(
+        OutcomeOrganisation(
+            outcome=outcome_map[link.outcome_id],
+            organisation_id=link.organisation_id,
+            role=link.role,
+            order=link.order,
+        )
+        for link in OutcomeOrganisation.objects.filter(outcome__edition=source)
+    )
+    Links = Outcome.linked_route_maps.through
+    Links.objects.bulk_create(
+        Links(outcome=outcome_map[link.outcome_id], routemap_id=link.routemap_id)
+        for link in Links.objects.filter(outcome__edition=source)
+    )
+    ProgressEntry.objects.bulk_create(
+        ProgressEntry(
+            outcome=outcome_map[p.outcome_id],
+            key=p.key,
+            order=p.order,
+            date=p.date,
+            date_label=p.date_label,
+            text=p.text,
+        )
+        for p in ProgressEntry.objects.filter(outcome__edition=source)
+    )
+    old_milestones = list(Milestone.objects.filter(outcome__edition=source))
+    new_milestones = Milestone.objects.bulk_create(
+        Milestone(
+            outcome=outcome_map[m.outcome_id],
+            key=m.key,
+            year=m.year,
+            order=m.order,
+            text=m.text,
+            status=m.status,
+            progress_note=m.progress_note,
+            subject_to_decisions_after_may_2026=m.subject_to_decisions_after_may_2026,
+            revision=m.revision,
+        )
+        for m in old_milestones
+    )
+    milestone_map = {old.pk: new for old, new in zip(old_milestones, new_milestones, strict=True)}
+    MilestoneOrganisation.objects.bulk_create(
+        MilestoneOrganisation(
+            milestone=milestone_map[link.milestone_id],
+            organisation_id=link.organisation_id,
+            role=link.role,
+            order=link.order,
+        )
+        for link in MilestoneOrganisation.objects.filter(milestone__outcome__edition=source)
+    )
+    return draft
+
+
+def draft_has_changes(route_map: RouteMap) -> bool:
+    return route_map.editions.filter(state=Edition.State.DRAFT).exists()
+
+
+@transaction.atomic
+def route_map_publish(*, route_map: RouteMap, user, note: str) -> Edition:
+    """Publish the draft: all of it or nothing. The previous version stays as it was."""
+    draft = route_map.editions.select_for_update().filter(state=Edition.State.DRAFT).first()
+    if draft is None:
+        raise NotEditable("There are no unpublished changes to publish.")
+    edition = edition_publish(edition=draft, user=user, note=note)
+    _record(
+        route_map, edition, user, Action.PUBLISHED, "route map", None, route_map.title, after=note
+    )
+    return edition
+
+
+@transaction.atomic
+def route_map_discard_draft(*, route_map: RouteMap, user) -> None:
+    draft = route_map.editions.select_for_update().filter(state=Edition.State.DRAFT).first()
+    if draft is None:
+        raise NotEditable("There is no draft to discard.")
+    _record(route_map, None, user, Action.DISCARDED, "route map", None, route_map.title)
+    draft.delete()
+
+
+# ---------------------------------------------------------------------------------- history
+
+
+def _record(
+    route_map, edition, user, action, object_type, key, label, field="", before="", after=""
+):
+    return ChangeRecord.objects.create(
+        route_map=route_map,
+        edition=edition,
+        user=user,
+        action=action,
+        object_type=object_type,
+        object_key=key,
+        object_label=label[:200],
+        field=field,
+        before=before,
+        after=after,
+    )
+
+
+def _record_fields(
+    route_map,
+    edition,
+    user,
+    object_type,
+    key,
+    label,
+    before: dict,
+    after: dict,
+    action=Action.CHANGED,
+):
+    for field, old in before.items():
+        new = after[field]
+        if old != new:
+            _record(route_map, edition, user, action, object_type, key, label, field, old, new)
+
+
+def _organisations_value(links) -> str:
+    """Responsible bodies as stored in the change record: "slug:role; slug:role"."""
+    return "; ".join(f"{link.organisation.slug}:{link.role}" for link in links)
+
+
+def _parse_organisations(value: str) -> list[OrganisationChoice]:
+    pairs = [item.split(":", 1) for item in value.split("; ") if item]
+    by_slug = Organisation.objects.in_bulk([slug for slug, _ in pairs], field_name="slug")
+    return [OrganisationChoice(by_slug[slug], role) for slug, role in pairs if slug in by_slug]
+
+
+def _set_organisations(owner, link_model, owner_field: str, choices: list[OrganisationChoice]):
+    link_model.objects.filter(**{owner_field: owner}).delete()
+    link_model.objects.bulk_create(
+        link_model(**{owner_field: owner}, organisation=c.organisation, role=c.role, order=i)
+        for i, c in enumerate(choices, start=1)
+    )
+
+
+# ---------------------------------------------------------------------------------- milestones
+
+MILESTONE_FIELDS = [
+    "text",
+    "year",
+    "status",
+    "progress_note",
+    "subject_to_decisions_after_may_2026",
+]
+
+
+def milestone_snapshot(milestone: Milestone) -> dict[str, str]:
+    data = {field: str(getattr(milestone, field)) for field in MILESTONE_FIELDS}
+    links = milestone.organisation_links.select_related("organisation").order_by("order", "pk")
+    data["organisations"] = _organisations_value(links)
+    return data
+
+
+def _draft_milestone(route_map: RouteMap, key) -> tuple[Edition, Milestone]:
+    draft = edition_ensure_draft(route_map=route_map)
+    milestone = (
+        Milestone.objects.select_for_update()
+        .select_related("outcome")
+        .filter(outcome__edition=draft, key=key)
+        .first()
+    )
+    if milestone is None:
+        raise NotEditable("That milestone is not in this route map.")
+    return draft, milestone
+
+
+def _next_order(queryset) -> int:
+    return (queryset.aggregate(n=Max("order"))["n"] or 0) + 1
+
+
+@transaction.atomic
+def milestone_update(
+    *,
+    route_map: RouteMap,
+    key: uuid.UUID,
+    user,
+    values: dict,
+    organisations: list[OrganisationChoice],
+    expected_revision: int,
+    action=Action.CHANGED,
+) -> Milestone:
+    """Save an editor's changes to one milestone, refusing if someone saved it meanwhile."""
+    draft, milestone = _draft_milestone(route_map, key)
+    if milestone.revision != expected_revision:
+        raise EditConflict(milestone, list(ChangeRecord.objects.for_object(key).newest_first()[:5]))
+    before = milestone_snapshot(milestone)
+    old_year = milestone.year
+    for field, value in values.items():
+        setattr(milestone, field, value)
+    if milestone.year != old_year:
+        milestone.order = _next_order(
+            Milestone.objects.filter(outcome=milestone.outcome, year=milestone.year)
+        )
+    milestone.full_clean()
+    milestone.revision += 1
+    milestone.save()
+    _set_organisations(milestone, MilestoneOrganisation, "milestone", organisations)
+    after = milestone_snapshot(milestone)
+    _record_fields(
+        route_map, draft, user, "milestone", key, milestone.text[:80], before, after, action=action
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_add(
+    *, route_map: RouteMap, outcome_key, user, values: dict, organisations: list[OrganisationChoice]
+) -> Milestone:
+    draft = edition_ensure_draft(route_map=route_map)
+    outcome = Outcome.objects.filter(edition=draft, key=outcome_key).first()
+    if outcome is None:
+        raise NotEditable("That outcome is not in this route map.")
+    milestone = Milestone(outcome=outcome, **values)
+    milestone.order = _next_order(Milestone.objects.filter(outcome=outcome, year=milestone.year))
+    milestone.full_clean()
+    milestone.save()
+    _set_organisations(milestone, MilestoneOrganisation, "milestone", organisations)
+    _record(
+        route_map,
+        draft,
+        user,
+        Action.ADDED,
+        "milestone",
+        milestone.key,
+        milestone.text[:80],
+        "text",
+        "",
+        milestone.text,
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_remove(*, route_map: RouteMap, key, user) -> None:
+    draft, milestone = _draft_milestone(route_map, key)
+    _record(
+        route_map,
+        draft,
+        user,
+        Action.REMOVED,
+        "milestone",
+        key,
+        milestone.text[:80],
+        "text",
+        milestone.text,
+        "",
+    )
+    milestone.delete()
+
+
+@transaction.atomic
+def milestone_move(*, route_map: RouteMap, key, user, direction: str) -> Milestone:
+    """Swap a milestone with its neighbour in the same year ("up" or "down")."""
+    draft, milestone = _draft_milestone(route_map, key)
+    siblings = list(
+        Milestone.objects.select_for_update()
+        .filter(outcome=milestone.outcome, year=milestone.year)
+        .order_by("order", "pk")
+    )
+    index = next(i for i, m in enumerate(siblings) if m.pk == milestone.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(siblings):
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+        for order, item in enumerate(siblings, start=1):
+            if item.order != order:
+                item.order = order
+                item.revision += 1 if item.pk == milestone.pk else 0
+                item.save(update_fields=["order", "revision", "updated_at"])
+        _record(
+            route_map,
+            draft,
+            user,
+            Action.MOVED,
+            "milestone",
+            key,
+            milestone.text[:80],
+            "order",
+            str(index + 1),
+            str(other + 1),
+        )
+    return milestone
+
+
+# ---------------------------------------------------------------------------------- outcomes
+
+
+def outcome_snapshot(outcome: Outcome) -> dict[str, str]:
+    links = outcome.organisation_links.select_related("organisation").order_by("order", "pk")
+    return {
+        "title": outcome.title,
+        "statement": outcome.statement,
+        "organisations": _organisations_value(links),
+        "linked_route_maps": ", ".join(
+            sorted(outcome.linked_route_maps.values_list("slug", flat=True))
+        ),
+    }
+
+
+@transaction.atomic
+def outcome_update(
+    *,
+    route_map: RouteMap,
+    key,
+    user,
+    values: dict,
+    organisations: list[OrganisationChoice],
+    linked_route_maps,
+) -> Outcome:
+    draft = edition_ensure_draft(route_map=route_map)
+    outcome = Outcome.objects.select_for_update().filter(edition=draft, key=key).first()
+    if outcome is None:
+        raise NotEditable("That outcome is not in this route map.")
+    before = outcome_snapshot(outcome)
+    for field, value in values.items():
+        setattr(outcome, field, value)
+    outcome.full_clean()
+    outcome.save()
+    _set_organisations(outcome, OutcomeOrganisation, "outcome", organisations)
+    outcome.linked_route_maps.set(linked_route_maps)
+    _record_fields(
+        route_map, draft, user, "outcome", key, outcome.title, before, outcome_snapshot(outcome)
+    )
+    return outcome
+
+
+# ---------------------------------------------------------------------------------- progress
+
+PROGRESS_FIELDS = ["date_label", "date", "text"]
+
+
+def _progress_snapshot(entry: ProgressEntry) -> dict[str, str]:
+    return {f: "" if getattr(entry, f) is None else str(getattr(entry, f)) for f in PROGRESS_FIELDS}
+
+
+def _draft_progress(route_map, key) -> tuple[Edition, ProgressEntry]:
+    draft = edition_ensure_draft(route_map=route_map)
+    entry = ProgressEntry.objects.filter(outcome__edition=draft, key=key).first()
+    if entry is None:
+        raise NotEditable("That progress entry is not in this route map.")
+    return draft, entry
+
+
+@transaction.atomic
+def progress_update(*, route_map, key, user, values: dict) -> ProgressEntry:
+    draft, entry = _draft_progress(route_map, key)
+    before = _progress_snapshot(entry)
+    for field, value in values.items():
+        setattr(entry, field, value)
+    entry.full_clean()
+    entry.save()
+    _record_fields(
+        route_map, draft, user, "progress", key, entry.text[:80], before, _progress_snapshot(entry)
+    )
+    return entry
+
+
+@transaction.atomic
+def progress_add(*, route_map, outcome_key, user, values: dict) -> ProgressEntry:
+    draft = edition_ensure_draft(route_map=route_map)
+    outcome = Outcome.objects.filter(edition=draft, key=outcome_key).first()
+    if outcome is None:
+        raise NotEditable("That outcome is not in this route map.")
+    entry = ProgressEntry(outcome=outcome, **values)
+    entry.order = _next_order(outcome.progress_entries.all())
+    entry.full_clean()
+    entry.save()
+    _record(
+        route_map,
+        draft,
+        user,
+        Action.ADDED,
+        "progress",
+        entry.key,
+        entry.text[:80],
+        "text",
+        "",
+        entry.text,
+    )
+    return entry
+
+
+@transaction.atomic
+def progress_remove(*, route_map, key, user) -> None:
+    draft, entry = _draft_progress(route_map, key)
+    _record(
+        route_map,
+        draft,
+        user,
+        Action.REMOVED,
+        "progress",
+        key,
+        entry.text[:80],
+        "text",
+        entry.text,
+        "",
+    )
+    entry.delete()
+
+
+@transaction.atomic
+def progress_move(*, route_map, key, user, direction: str) -> None:
+    draft, entry = _draft_progress(route_map, key)
+    siblings = list(entry.outcome.progress_entries.order_by("order", "pk"))
+    index = next(i for i, p in enumerate(siblings) if p.pk == entry.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(siblings):
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+        for order, item in enumerate(siblings, start=1):
+            if item.order != order:
+                item.order = order
+                item.save(update_fields=["order"])
+        _record(
+            route_map,
+            draft,
+            user,
+            Action.MOVED,
+            "progress",
+            key,
+            entry.text[:80],
+            "order",
+            str(index + 1),
+            str(other + 1),
+        )
+
+
+# ---------------------------------------------------------------------------------- route map
+
+ROUTE_MAP_FIELDS = ["introduction", "summary", "summary_detail", "vision"]
+
+
+@transaction.atomic
+def route_map_update(*, route_map, user, values: dict, what_matters: list[str]) -> Edition:
+    draft = edition_ensure_draft(route_map=route_map)
+    before = {f: getattr(draft, f) for f in ROUTE_MAP_FIELDS}
+    before["what_matters"] = "\n".join(w.text for w in draft.what_matters.all())
+    for field, value in values.items():
+        setattr(draft, field, value)
+    draft.full_clean()
+    draft.save()
+    if before["what_matters"] != "\n".join(what_matters):
+        draft.what_matters.all().delete()
+        WhatMatters.objects.bulk_create(
+            WhatMatters(edition=draft, order=i, text=t) for i, t in enumerate(what_matters, 1)
+        )
+    after = {f: getattr(draft, f) for f in ROUTE_MAP_FIELDS}
+    after["what_matters"] = "\n".join(what_matters)
+    _record_fields(route_map, draft, user, "route map", None, route_map.title, before, after)
+    return draft
+
+
+# ---------------------------------------------------------------------------------- restore
+
+RESTORABLE = {"milestone": set(MILESTONE_FIELDS) | {"organisations"}}
+
+
+@transaction.atomic
+def change_restore(*, record: ChangeRecord, user) -> Milestone:
+    """Put back a milestone field's earlier value, as a new change to the draft."""
+    if record.object_type not in RESTORABLE or record.field not in RESTORABLE[record.object_type]:
+        raise NotEditable("That change cannot be restored.")
+    route_map = record.route_map
+    _, milestone = _draft_milestone(route_map, record.object_key)
+    current = milestone_snapshot(milestone)
+    if record.field == "organisations":
+        organisations = _parse_organisations(record.before)
+        values = {}
+    else:
+        organisations = _parse_organisations(current["organisations"])
+        field = Milestone._meta.get_field(record.field)
+        values = {record.field: field.to_python(record.before)}
+    return milestone_update(
+        route_map=route_map,
+        key=record.object_key,
+        user=user,
+        values=values,
+        organisations=organisations,
+        expected_revision=milestone.revision,
+        action=Action.RESTORED,
+    )

@@ -1,0 +1,57 @@
+from django.urls import path
+
+from editing import views
+
+app_name = "editing"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("route-maps/<slug:slug>/", views.route_map_edit, name="route_map"),
+    path("route-maps/<slug:slug>/details/", views.route_map_details, name="details"),
+    path("route-maps/<slug:slug>/history/", views.route_map_history, name="history"),
+    path("route-maps/<slug:slug>/publish/", views.publish, name="publish"),
+    path("route-maps/<slug:slug>/discard/", views.discard, name="discard"),
+    path(
+        "route-maps/<slug:slug>/history/<int:record_id>/restore/",
+        views.change_restore,
+        name="restore",
+    ),
+    path("route-maps/<slug:slug>/outcomes/<uuid:key>/", views.outcome_edit, name="outcome"),
+    path(
+        "route-maps/<slug:slug>/outcomes/<uuid:outcome_key>/milestones/new/",
+        views.milestone_add,
+        name="milestone_add",
+    ),
+    path(
+        "route-maps/<slug:slug>/outcomes/<uuid:outcome_key>/progress/new/",
+        views.progress_add,
+        name="progress_add",
+    ),
+    path("route-maps/<slug:slug>/milestones/<uuid:key>/", views.milestone_edit, name="milestone"),
+    path(
+        "route-maps/<slug:slug>/milestones/<uuid:key>/remove/",
+        views.milestone_remove,
+        name="milestone_remove",
+    ),
+    path(
+        "route-maps/<slug:slug>/milestones/<uuid:key>/move/",
+        views.milestone_move,
+        name="milestone_move",
+    ),
+    path(
+        "route-maps/<slug:slug>/milestones/<uuid:key>/history/",
+        views.milestone_history,
+        name="milestone_history",
+    ),
+    path("route-maps/<slug:slug>/progress/<uuid:key>/", views.progress_edit, name="progress"),
+    path(
+        "route-maps/<slug:slug>/progress/<uuid:key>/remove/",
+        views.progress_remove,
+        name="progress_remove",
+    ),
+    path(
+        "route-maps/<slug:slug>/progress/<uuid:key>/move/",
+        views.progress_move,
+        name="progress_move",
+    ),
+]

@@ -1,0 +1,524 @@
+"""Editor pages under /edit/: thin views over editing.services, htmx-enhanced.
+
+Every form works as a full-page POST; with htmx the response is the edited fragment only.
+"""
+
+from django.contrib import messages
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.roles import can_edit_route_map, is_publisher
+from editing import services
+from editing.forms import (
+    MilestoneForm,
+    MoveForm,
+    OutcomeForm,
+    ProgressForm,
+    PublishForm,
+    RouteMapForm,
+)
+from editing.models import ChangeRecord
+from editing.permissions import editor_required, publisher_required, route_map_for_editing
+from milestones.models import Milestone, MilestoneOrganisation
+from outcomes.models import Outcome, ProgressEntry
+from routemap.changes import describe_changes
+from routemap.models import Edition, RouteMap
+
+# ------------------------------------------------------------------------------- helpers
+
+
+def _edition_with_content(route_map: RouteMap) -> Edition | None:
+    edition = services.editable_edition(route_map)
+    if edition is None:
+        return None
+    return Edition.objects.with_content().get(pk=edition.pk)
+
+
+def _milestone(route_map: RouteMap, key) -> Milestone:
+    edition = services.editable_edition(route_map)
+    milestone = (
+        Milestone.objects.filter(outcome__edition=edition, key=key)
+        .select_related("outcome__edition__route_map")
+        .prefetch_related(
+            Prefetch(
+                "organisation_links",
+                queryset=MilestoneOrganisation.objects.select_related("organisation"),
+            ),
+            "outcome__organisation_links__organisation",
+        )
+        .first()
+    )
+    if milestone is None:
+        raise Http404("No such milestone in this route map.")
+    return milestone
+
+
+def _outcome(route_map: RouteMap, key) -> Outcome:
+    edition = services.editable_edition(route_map)
+    outcome = Outcome.objects.filter(edition=edition, key=key).select_related("edition").first()
+    if outcome is None:
+        raise Http404("No such outcome in this route map.")
+    return outcome
+
+
+def _progress(route_map: RouteMap, key) -> ProgressEntry:
+    edition = services.editable_edition(route_map)
+    entry = ProgressEntry.objects.filter(outcome__edition=edition, key=key).first()
+    if entry is None:
+        raise Http404("No such progress entry in this route map.")
+    return entry
+
+
+def _back_to(route_map: RouteMap, anchor: str = "") -> str:
+    url = reverse("editing:route_map", args=[route_map.slug])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _context(request: HttpRequest, route_map: RouteMap, **extra) -> dict:
+    return {
+        "route_map": route_map,
+        "has_draft": services.draft_has_changes(route_map),
+        "can_publish": is_publisher(request.user),
+        **extra,
+    }
+
+
+# ------------------------------------------------------------------------------- overview
+
+
+@editor_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    last_change = ChangeRecord.objects.filter(route_map=OuterRef("pk")).order_by("-created_at")
+    route_maps = [
+        rm
+        for rm in RouteMap.objects.with_live_edition()
+        .prefetch_related(
+            Prefetch(
+                "editions",
+                queryset=Edition.objects.drafts(),
+                to_attr="draft_editions",
+            )
+        )
+        .annotate(
+            last_changed_at=Subquery(last_change.values("created_at")[:1]),
+            last_changed_by=Subquery(last_change.values("user__username")[:1]),
+        )
+        if can_edit_route_map(request.user, rm)
+    ]
+    return render(request, "editing/dashboard.html", {"route_maps": route_maps})
+
+
+@editor_required
+@require_GET
+def route_map_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    route_map = route_map_for_editing(request, slug)
+    edition = _edition_with_content(route_map)
+    form = None
+    if edition is not None:
+        form = RouteMapForm(
+            initial={
+                "introduction": edition.introduction,
+                "summary": edition.summary,
+                "summary_detail": edition.summary_detail,
+                "vision": edition.vision,
+                "what_matters": "\n".join(w.text for w in edition.what_matters.all()),
+            }
+        )
+    return render(
+        request,
+        "editing/route_map.html",
+        _context(request, route_map, edition=edition, form=form),
+    )
+
+
+@editor_required
+@require_POST
+def route_map_details(request: HttpRequest, slug: str) -> HttpResponse:
+    route_map = route_map_for_editing(request, slug)
+    form = RouteMapForm(request.POST)
+    if form.is_valid():
+        values = {f: form.cleaned_data[f] for f in services.ROUTE_MAP_FIELDS}
+        services.route_map_update(
+            route_map=route_map, user=request.user, values=values, what_matters=form.statements()
+        )
+        if request.htmx:
+            return render(
+                request,
+                "editing/includes/_route_map_form.html",
+                _context(request, route_map, form=form, saved=True),
+            )
+        messages.success(request, "Route map details saved to the draft.")
+        return redirect(_back_to(route_map, "details"))
+    return render(
+        request,
+        "editing/includes/_route_map_form.html" if request.htmx else "editing/form_page.html",
+        _context(
+            request,
+            route_map,
+            form=form,
+            form_template="editing/includes/_route_map_form.html",
+            title="Route map details",
+        ),
+    )
+
+
+# ------------------------------------------------------------------------------- milestones
+
+
+def _milestone_form_response(request, route_map, milestone, form, conflict=None, status=200):
+    template = (
+        "editing/includes/_milestone_form.html" if request.htmx else "editing/milestone_form.html"
+    )
+    if request.htmx:
+        status = 200  # htmx only swaps successful responses
+    return render(
+        request,
+        template,
+        _context(request, route_map, milestone=milestone, form=form, conflict=conflict),
+        status=status,
+    )
+
+
+@editor_required
+@require_http_methods(["GET", "POST"])
+def milestone_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
+    route_map = route_map_for_editing(request, slug)
+    milestone = _milestone(route_map, key)
+    if request.method == "GET":
+        if request.htmx and request.GET.get("cancel"):
+            return render(
+                request,
+                "editing/includes/_milestone.html",
+                _context(request, route_map, milestone=milestone),
+            )
+        form = MilestoneForm(initial=MilestoneForm.initial_for(milestone))
+        return _milestone_form_response(request, route_map, milestone, form)
+
+    form = MilestoneForm(request.POST)
+    if not form.is_valid():
+        return _milestone_form_response(request, route_map, milestone, form)
+    try:
+        services.milestone_update(
+            route_map=route_map,
+            key=milestone.key,
+            user=request.user,
+            values=form.values(),
+            organisations=form.organisation_choices(),
+            expected_revision=form.cleaned_data["revision"],
+        )
+    except services.EditConflict as conflict:
+        # Keep what this editor typed; the form now carries the current revision, so saving
+        # again is a deliberate choice to replace the other person's change.
+        data = request.POST.copy()
+        data["revision"] = conflict.current.revision
+        form = MilestoneForm(data)
+        form.is_valid()
+        return _milestone_form_response(
+            request, route_map, _milestone(route_map, key), form, conflict=conflict, status=409
+        )
+    if request.htmx:
+        return render(
+            request,
+            "editing/includes/_milestone.html",
+            _context(request, route_map, milestone=_milestone(route_map, key), saved=True),
+        )
+    messages.success(request, "Milestone saved to the draft.")
+    return redirect(_back_to(route_map, f"edit-milestone-{key}"))
+
+
+@editor_required
+@require_http_methods(["GET", "POST"])
+def milestone_add(request: HttpRequest, slug: str, outcome_key) -> HttpResponse:
+    route_map = route_map_for_editing(request, slug)
+    outcome = _outcome(route_map, outcome_key)
+    if request.method == "POST":
+        form = MilestoneForm(request.POST)
+        form.fields["revision"].required = False
+        if form.is_valid():
+            milestone = services.milestone_add(
+                route_map=route_map,
+                outcome_key=outcome.key,
+                user=request.user,
+                values=form.values(),
+                organisations=form.organisation_choices(),
+            )
+            messages.success(request, f"Milestone added to {milestone.year}.")
+            return redirect(_back_to(route_map, f"edit-milestone-{milestone.key}"))
+    else:
+        form = MilestoneForm(initial={"status": "not_started", "year": 2026})
+    return render(
+        request,
+        "editing/milestone_add.html",
+        _context(request, route_map, outcome=outcome, form=form),
+    )
+
+
+@editor_required
+@require_http_methods(["GET", "POST"])
+def milestone_remove(request: HttpRequest, slug: str, key) -> HttpResponse:
+    route_map = route_map_for_editing(request, slug)
+    milestone = _milestone(route_map, key)
+    if request.method == "POST":
+        services.milestone_remove(route_map=route_map, key=milestone.key, user=request.user)
+        if request.htmx:
+            return HttpResponse("")
+        messages.success(request, "Milestone removed from the draft.")
+        return redirect(_back_to(route_map, f"outcome-{milestone.outcome.key}"))
+    return render(
+        request,
+        "editing/confirm_remove.html",
+        _context(request, route_map, thing="milestone", text=milestone.text),
+    )
+
+
+@editor_required
+@require_POST
+def milestone_move(request: HttpRequest, slug: str, key) -> HttpResponse:
+    route_map = route_map_for_editing(request, slug)
+    milestone = _milestone(route_map, key)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        services.milestone_move(
+            route_map=route_map,
+            key=milestone.key,
+            user=request.user,
+            direction=form.cleaned_data["direction"],
+        )
+    return redirect(_back_to(route_map, f"edit-milestone-{key}"))
+
+
+@editor_required
+@require_GET
+def milestone_history(request: HttpRequest, slug: str, key) -> HttpResponse:
+    route_map = route_map_for_editing(request, slug)
+    records = ChangeRecord.objects.filter(route_map=route_map, object_key=key).newest_first()
+    if not records:
+        raise Http404("No history for that milestone.")
+    return render(
+        request,
+        "editing/history.html",
+        _context(request, route_map, records=records, subject=records[0].object_label),
+    )
+
+
+# ------------------------------------------------------------------------------- outcomes
+
+
+@editor_required
+@require_http_methods(["GET", "POST"])
+def outcome_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
+    route_map = route_map_for_editing(request, slug)
+    outcome = _outcome(route_map, key)
+    if request.method == "POST":
+        form = OutcomeForm(request.POST)
+        if form.is_valid():
+            services.outcome_update(
+                route_map=route_map,
+                key=outcome.key,
+                user=request.user,
+                values={
+                    "title": form.cleaned_data["title"],
+                    "statement": form.cleaned_data["statement"],
+                },
+                organisations=form.organisation_choices(),
+                linked_route_maps=form.cleaned_data["linked_route_maps"],
+            )
+            messages.success(request, "Outcome saved to the draft.")
+            return redirect(_back_to(route_map, f"outcome-{outcome.key}"))
+    else:
+        form = OutcomeForm(initial=OutcomeForm.initial_for(outcome))
+    progress = outcome.progress_entries.order_by("order", "pk")
+    return render(
+        request,
+        "editing/outcome.html",
+        _context(
+            request,
+            route_map,
+            outcome=outcome,
+            form=form,
+            progress=progress,
+            progress_form=ProgressForm(),
+        ),
+    )
+
+
+# ------------------------------------------------------------------------------- progress
+
+
+@editor_required
+@require_http_methods(["GET", "POST"])
+def progress_add(request: HttpRequest, slug: str, outcome_key) -> HttpResponse:
+    route_map = route_map_for_editing(request, slug)
+    outcome = _outcome(route_map, outcome_key)
+    form = ProgressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.progress_add(
+            route_map=route_map,
+            outcome_key=outcome.key,
+            user=request.user,
+            values=form.cleaned_data,
+        )
+        messages.success(request, "Progress entry added to the draft.")
+        return redirect(
+            reverse("editing:outcome", args=[route_map.slug, outcome.key]) + "#progress"
+        )
+    return render(
+        request,
+        "editing/form_page.html",
+        _context(
+            request,
+            route_map,
+            form=form,
+            form_template="editing/includes/_progress_form.html",
+            action=request.path,
+            title=f"Add progress to “{outcome.title}”",
+        ),
+    )
+
+
+@editor_required
+@require_http_methods(["GET", "POST"])
+def progress_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
+    route_map = route_map_for_editing(request, slug)
+    entry = _progress(route_map, key)
+    if request.method == "POST":
+        form = ProgressForm(request.POST)
+        if form.is_valid():
+            services.progress_update(
+                route_map=route_map, key=entry.key, user=request.user, values=form.cleaned_data
+            )
+            messages.success(request, "Progress entry saved to the draft.")
+            return redirect(
+                reverse("editing:outcome", args=[route_map.slug, entry.outcome.key]) + "#progress"
+            )
+    else:
+        form = ProgressForm(
+            initial={"date_label": entry.date_label, "date": entry.date, "text": entry.text}
+        )
+    return render(
+        request,
+        "editing/form_page.html",
+        _context(
+            request,
+            route_map,
+            form=form,
+            form_template="editing/includes/_progress_form.html",
+            action=request.path,
+            title="Edit progress entry",
+        ),
+    )
+
+
+@editor_required
+@require_http_methods(["GET", "POST"])
+def progress_remove(request: HttpRequest, slug: str, key) -> HttpResponse:
+    route_map = route_map_for_editing(request, slug)
+    entry = _progress(route_map, key)
+    if request.method == "POST":
+        services.progress_remove(route_map=route_map, key=entry.key, user=request.user)
+        messages.success(request, "Progress entry removed from the draft.")
+        return redirect(
+            reverse("editing:outcome", args=[route_map.slug, entry.outcome.key]) + "#progress"
+        )
+    return render(
+        request,
+        "editing/confirm_remove.html",
+        _context(request, route_map, thing="progress entry", text=entry.text),
+    )
+
+
+@editor_required
+@require_POST
+def progress_move(request: HttpRequest, slug: str, key) -> HttpResponse:
+    route_map = route_map_for_editing(request, slug)
+    entry = _progress(route_map, key)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        services.progress_move(
+            route_map=route_map,
+            key=entry.key,
+            user=request.user,
+            direction=form.cleaned_data["direction"],
+        )
+    return redirect(
+        reverse("editing:outcome", args=[route_map.slug, entry.outcome.key]) + "#progress"
+    )
+
+
+# ------------------------------------------------------------------------------- history
+
+
+@editor_required
+@require_GET
+def route_map_history(request: HttpRequest, slug: str) -> HttpResponse:
+    route_map = route_map_for_editing(request, slug)
+    records = ChangeRecord.objects.filter(route_map=route_map).newest_first()[:200]
+    return render(
+        request,
+        "editing/history.html",
+        _context(request, route_map, records=records, subject=route_map.title),
+    )
+
+
+@editor_required
+@require_POST
+def change_restore(request: HttpRequest, slug: str, record_id: int) -> HttpResponse:
+    route_map = route_map_for_editing(request, slug)
+    record = get_object_or_404(ChangeRecord, pk=record_id, route_map=route_map)
+    try:
+        services.change_restore(record=record, user=request.user)
+    except services.NotEditable as exc:
+        messages.error(request, str(exc))
+        return redirect(reverse("editing:history", args=[route_map.slug]))
+    messages.success(request, "The earlier value is back in the draft. Publish to make it public.")
+    return redirect(_back_to(route_map, f"edit-milestone-{record.object_key}"))
+
+
+# ------------------------------------------------------------------------------- publish
+
+
+@publisher_required
+@require_http_methods(["GET", "POST"])
+def publish(request: HttpRequest, slug: str) -> HttpResponse:
+    route_map = route_map_for_editing(request, slug)
+    draft = route_map.editions.filter(state=Edition.State.DRAFT).first()
+    if draft is None:
+        messages.info(request, "There are no unpublished changes to publish.")
+        return redirect(_back_to(route_map))
+    live = route_map.editions.filter(state=Edition.State.PUBLISHED).first()
+    form = PublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.route_map_publish(
+            route_map=route_map, user=request.user, note=form.cleaned_data["note"]
+        )
+        messages.success(request, f"“{route_map.title}” is published.")
+        return redirect(route_map.get_absolute_url())
+    return render(
+        request,
+        "editing/publish.html",
+        _context(request, route_map, form=form, changes=describe_changes(live, draft)),
+    )
+
+
+@publisher_required
+@require_http_methods(["GET", "POST"])
+def discard(request: HttpRequest, slug: str) -> HttpResponse:
+    route_map = route_map_for_editing(request, slug)
+    if not services.draft_has_changes(route_map):
+        messages.info(request, "There is no draft to discard.")
+        return redirect(_back_to(route_map))
+    if request.method == "POST":
+        services.route_map_discard_draft(route_map=route_map, user=request.user)
+        messages.success(request, "The draft was discarded. The published version is unchanged.")
+        return redirect(_back_to(route_map))
+    draft = route_map.editions.get(state=Edition.State.DRAFT)
+    live = route_map.editions.filter(state=Edition.State.PUBLISHED).first()
+    return render(
+        request,
+        "editing/discard.html",
+        _context(request, route_map, changes=describe_changes(live, draft)),
+    )

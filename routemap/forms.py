@@ -1,0 +1,45 @@
+"""Shared form plumbing: Scottish Government Design System classes on every widget."""
+
+from django import forms
+
+WIDGET_CLASSES = {
+    "textarea": "ds_input",
+    "select": "ds_select",
+    "checkbox": "ds_checkbox__input",
+    "checkboxselectmultiple": "ds_checkbox__input",
+    "radioselect": "ds_radio__input",
+}
+
+
+class DesignSystemForm(forms.Form):
+    """Adds the design system's CSS classes; templates/includes/field.html does the rest."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget_type = field.widget.__class__.__name__.lower().replace("widget", "")
+            widget_type = {"checkboxinput": "checkbox"}.get(widget_type, widget_type)
+            css = WIDGET_CLASSES.get(widget_type, "ds_input")
+            if isinstance(field.widget, forms.HiddenInput):
+                continue
+            field.widget.attrs["class"] = (field.widget.attrs.get("class", "") + " " + css).strip()
+
+
+class CompareForm(DesignSystemForm):
+    """Choose two published versions of a route map to compare."""
+
+    from_version = forms.TypedChoiceField(coerce=int, label="Compare version")
+    to_version = forms.TypedChoiceField(coerce=int, label="with version")
+
+    def __init__(self, *args, versions: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(n, f"Version {n}") for n in versions]
+        for name in ("from_version", "to_version"):
+            self.fields[name].choices = choices
+            self.fields[name].error_messages["invalid_choice"] = "Choose a published version."
+
+    def clean(self):
+        data = super().clean()
+        if data.get("from_version") and data.get("from_version") == data.get("to_version"):
+            self.add_error("to_version", "Choose two different versions.")
+        return data
