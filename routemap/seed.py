@@ -284,4 +284,8 @@ def load_seed(directory: Path = FIXTURES_DIR) -> list[str]:
     changes += load_organisations(directory / "organisations.yaml")
     for path in sorted((directory / "route-maps").glob("*.yaml")):
         changes += load_route_map_content(path)
+    # Source documents link to outcomes and milestones, so they load after the route maps.
+    from sources.seed import load_sources
+
+    changes += load_sources(directory / "sources")
     return changes

@@ -1,0 +1,67 @@
+"""Admin for source documents and their commitments, until editors get their own pages.
+
+Consultation responses are moderated on /edit/sources/<slug>/responses/, not here, so the
+consent rule and the audit fields are always applied.
+"""
+
+from django.contrib import admin
+
+from sources.models import (
+    Commitment,
+    CommitmentMilestone,
+    CommitmentOrganisation,
+    CommitmentOutcome,
+    ConsultationQuestion,
+    Phase,
+    Section,
+    SourceDocument,
+)
+
+
+class PhaseInline(admin.TabularInline):
+    model = Phase
+    extra = 0
+
+
+class SectionInline(admin.StackedInline):
+    model = Section
+    extra = 0
+
+
+class QuestionInline(admin.StackedInline):
+    model = ConsultationQuestion
+    extra = 0
+
+
+@admin.register(SourceDocument)
+class SourceDocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "publisher", "published_on", "closes_on", "is_published"]
+    list_filter = ["kind", "is_published"]
+    search_fields = ["title"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [PhaseInline, SectionInline, QuestionInline]
+
+
+class CommitmentOrganisationInline(admin.TabularInline):
+    model = CommitmentOrganisation
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
+class CommitmentOutcomeInline(admin.TabularInline):
+    model = CommitmentOutcome
+    extra = 0
+
+
+class CommitmentMilestoneInline(admin.TabularInline):
+    model = CommitmentMilestone
+    extra = 0
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(admin.ModelAdmin):
+    list_display = ["reference", "title", "document", "timescale", "status"]
+    list_filter = ["document", "status", "foundation"]
+    search_fields = ["reference", "title", "text"]
+    readonly_fields = ["year_from", "year_to"]
+    inlines = [CommitmentOrganisationInline, CommitmentOutcomeInline, CommitmentMilestoneInline]

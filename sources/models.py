@@ -1,0 +1,584 @@
+"""Published documents behind route map milestones: government responses, consultations,
+strategies. Each lists numbered commitments with the timescale as printed; consultations
+also take responses from the public, which editors moderate before anything is shown.
+
+A commitment supports outcomes and milestones of route maps. Those rows belong to editions
+and are copied when a draft starts, so a commitment stores the route map and the outcome or
+milestone `key`, resolved against the live edition when shown: never a foreign key to a row.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from milestones.models import CLOSED_STATUSES, STATUS_TAG_COLOURS, Milestone, Status
+from organisations.models import Organisation, Role
+from outcomes.models import Outcome
+from routemap.models import Foundation, RouteMap
+from sources.timescales import TimescaleError, YearSpan, describe_span, parse_timescale
+
+
+class SourceDocumentQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def with_counts(self):
+        """For lists: publisher and number of published commitments, in one query."""
+        return self.select_related("publisher").annotate(commitment_count=Count("commitments"))
+
+    def with_content(self):
+        """Everything a document page shows, in a fixed number of queries."""
+        return self.select_related("publisher").prefetch_related(
+            "phases",
+            "questions",
+            Prefetch("sections", queryset=Section.objects.order_by("order")),
+            Prefetch(
+                "commitments",
+                queryset=Commitment.objects.select_related(
+                    "phase", "foundation", "section"
+                ).prefetch_related(
+                    Prefetch(
+                        "organisation_links",
+                        queryset=CommitmentOrganisation.objects.select_related("organisation"),
+                    ),
+                    "outcome_links",
+                    "milestone_links",
+                ),
+            ),
+        )
+
+
+class SourceDocument(models.Model):
+    class Kind(models.TextChoices):
+        GOVERNMENT_RESPONSE = "government_response", "Government response"
+        CONSULTATION = "consultation", "Consultation"
+        STRATEGY = "strategy", "Strategy"
+        LEGISLATION = "legislation", "Legislation"
+        REPORT = "report", "Report"
+
+    slug = models.SlugField(unique=True, max_length=100)
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    publisher = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="source_documents"
+    )
+    published_on = models.DateField(null=True, blank=True, help_text="For sorting.")
+    published_label = models.CharField(
+        max_length=100, blank=True, help_text='The date as known, e.g. "June 2025".'
+    )
+    closes_on = models.DateField(
+        null=True, blank=True, help_text="Consultations: the last day responses are accepted."
+    )
+    url = models.URLField("Link to the document", blank=True)
+    contact_email = models.EmailField(blank=True)
+    summary = models.TextField(blank=True, help_text="What the document is, as it says itself.")
+    introduction = models.TextField(blank=True)
+    vision_title = models.CharField(max_length=200, blank=True)
+    vision = models.TextField(blank=True)
+    questions_title = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='Consultations, e.g. "Questions for kinship families".',
+    )
+    is_published = models.BooleanField(
+        "Shown on the site", default=True, help_text="Untick while the document is entered."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SourceDocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_on", "-closes_on", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources:detail", args=[self.slug])
+
+    def clean(self):
+        if self.closes_on and self.kind != self.Kind.CONSULTATION:
+            raise ValidationError({"closes_on": "Only a consultation has a closing date."})
+        if self.kind == self.Kind.CONSULTATION and not self.closes_on:
+            raise ValidationError({"closes_on": "Enter the date the consultation closes."})
+
+    @property
+    def is_consultation(self) -> bool:
+        return self.kind == self.Kind.CONSULTATION
+
+    def is_open(self, today: datetime.date | None = None) -> bool:
+        """Responses are accepted up to and including the closing date (site's local date)."""
+        if not self.is_consultation or self.closes_on is None:
+            return False
+        return (today or timezone.localdate()) <= self.closes_on
+
+    @property
+    def closed_message(self) -> str:
+        return f"This consultation closed on {self.closes_on.day} {self.closes_on:%B %Y}"
+
+
+class Phase(models.Model):
+    """A delivery phase a document sets out (e.g. "Phase 1: Capacity Restoration")."""
+
+    document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="phases")
+    order = models.PositiveSmallIntegerField(default=0)
+    label = models.CharField(max_length=50, help_text='As printed, e.g. "Phase 1".')
+    name = models.CharField(max_length=200)
+    timescale = models.CharField(max_length=100, blank=True, help_text="As printed.")
+    year_from = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    year_to = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    text = models.TextField(blank=True)
+    source_note = models.CharField(
+        max_length=300, blank=True, help_text="Where the phase is described, if not here."
+    )
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "label"], name="unique_phase_label")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.name}"
+
+    def save(self, *args, **kwargs):
+        _sync_years(self)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        _clean_timescale(self)
+
+    @property
+    def span_label(self) -> str:
+        return describe_span(_span(self))
+
+
+class Section(models.Model):
+    """A heading of the document that groups commitments (e.g. "1. Voice")."""
+
+    document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveSmallIntegerField(default=0)
+    number = models.CharField(max_length=20, blank=True, help_text="As printed.")
+    title = models.CharField(max_length=300)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}" if self.number else self.title
+
+    @property
+    def anchor(self) -> str:
+        return f"section-{self.order}"
+
+
+def _span(item) -> YearSpan | None:
+    if item.year_from is None:
+        return None
+    return YearSpan(item.year_from, item.year_to)
+
+
+def _clean_timescale(item) -> None:
+    try:
+        parse_timescale(item.timescale)
+    except TimescaleError as exc:
+        raise ValidationError({"timescale": str(exc)}) from exc
+
+
+def _sync_years(item) -> None:
+    """year_from/year_to always follow the printed timescale."""
+    span = parse_timescale(item.timescale)
+    item.year_from, item.year_to = span if span else (None, None)
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(document__is_published=True)
+
+    def in_years(self, year_from: int, year_to: int):
+        """Commitments whose timescale overlaps the years (none without a timescale)."""
+        return self.filter(year_from__lte=year_to, year_to__gte=year_from)
+
+    def search(self, q: str):
+        """Every word of `q` appears in the reference, title, text or document title."""
+        queryset = self
+        for word in q.split():
+            queryset = queryset.filter(
+                Q(reference__icontains=word)
+                | Q(title__icontains=word)
+                | Q(text__icontains=word)
+                | Q(timescale__icontains=word)
+                | Q(document__title__icontains=word)
+            )
+        return queryset
+
+    def with_context(self):
+        """Document, phase and bodies, in a fixed number of queries."""
+        return self.select_related(
+            "document__publisher", "phase", "foundation", "section"
+        ).prefetch_related(
+            Prefetch(
+                "organisation_links",
+                queryset=CommitmentOrganisation.objects.select_related("organisation"),
+            ),
+            "outcome_links",
+            "milestone_links",
+        )
+
+    def timeline_rows(self, request=None) -> list[dict]:
+        """Rows for the timeline, search results and exports (see `Commitment.timeline_row`)."""
+        commitments = list(self.with_context())
+        resolve_links(commitments)
+        return [commitment.timeline_row(request) for commitment in commitments]
+
+    def in_document_order(self):
+        return self.order_by("document__title", "order")
+
+    def by_outcome_key(self, route_map_id: int) -> dict:
+        """{outcome key: [commitments]} for one route map, in one query (route map pages)."""
+        links = (
+            CommitmentOutcome.objects.filter(route_map_id=route_map_id, commitment__in=self)
+            .select_related("commitment__document")
+            .order_by("commitment__document__title", "commitment__order")
+        )
+        result: dict = {}
+        for link in links:
+            result.setdefault(link.outcome_key, []).append(link.commitment)
+        return result
+
+
+class Commitment(models.Model):
+    document = models.ForeignKey(
+        SourceDocument, on_delete=models.CASCADE, related_name="commitments"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    section = models.ForeignKey(
+        Section, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments"
+    )
+    reference = models.CharField(max_length=30, help_text='As printed, e.g. "8.2" or "Voice 1".')
+    title = models.CharField(max_length=300, blank=True)
+    text = models.TextField(help_text="Bullet points as a Markdown list.")
+    timescale = models.CharField(
+        max_length=100, blank=True, help_text='As printed, e.g. "Autumn 2025" or "2025-26".'
+    )
+    year_from = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    year_to = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    phase = models.ForeignKey(
+        Phase, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments"
+    )
+    foundation = models.ForeignKey(
+        Foundation, on_delete=models.PROTECT, null=True, blank=True, related_name="commitments"
+    )
+    organisations = models.ManyToManyField(
+        Organisation, through="CommitmentOrganisation", related_name="commitments", blank=True
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    progress_note = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "reference"], name="unique_commitment_reference"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}".strip()
+
+    def save(self, *args, **kwargs):
+        _sync_years(self)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return f"{self.document.get_absolute_url()}#{self.anchor}"
+
+    def clean(self):
+        _clean_timescale(self)
+        if self.phase_id and self.document_id and self.phase.document_id != self.document_id:
+            raise ValidationError({"phase": "Choose a phase of the same document."})
+        if self.section_id and self.document_id and self.section.document_id != self.document_id:
+            raise ValidationError({"section": "Choose a section of the same document."})
+
+    @property
+    def anchor(self) -> str:
+        return f"commitment-{self.pk}"
+
+    @property
+    def heading(self) -> str:
+        return str(self)
+
+    @property
+    def span_label(self) -> str:
+        return describe_span(_span(self))
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        """Past its last year and neither achieved nor dropped (derived, like milestones)."""
+        if self.year_to is None:
+            return False
+        today = today or datetime.date.today()
+        return self.year_to < today.year and self.status not in CLOSED_STATUSES
+
+    @property
+    def overdue(self) -> bool:
+        return self.is_overdue()
+
+    @property
+    def status_colour(self) -> str:
+        return STATUS_TAG_COLOURS.get(self.status, "grey")
+
+    def timeline_row(self, request=None) -> dict:
+        """The keys of a milestone export row, plus `kind`, so one timeline holds both.
+
+        `year` is the last year of the timescale (when it is due; None when no timescale is
+        printed); `route_map`/`outcome` name the first outcome it supports in the live edition,
+        so call `resolve_links` first (`CommitmentQuerySet.timeline_rows` does).
+        """
+        outcomes = getattr(self, "resolved_outcomes", [])
+        first = outcomes[0] if outcomes else None
+        url = self.get_absolute_url()
+        return {
+            "kind": "commitment",
+            "id": f"commitment-{self.pk}",
+            "year": self.year_to,
+            "order": self.order,
+            "text": f"{self.heading}\n\n{self.text}",
+            "status": self.status,
+            "status_label": self.get_status_display(),
+            "overdue": self.overdue,
+            "progress_note": self.progress_note,
+            "subject_to_decisions_after_may_2026": False,
+            "organisations": [link.organisation.slug for link in self.organisation_links.all()],
+            "route_map": first.edition.route_map.slug if first else None,
+            "outcome": first.slug if first else None,
+            "url": request.build_absolute_uri(url) if request else url,
+        }
+
+
+class CommitmentOrganisation(models.Model):
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="organisation_links"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="commitment_links"
+    )
+    role = models.CharField(max_length=12, choices=Role.choices, blank=True, default=Role.UNSTATED)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "organisation"], name="unique_commitment_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} on {self.commitment}"
+
+
+class CommitmentOutcome(models.Model):
+    """An outcome the commitment supports: route map + outcome key, never an edition row."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="outcome_links"
+    )
+    route_map = models.ForeignKey(
+        RouteMap, on_delete=models.CASCADE, related_name="commitment_outcome_links"
+    )
+    outcome_key = models.UUIDField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "route_map", "outcome_key"],
+                name="unique_commitment_outcome",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment} supports outcome {self.outcome_key}"
+
+
+class CommitmentMilestone(models.Model):
+    """A milestone the commitment delivers: route map + milestone key, never an edition row."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="milestone_links"
+    )
+    route_map = models.ForeignKey(
+        RouteMap, on_delete=models.CASCADE, related_name="commitment_milestone_links"
+    )
+    milestone_key = models.UUIDField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "route_map", "milestone_key"],
+                name="unique_commitment_milestone",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment} supports milestone {self.milestone_key}"
+
+
+def resolve_links(commitments) -> None:
+    """Attach `resolved_outcomes` and `resolved_milestones` (live edition rows) to each
+    commitment, in two queries whatever the number of commitments. Links whose outcome or
+    milestone is no longer in the live edition are left out."""
+    commitments = list(commitments)
+    outcome_pairs = {
+        (link.route_map_id, link.outcome_key) for c in commitments for link in c.outcome_links.all()
+    }
+    milestone_pairs = {
+        (link.route_map_id, link.milestone_key)
+        for c in commitments
+        for link in c.milestone_links.all()
+    }
+    outcomes = {}
+    if outcome_pairs:
+        for outcome in (
+            Outcome.objects.published()
+            .filter(key__in={key for _, key in outcome_pairs})
+            .select_related("edition__route_map")
+        ):
+            outcomes[(outcome.edition.route_map_id, outcome.key)] = outcome
+    milestones = {}
+    if milestone_pairs:
+        for milestone in (
+            Milestone.objects.published()
+            .filter(key__in={key for _, key in milestone_pairs})
+            .select_related("outcome__edition__route_map")
+        ):
+            milestones[(milestone.outcome.edition.route_map_id, milestone.key)] = milestone
+    for commitment in commitments:
+        commitment.resolved_outcomes = [
+            outcomes[pair]
+            for link in commitment.outcome_links.all()
+            if (pair := (link.route_map_id, link.outcome_key)) in outcomes
+        ]
+        commitment.resolved_milestones = sorted(
+            (
+                milestones[pair]
+                for link in commitment.milestone_links.all()
+                if (pair := (link.route_map_id, link.milestone_key)) in milestones
+            ),
+            key=lambda m: (m.outcome.edition.route_map.title, m.outcome.order, m.year, m.order),
+        )
+
+
+class ConsultationQuestion(models.Model):
+    document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveSmallIntegerField(default=0)
+    number = models.CharField(max_length=20, blank=True, help_text="As printed.")
+    text = models.TextField()
+    hint = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text}" if self.number else self.text
+
+    @property
+    def field_name(self) -> str:
+        return f"answer_{self.pk}"
+
+
+class RespondentType(models.TextChoices):
+    KINSHIP_CARER = "kinship_carer", "Kinship carer"
+    YOUNG_PERSON = "young_person", "Child or young person"
+    PROFESSIONAL = "professional", "Professional working with kinship families"
+    ORGANISATION = "organisation", "Responding for an organisation"
+    OTHER = "other", "Other"
+
+
+class ConsultationResponseQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(state=ConsultationResponse.State.PUBLISHED)
+
+    def with_answers(self):
+        return self.prefetch_related(
+            Prefetch("answers", queryset=ConsultationAnswer.objects.select_related("question"))
+        )
+
+    def from_address_since(self, address_hash: str, since: datetime.datetime):
+        return self.filter(address_hash=address_hash, created_at__gte=since)
+
+
+class ConsultationResponse(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for moderation"
+        PUBLISHED = "published", "Published"
+        REJECTED = "rejected", "Rejected"
+
+    document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="responses")
+    name = models.CharField(max_length=200, blank=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    respondent_type = models.CharField(max_length=20, choices=RespondentType.choices)
+    consent_to_publish = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    address_hash = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text="Salted hash, for rate limiting only."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ConsultationResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="published") | Q(consent_to_publish=True),
+                name="published_response_has_consent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Response {self.pk} to {self.document}"
+
+    def clean(self):
+        if self.state == self.State.PUBLISHED and not self.consent_to_publish:
+            raise ValidationError(
+                "This response cannot be published: the respondent did not agree to publication."
+            )
+
+    @property
+    def can_be_published(self) -> bool:
+        return self.consent_to_publish and self.state != self.State.PUBLISHED
+
+
+class ConsultationAnswer(models.Model):
+    response = models.ForeignKey(
+        ConsultationResponse, on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(
+        ConsultationQuestion, on_delete=models.CASCADE, related_name="answers"
+    )
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["question__order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="unique_answer")
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
