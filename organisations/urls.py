@@ -1,10 +1,11 @@
 from django.urls import path
 
-from organisations import views
+from organisations import calendar, views
 
 app_name = "organisations"
 
 urlpatterns = [
     path("", views.organisation_list, name="list"),
     path("<slug:slug>/", views.organisation_detail, name="detail"),
+    path("<slug:slug>/calendar.ics", calendar.organisation_calendar_ics, name="calendar"),
 ]

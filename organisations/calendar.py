@@ -1,0 +1,94 @@
+"""An organisation's published milestones as an iCalendar feed its staff can subscribe to.
+
+Each milestone is an all-day event on the date its text states ("April 2026: ...") or, when
+it states none, on 31 December of its plan year. The UID comes from the milestone's key, which
+stays the same across editions, so a calendar app updates an event rather than duplicating it
+when a route map is published again.
+"""
+
+import datetime
+
+import icalendar
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from milestones.dates import stated_date
+from milestones.models import Milestone
+from organisations.models import Organisation
+from routemap.templatetags.richtext import plaintext
+
+SUMMARY_WORDS = 12
+
+
+def milestone_date(milestone: Milestone) -> datetime.date:
+    return stated_date(plaintext(milestone.text), milestone.year) or datetime.date(
+        milestone.year, 12, 31
+    )
+
+
+def _first_words(text: str, count: int = SUMMARY_WORDS) -> str:
+    words = text.split()
+    return " ".join(words[:count]) + ("…" if len(words) > count else "")
+
+
+def milestone_event(milestone: Milestone, url: str) -> icalendar.Event:
+    outcome = milestone.outcome
+    edition = outcome.edition
+    text = plaintext(milestone.text)
+    status = milestone.get_status_display()
+    if milestone.overdue:
+        status += " (overdue)"
+    lines = [text, "", f"Status: {status}"]
+    if milestone.subject_to_decisions_after_may_2026:
+        lines.append("Subject to decisions after May 2026.")
+    if milestone.progress_note:
+        lines.append(f"Progress: {plaintext(milestone.progress_note)}")
+    bodies = ", ".join(link.organisation.name for link in milestone.responsible_links)
+    if bodies:
+        lines.append(f"Who needs to work on this: {bodies}")
+    lines += ["", url]
+
+    day = milestone_date(milestone)
+    event = icalendar.Event()
+    event.add("uid", f"milestone-{milestone.key}@route-map-tracker")
+    event.add("dtstamp", edition.published_at or timezone.now())
+    event.add("dtstart", day)
+    event.add("dtend", day + datetime.timedelta(days=1))
+    event.add("summary", f"{edition.route_map.title} – {outcome.title}: {_first_words(text)}")
+    event.add("description", "\n".join(lines))
+    event.add("url", url)
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def organisation_calendar(organisation: Organisation, milestones, absolute_url) -> bytes:
+    """The calendar as bytes; `absolute_url` turns a path into a full address."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Route Map Tracker//Plan 24-30 milestones//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", f"{organisation.name}: Plan 24-30 milestones")
+    calendar.add("x-wr-caldesc", absolute_url(organisation.get_absolute_url()))
+    calendar.add("refresh-interval", datetime.timedelta(days=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "P1D")
+    for milestone in milestones:
+        calendar.add_component(
+            milestone_event(milestone, absolute_url(milestone.get_absolute_url()))
+        )
+    return calendar.to_ical()
+
+
+@require_GET
+def organisation_calendar_ics(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, slug=slug)
+    milestones = (
+        Milestone.objects.published().for_organisation(organisation).with_context().in_plan_order()
+    )
+    response = HttpResponse(
+        organisation_calendar(organisation, milestones, request.build_absolute_uri),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'inline; filename="{organisation.slug}.ics"'
+    return response

@@ -1,0 +1,183 @@
+"""Organisation calendars (iCalendar) and the milestone date parser behind them."""
+
+import datetime
+
+import icalendar
+import pytest
+
+from milestones.dates import stated_date
+from milestones.models import Status
+from routemap.services import edition_publish
+from tests.factories import (
+    DraftEditionFactory,
+    MilestoneFactory,
+    MilestoneOrganisationFactory,
+    OrganisationFactory,
+    OutcomeFactory,
+    OutcomeOrganisationFactory,
+    build_route_map,
+    draft_copy,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "expected"),
+    [
+        ("April 2026: Commencement of the new contract.", 2026, datetime.date(2026, 4, 30)),
+        ("By April 2027 at the latest, all elements", 2027, datetime.date(2027, 4, 30)),
+        ("November – December 2026: agree an approach", 2026, datetime.date(2026, 12, 31)),
+        ("February- March 2026: Awareness raising", 2026, datetime.date(2026, 3, 31)),
+        ("February 9th 2026: The Regulations come into force", 2026, datetime.date(2026, 2, 9)),
+        ("February 2026 onwards: Data collected", 2026, datetime.date(2026, 2, 28)),
+        ("**June 2028:** the review ends", 2028, datetime.date(2028, 6, 30)),
+        ("Feb 2028: leap year", 2028, datetime.date(2028, 2, 29)),
+        ("The report will be published by the end of June 2028.", 2028, datetime.date(2028, 6, 30)),
+        ("It will be laid no later than 31 March 2027.", 2027, datetime.date(2027, 3, 31)),
+        ("April 2026 – March 2027: the pilot runs", 2027, datetime.date(2027, 3, 31)),
+        ("April 2026 – March 2027: the pilot runs", 2026, datetime.date(2026, 4, 30)),
+        ("April 2026: Commencement", 2027, None),
+        ("Early 2026: Expected consultation", 2026, None),
+        ("2026 onwards: The Scottish Government will work", 2026, None),
+        ("By 2027, all local authorities should", 2027, None),
+        ("Testing took place in March 2025 in West Lothian.", 2026, None),
+        ("Subject to decisions after May 2026", 2026, None),
+        ("May be published during 2026", 2026, None),
+        ("", 2026, None),
+    ],
+)
+def test_stated_date_reads_the_month_the_text_gives(text, year, expected):
+    assert stated_date(text, year) == expected
+
+
+pytestmark = pytest.mark.django_db
+
+
+def calendar_for(client, organisation) -> icalendar.Calendar:
+    response = client.get(f"/organisations/{organisation.slug}/calendar.ics")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    return icalendar.Calendar.from_ical(response.content)
+
+
+def events(calendar: icalendar.Calendar) -> list:
+    return list(calendar.walk("VEVENT"))
+
+
+@pytest.fixture
+def organisation():
+    return OrganisationFactory(name="Care Inspectorate")
+
+
+@pytest.fixture
+def live(organisation):
+    edition = build_route_map(outcomes=1, milestones_per_year=0, organisations=[organisation])
+    edition.route_map.title = "Where children live"
+    edition.route_map.save()
+    outcome = edition.outcomes.get()
+    outcome.title = "Secure care"
+    outcome.save()
+    return edition
+
+
+def test_calendar_has_an_all_day_event_per_published_milestone(client, organisation, live):
+    outcome = live.outcomes.get()
+    dated = MilestoneFactory(
+        outcome=outcome, year=2026, text="April 2026: Commencement of a contract"
+    )
+    undated = MilestoneFactory(
+        outcome=outcome,
+        year=2027,
+        status=Status.IN_PROGRESS,
+        text="**Resilience** of existing secure care provision must be enhanced across Scotland.",
+    )
+
+    found = {str(e["UID"]): e for e in events(calendar_for(client, organisation))}
+
+    assert set(found) == {
+        f"milestone-{dated.key}@route-map-tracker",
+        f"milestone-{undated.key}@route-map-tracker",
+    }
+    first = found[f"milestone-{dated.key}@route-map-tracker"]
+    assert first.decoded("DTSTART") == datetime.date(2026, 4, 30)
+    assert first.decoded("DTEND") == datetime.date(2026, 5, 1)
+    second = found[f"milestone-{undated.key}@route-map-tracker"]
+    assert second.decoded("DTSTART") == datetime.date(2027, 12, 31)
+    assert str(second["SUMMARY"]) == (
+        "Where children live – Secure care: Resilience of existing secure care provision "
+        "must be enhanced across Scotland."
+    )
+    description = str(second["DESCRIPTION"])
+    assert description.startswith("Resilience of existing secure care provision")
+    assert "**" not in description
+    assert "Status: In progress" in description
+    url = f"http://testserver{undated.get_absolute_url()}"
+    assert url in description
+    assert str(second["URL"]) == url
+    assert second.decoded("DTSTAMP") == live.published_at.replace(microsecond=0)
+
+
+def test_long_milestones_are_shortened_in_the_summary(client, organisation, live):
+    MilestoneFactory(outcome=live.outcomes.get(), year=2028, text=" ".join(["word"] * 40))
+    (event,) = events(calendar_for(client, organisation))
+    assert str(event["SUMMARY"]).endswith(": " + " ".join(["word"] * 12) + "…")
+
+
+def test_calendar_has_only_the_organisations_milestones(client, organisation, live):
+    outcome = live.outcomes.get()
+    theirs = MilestoneFactory(outcome=outcome, year=2027)
+    someone_else = MilestoneFactory(outcome=outcome, year=2027, text="Not theirs")
+    MilestoneOrganisationFactory(milestone=someone_else)
+    other = OrganisationFactory()
+    OutcomeOrganisationFactory(outcome=OutcomeFactory(edition=live), organisation=other)
+
+    uids = [str(e["UID"]) for e in events(calendar_for(client, organisation))]
+
+    assert uids == [f"milestone-{theirs.key}@route-map-tracker"]
+
+
+def test_drafts_never_appear_in_calendars(client, organisation, live):
+    draft = DraftEditionFactory(route_map=live.route_map)
+    outcome = OutcomeFactory(edition=draft)
+    OutcomeOrganisationFactory(outcome=outcome, organisation=organisation)
+    MilestoneFactory(outcome=outcome, text="Draft milestone")
+
+    response = client.get(f"/organisations/{organisation.slug}/calendar.ics")
+
+    assert b"Draft milestone" not in response.content
+    assert events(icalendar.Calendar.from_ical(response.content)) == []
+
+
+def test_event_uids_stay_the_same_when_a_route_map_is_published_again(client, organisation, live):
+    MilestoneFactory(outcome=live.outcomes.get(), year=2029)
+    before = [str(e["UID"]) for e in events(calendar_for(client, organisation))]
+
+    edition_publish(edition=draft_copy(live, milestone_status=Status.ACHIEVED), note="Done")
+    after = events(calendar_for(client, organisation))
+
+    assert [str(e["UID"]) for e in after] == before
+    assert "Status: Achieved" in str(after[0]["DESCRIPTION"])
+
+
+def test_unknown_organisation_calendar_is_404(client):
+    assert client.get("/organisations/nobody/calendar.ics").status_code == 404
+
+
+def test_organisation_page_links_to_its_calendar(client, organisation):
+    html = client.get(organisation.get_absolute_url()).content.decode()
+    assert f'href="/organisations/{organisation.slug}/calendar.ics"' in html
+    assert "Subscribe in your calendar (iCal)" in html
+
+
+@pytest.fixture(params=[1, 10], ids=["1x", "10x"])
+def plan(request):
+    organisations = [OrganisationFactory(), OrganisationFactory()]
+    for _ in range(request.param):
+        build_route_map(outcomes=2 * request.param, organisations=organisations)
+    return organisations, request.param
+
+
+def test_calendar_uses_a_bounded_number_of_queries(client, plan, django_assert_max_num_queries):
+    organisations, size = plan
+    with django_assert_max_num_queries(8):
+        response = client.get(f"/organisations/{organisations[0].slug}/calendar.ics")
+    assert len(events(icalendar.Calendar.from_ical(response.content))) == size * 2 * size * 7
