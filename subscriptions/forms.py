@@ -1,0 +1,71 @@
+from django import forms
+
+from organisations.models import Organisation
+from routemap.models import RouteMap
+
+ROUTE_MAP, ORGANISATION = "route-map", "organisation"
+
+
+class SubscriptionForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="We use it only to send these updates. Every email has a link to stop them.",
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Enter an email address of 254 characters or fewer",
+        },
+        widget=forms.EmailInput(
+            attrs={"class": "ds_input", "autocomplete": "email", "spellcheck": "false"}
+        ),
+    )
+    target = forms.ChoiceField(
+        label="What do you want updates about?",
+        help_text=(
+            "A route map: every time it is published. An organisation: when a published "
+            "change touches one of its milestones."
+        ),
+        error_messages={
+            "required": "Choose a route map or an organisation",
+            "invalid_choice": "Choose a route map or an organisation from the list",
+        },
+        widget=forms.Select(attrs={"class": "ds_select"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.route_maps = {rm.slug: rm for rm in RouteMap.objects.all()}
+        self.organisations = {o.slug: o for o in Organisation.objects.all()}
+        self.fields["target"].choices = [
+            ("", "Choose one"),
+            ("Route maps", [(f"{ROUTE_MAP}:{s}", rm.title) for s, rm in self.route_maps.items()]),
+            (
+                "Organisations",
+                [(f"{ORGANISATION}:{s}", o.name) for s, o in self.organisations.items()],
+            ),
+        ]
+
+    @staticmethod
+    def initial_target(*, route_map: str = "", organisation: str = "") -> str:
+        if route_map:
+            return f"{ROUTE_MAP}:{route_map}"
+        if organisation:
+            return f"{ORGANISATION}:{organisation}"
+        return ""
+
+    def target_object(self) -> RouteMap | Organisation | None:
+        """The route map or organisation a value (cleaned or initial) names, if any."""
+        value = self.data.get("target") if self.is_bound else self.initial.get("target")
+        kind, _, slug = (value or "").partition(":")
+        if kind == ROUTE_MAP:
+            return self.route_maps.get(slug)
+        if kind == ORGANISATION:
+            return self.organisations.get(slug)
+        return None
+
+    def target_kwargs(self) -> dict:
+        target = self.target_object()
+        if isinstance(target, RouteMap):
+            return {"route_map": target}
+        return {"organisation": target}

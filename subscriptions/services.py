@@ -1,0 +1,89 @@
+"""Subscribing, confirming and unsubscribing.
+
+A subscribe request always looks the same to the person making it, whether the address is
+new, pending or already confirmed, so the form cannot be used to find out who follows what.
+"""
+
+import logging
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from organisations.models import Organisation
+from routemap.models import RouteMap
+from subscriptions.emails import send_confirmation
+from subscriptions.models import RESEND_AFTER, Subscription, token_hash
+
+logger = logging.getLogger(__name__)
+
+
+class LinkProblem(Exception):
+    """A confirmation link that cannot be used; `expired` tells the reader why."""
+
+    def __init__(self, *, expired: bool = False):
+        self.expired = expired
+        super().__init__("expired" if expired else "invalid")
+
+
+def subscription_request(
+    *,
+    email: str,
+    route_map: RouteMap | None = None,
+    organisation: Organisation | None = None,
+    absolute_url: Callable[[str], str],
+) -> None:
+    """Record a pending subscription and send its confirmation link, unless one was sent in
+    the last hour or the address already follows this. Sending never raises."""
+    now = timezone.now()
+    with transaction.atomic():
+        Subscription.objects.expired_pending(now).delete()
+        subscription, created = Subscription.objects.get_or_create(
+            email=email.strip().lower(), route_map=route_map, organisation=organisation
+        )
+        if not created:
+            subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+            if subscription.is_confirmed:
+                return
+            sent = subscription.confirmation_sent_at
+            if sent is not None and now - sent < RESEND_AFTER:
+                return
+        token = subscription.new_confirmation_token()
+        subscription.confirmation_sent_at = now
+        subscription.save()
+    if not send_confirmation(subscription, token, absolute_url):
+        # Let the reader try again straight away rather than wait out the hour.
+        Subscription.objects.filter(pk=subscription.pk).update(confirmation_sent_at=None)
+
+
+def subscription_for_confirmation(*, token: str) -> Subscription:
+    """The pending subscription a confirmation token belongs to (LinkProblem if none)."""
+    subscription = (
+        Subscription.objects.with_target()
+        .filter(confirmation_token_hash=token_hash(token), confirmed_at__isnull=True)
+        .first()
+    )
+    if subscription is None:
+        raise LinkProblem()
+    if subscription.confirmation_expired():
+        raise LinkProblem(expired=True)
+    return subscription
+
+
+def subscription_confirm(*, token: str) -> Subscription:
+    """Confirm once: the token is cleared in the same statement that checks it, so the link
+    cannot be used twice, even by two requests at the same moment."""
+    subscription = subscription_for_confirmation(token=token)
+    now = timezone.now()
+    used = Subscription.objects.filter(
+        pk=subscription.pk, confirmation_token_hash=token_hash(token), confirmed_at__isnull=True
+    ).update(confirmed_at=now, confirmation_token_hash="")
+    if not used:
+        raise LinkProblem()
+    subscription.confirmed_at, subscription.confirmation_token_hash = now, ""
+    return subscription
+
+
+def subscription_cancel(*, subscription: Subscription) -> None:
+    """Unsubscribing forgets the address: nothing about it is kept."""
+    subscription.delete()
