@@ -1,6 +1,7 @@
 """Email subscriptions: double opt-in, one-click unsubscribe, and messages on publish."""
 
 import datetime
+import io
 import re
 import smtplib
 from unittest import mock
@@ -8,6 +9,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -359,3 +361,17 @@ def test_nothing_is_sent_for_a_publish_that_rolls_back(live, django_capture_on_c
     # The signal waits for the commit; without one, nobody is told.
     assert len(callbacks) == 1
     assert mail.outbox == []
+
+
+def test_purge_command_deletes_only_expired_pending_subscriptions():
+    old = timezone.now() - datetime.timedelta(days=8)
+    expired = PendingSubscriptionFactory(confirmation_sent_at=old)
+    recent = PendingSubscriptionFactory(confirmation_sent_at=timezone.now())
+    confirmed = SubscriptionFactory(confirmation_sent_at=old)
+    out = io.StringIO()
+
+    call_command("purge_pending_subscriptions", stdout=out)
+
+    assert set(Subscription.objects.values_list("pk", flat=True)) == {recent.pk, confirmed.pk}
+    assert not Subscription.objects.filter(pk=expired.pk).exists()
+    assert "Deleted 1 expired" in out.getvalue()
