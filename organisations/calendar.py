@@ -70,7 +70,11 @@ def organisation_calendar(organisation: Organisation, milestones, absolute_url) 
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"{organisation.name}: Plan 24-30 milestones")
-    calendar.add("x-wr-caldesc", absolute_url(organisation.get_absolute_url()))
+    calendar.add(
+        "x-wr-caldesc",
+        f"Plan 24-30 milestones {organisation.name} is responsible for, alone or with others. "
+        f"More: {absolute_url(organisation.get_absolute_url())}",
+    )
     calendar.add("refresh-interval", datetime.timedelta(days=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "P1D")
     for milestone in milestones:

@@ -46,6 +46,15 @@ class SubscriptionForm(forms.Form):
             ),
         ]
 
+    def _post_clean(self):
+        super()._post_clean()
+        # Design-system error styling on each control with an error.
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                base = attrs["class"].split()[0]
+                attrs["class"] = f"{base} {base}--error"
+
     @staticmethod
     def initial_target(*, route_map: str = "", organisation: str = "") -> str:
         if route_map:

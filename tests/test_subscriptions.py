@@ -81,6 +81,7 @@ def test_bad_email_shows_an_error_summary_and_keeps_what_was_typed(client):
     html = response.content.decode()
     assert response.status_code == 400
     assert 'class="ds_error-summary"' in html
+    assert 'class="ds_input ds_input--error"' in html
     assert "Enter an email address in the correct format, like name@example.com" in html
     assert 'value="not an address"' in html
     assert f'<option value="route-map:{route_map.slug}" selected>' in html
