@@ -9,6 +9,7 @@ from uuid import UUID
 
 from routemap.models import Edition
 
+# Pass to prefetch_related() on an Edition queryset before describing many editions.
 CONTENT_PREFETCH = ("what_matters", "outcomes__milestones", "outcomes__progress_entries")
 
 
@@ -27,17 +28,13 @@ def _excerpt(text: str, length: int = 90) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
-# Pass to prefetch_related() on an Edition queryset before describing many editions.
-CHANGES_PREFETCH = ("what_matters", "outcomes__milestones", "outcomes__progress_entries")
-
-
 def _content(edition: Edition | None) -> dict:
     """Outcomes keyed by `key`, each with its milestones and progress keyed by `key`."""
     if edition is None:
         return {"summary": "", "vision": "", "what_matters": [], "outcomes": {}}
     outcomes = {}
     if "outcomes" in getattr(edition, "_prefetched_objects_cache", {}):
-        # Fetched with CHANGES_PREFETCH, so listing many editions stays bounded.
+        # Fetched with CONTENT_PREFETCH, so listing many editions stays bounded.
         outcome_list = edition.outcomes.all()
     else:
         outcome_list = edition.outcomes.prefetch_related("milestones", "progress_entries")

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 
-from routemap.changes import CHANGES_PREFETCH, describe_changes
+from routemap.changes import CONTENT_PREFETCH, describe_changes
 from routemap.models import Edition, RouteMap
 from routemap.templatetags.richtext import plaintext
 
@@ -39,7 +39,7 @@ def published_editions(route_map: RouteMap | None = None) -> list[Edition]:
         editions = editions.filter(route_map=route_map)
     latest = list(
         editions.select_related("route_map")
-        .prefetch_related(*CHANGES_PREFETCH)
+        .prefetch_related(*CONTENT_PREFETCH)
         .order_by("-published_at", "-pk")[:FEED_LENGTH]
     )
     wanted = Q(pk__in=[])
@@ -50,7 +50,7 @@ def published_editions(route_map: RouteMap | None = None) -> list[Edition]:
         (e.route_map_id, e.number): e
         for e in Edition.objects.filter(wanted)
         .exclude(state=Edition.State.DRAFT)
-        .prefetch_related(*CHANGES_PREFETCH)
+        .prefetch_related(*CONTENT_PREFETCH)
     }
     for edition in latest:
         edition.previous = previous_editions.get((edition.route_map_id, edition.number - 1))
