@@ -6,7 +6,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from organisations.models import Organisation, Role
 from outcomes.models import Outcome, OutcomeOrganisation
@@ -42,29 +42,111 @@ STATUS_TAG_COLOURS = {
 }
 
 
+def overdue_condition(today: datetime.date | None = None, prefix: str = "") -> Q:
+    """Year ended and not closed, as a filter usable in aggregates (`prefix` for joins)."""
+    today = today or datetime.date.today()
+    return Q(**{f"{prefix}year__lt": today.year}) & ~Q(**{f"{prefix}status__in": CLOSED_STATUSES})
+
+
 class MilestoneQuerySet(models.QuerySet):
     def published(self):
         return self.filter(outcome__edition__state=Edition.State.PUBLISHED)
 
-    def for_organisation(self, organisation: Organisation):
-        """Milestones the organisation is named on, or inherits from its outcome when the
+    def _responsible(self, **organisation_lookup):
+        """Milestones naming a matching body, or inheriting one from their outcome when the
         milestone names nobody of its own."""
         own = MilestoneOrganisation.objects.filter(milestone=OuterRef("pk"))
         return self.filter(
-            Exists(own.filter(organisation=organisation))
+            Exists(own.filter(**organisation_lookup))
             | (
                 ~Exists(own)
                 & Exists(
                     OutcomeOrganisation.objects.filter(
-                        outcome=OuterRef("outcome"), organisation=organisation
+                        outcome=OuterRef("outcome"), **organisation_lookup
                     )
                 )
             )
         )
 
+    def for_organisation(self, organisation: Organisation):
+        return self._responsible(organisation=organisation)
+
+    def for_sector(self, sector: str):
+        return self._responsible(organisation__sector=sector)
+
     def overdue(self, today: datetime.date | None = None):
-        today = today or datetime.date.today()
-        return self.filter(year__lt=today.year).exclude(status__in=CLOSED_STATUSES)
+        return self.filter(overdue_condition(today))
+
+    def filtered(
+        self,
+        *,
+        organisation: Organisation | None = None,
+        sector: str = "",
+        foundation=None,
+        route_map=None,
+        outcome_slug: str = "",
+        first_year: int | None = None,
+        last_year: int | None = None,
+        status: str = "",
+        overdue: bool = False,
+    ):
+        """The public timeline's filters (see milestones.forms.TimelineFilterForm)."""
+        qs = self
+        if organisation is not None:
+            qs = qs.for_organisation(organisation)
+        if sector:
+            qs = qs.for_sector(sector)
+        if foundation is not None:
+            qs = qs.filter(outcome__edition__route_map__foundation=foundation)
+        if route_map is not None:
+            qs = qs.filter(outcome__edition__route_map=route_map)
+        if outcome_slug:
+            qs = qs.filter(outcome__slug=outcome_slug)
+        if first_year is not None:
+            qs = qs.filter(year__gte=first_year)
+        if last_year is not None:
+            qs = qs.filter(year__lte=last_year)
+        if status:
+            qs = qs.filter(status=status)
+        if overdue:
+            qs = qs.overdue()
+        return qs
+
+    def in_timeline_order(self):
+        return self.order_by(
+            "year",
+            "outcome__edition__route_map__order",
+            "outcome__edition__route_map__title",
+            "outcome__order",
+            "order",
+            "pk",
+        )
+
+    def status_counts(self, *fields: str):
+        """Rows of `fields` + status + count: one aggregate query for charts."""
+        return self.order_by().values(*fields, "status").annotate(count=Count("pk"))
+
+    def counts_by_organisation(self, today: datetime.date | None = None) -> dict[int, dict]:
+        """{organisation id: {"total": n, "overdue": n}} in two aggregate queries: milestones
+        naming the body, plus those inheriting it from their outcome."""
+        own = MilestoneOrganisation.objects.filter(milestone=OuterRef("pk"))
+        overdue = overdue_condition(today)
+        counts: dict[int, dict] = {}
+        for key, rows in [
+            ("organisation_links__organisation", self.filter(Exists(own))),
+            ("outcome__organisation_links__organisation", self.filter(~Exists(own))),
+        ]:
+            grouped = (
+                rows.order_by()
+                .filter(**{f"{key}__isnull": False})
+                .values(key)
+                .annotate(total=Count("pk"), overdue=Count("pk", filter=overdue))
+            )
+            for row in grouped:
+                entry = counts.setdefault(row[key], {"total": 0, "overdue": 0})
+                entry["total"] += row["total"]
+                entry["overdue"] += row["overdue"]
+        return counts
 
     def with_context(self):
         """Route map, outcome and responsible bodies, in a fixed number of queries."""
@@ -86,6 +168,7 @@ class MilestoneQuerySet(models.QuerySet):
             "outcome__order",
             "year",
             "order",
+            "pk",
         )
 
 

@@ -1,52 +1,61 @@
 """Public pages for responsible organisations: who must do what by when."""
 
-import datetime
-from itertools import groupby
-
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from milestones.forms import TimelineFilterForm
 from milestones.models import Milestone
+from milestones.timeline import PER_PAGE
+from milestones.views import canonical_url, filtered_page_context, has_blank_parameters
 from organisations.models import Organisation, Sector
 
 
 @require_GET
 def organisation_list(request: HttpRequest) -> HttpResponse:
+    """Every body by sector, with its published actions and how many are overdue."""
     organisations = list(Organisation.objects.all())
+    counts = Milestone.objects.published().counts_by_organisation()
+    for organisation in organisations:
+        entry = counts.get(organisation.pk, {})
+        organisation.action_count = entry.get("total", 0)
+        organisation.overdue_count = entry.get("overdue", 0)
     sectors = [
-        (label, [o for o in organisations if o.sector == value]) for value, label in Sector.choices
+        (value, label, [o for o in organisations if o.sector == value])
+        for value, label in Sector.choices
     ]
     return render(
         request,
         "organisations/organisation_list.html",
-        {"sectors": [(label, orgs) for label, orgs in sectors if orgs]},
+        {"sectors": [(value, label, orgs) for value, label, orgs in sectors if orgs]},
     )
 
 
 @require_GET
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organisation's milestones by route map, outcome and year, with the timeline's
+    filters (except organisation, which is this one)."""
     organisation = get_object_or_404(Organisation, slug=slug)
-    milestones = list(
-        Milestone.objects.published().for_organisation(organisation).with_context().in_plan_order()
-    )
-    groups = [
-        (
-            route_map,
-            [
-                (outcome, list(items))
-                for outcome, items in groupby(rm_items, key=lambda m: m.outcome)
-            ],
+    form = TimelineFilterForm(request.GET, organisation=organisation)
+    page_number = request.GET.get("page", "")
+    if not request.htmx and has_blank_parameters(request):
+        return HttpResponseRedirect(canonical_url(request.path, form, page_number))
+    context = filtered_page_context(request, form)
+    context.update(organisation=organisation, results_url=request.path)
+    if form.is_valid():
+        milestones = form.milestones().with_context().in_plan_order()
+        page = Paginator(milestones, PER_PAGE).get_page(page_number or 1)
+        context["page"] = page
+        context["page_range"] = page.paginator.get_elided_page_range(
+            page.number, on_each_side=2, on_ends=1
         )
-        for route_map, rm_items in groupby(milestones, key=lambda m: m.outcome.edition.route_map)
-    ]
-    return render(
-        request,
-        "organisations/organisation_detail.html",
-        {
-            "organisation": organisation,
-            "groups": groups,
-            "milestone_count": len(milestones),
-            "this_year": datetime.date.today().year,
-        },
+    template = (
+        "organisations/includes/_organisation_results.html"
+        if request.htmx
+        else "organisations/organisation_detail.html"
     )
+    response = render(request, template, context)
+    if request.htmx:
+        response["HX-Push-Url"] = canonical_url(request.path, form, page_number)
+    return response

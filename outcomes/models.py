@@ -76,6 +76,63 @@ class OutcomeOrganisation(models.Model):
         return f"{self.organisation} on {self.outcome}"
 
 
+class ProgressEntryQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(outcome__edition__state=Edition.State.PUBLISHED)
+
+    def filtered(
+        self,
+        *,
+        organisation: Organisation | None = None,
+        sector: str = "",
+        foundation=None,
+        route_map=None,
+        outcome_slug: str = "",
+    ):
+        """The timeline's filters that apply to progress (it has no year or status)."""
+        qs = self
+        if organisation is not None:
+            qs = qs.filter(
+                models.Exists(
+                    OutcomeOrganisation.objects.filter(
+                        outcome=models.OuterRef("outcome"), organisation=organisation
+                    )
+                )
+            )
+        if sector:
+            qs = qs.filter(
+                models.Exists(
+                    OutcomeOrganisation.objects.filter(
+                        outcome=models.OuterRef("outcome"), organisation__sector=sector
+                    )
+                )
+            )
+        if foundation is not None:
+            qs = qs.filter(outcome__edition__route_map__foundation=foundation)
+        if route_map is not None:
+            qs = qs.filter(outcome__edition__route_map=route_map)
+        if outcome_slug:
+            qs = qs.filter(outcome__slug=outcome_slug)
+        return qs
+
+    def with_context(self):
+        return self.select_related("outcome__edition__route_map__foundation").prefetch_related(
+            models.Prefetch(
+                "outcome__organisation_links",
+                queryset=OutcomeOrganisation.objects.select_related("organisation"),
+            )
+        )
+
+    def in_plan_order(self):
+        return self.order_by(
+            "outcome__edition__route_map__order",
+            "outcome__edition__route_map__title",
+            "outcome__order",
+            "order",
+            "pk",
+        )
+
+
 class ProgressEntry(models.Model):
     """A "Where is Scotland now?" / progress-so-far paragraph, dated where the text gives one."""
 
@@ -87,6 +144,8 @@ class ProgressEntry(models.Model):
         max_length=100, blank=True, help_text='The date as written, e.g. "Early 2026".'
     )
     text = models.TextField()
+
+    objects = ProgressEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]

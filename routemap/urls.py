@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from routemap import api, feeds, views
+from routemap import api, feeds, search, views
 
 route_map_patterns = [
     path("<slug:slug>/", views.route_map_detail, name="detail"),
@@ -22,6 +22,9 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("route-maps/", include((route_map_patterns, "routemap"))),
     path("organisations/", include("organisations.urls")),
+    path("timeline/", include("milestones.urls")),
+    path("search/", search.search, name="search"),
+    path("open-data/", views.open_data, name="open-data"),
     path("feeds/updates.atom", feeds.UpdatesFeed(), name="feed"),
     path("subscriptions/", include("subscriptions.urls")),
     path("api/", include((api_patterns, "api"))),

@@ -7,6 +7,10 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from accounts.roles import can_edit_route_map
+from milestones.charts import plan_charts, route_map_charts
+from milestones.exports import COLUMNS
+from milestones.models import Status
+from organisations.models import Sector
 from routemap.changes import CONTENT_PREFETCH, describe_changes
 from routemap.forms import CompareForm
 from routemap.models import Edition, Foundation, RouteMap
@@ -22,7 +26,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "routemap/home.html",
-        {"foundations": foundations, "unplaced_route_maps": unplaced},
+        {
+            "foundations": foundations,
+            "unplaced_route_maps": unplaced,
+            "charts": plan_charts(route_maps),
+        },
     )
 
 
@@ -44,6 +52,7 @@ def route_map_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "outcomes": edition.outcomes.all() if edition else [],
             "this_year": datetime.date.today().year,
             "can_edit": can_edit_route_map(request.user, route_map),
+            "charts": route_map_charts(edition) if edition else None,
         },
     )
 
@@ -118,6 +127,16 @@ def route_map_changes(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "routemap/accessibility.html")
+
+
+@require_GET
+def open_data(request: HttpRequest) -> HttpResponse:
+    """How to reuse the data: the export columns and the JSON API, with example URLs."""
+    return render(
+        request,
+        "routemap/open_data.html",
+        {"columns": COLUMNS, "sectors": Sector.choices, "statuses": Status.choices},
+    )
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -1,0 +1,136 @@
+"""Milestones as CSV and JSON: the columns, in one place.
+
+`COLUMNS` is the contract for /timeline/export.csv, /timeline/export.json and the /open-data/
+page (and for importing a CSV later): add columns at the end, never rename or reorder them.
+Rows are streamed from an iterator so a large export never holds every milestone in memory.
+"""
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+from milestones.models import Milestone
+
+# Spreadsheets run cells starting with these as formulas; a leading quote keeps them text.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CHUNK_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    description: str
+    value: Callable[[Milestone, HttpRequest], object]
+
+
+COLUMNS = [
+    Column(
+        "milestone_id",
+        "Stable identifier of the milestone: stays the same across versions of its route map.",
+        lambda m, r: str(m.key),
+    ),
+    Column("route_map", "Route map slug.", lambda m, r: m.outcome.edition.route_map.slug),
+    Column("route_map_title", "Route map title.", lambda m, r: m.outcome.edition.route_map.title),
+    Column(
+        "foundation",
+        "Foundation name (Voice, Family, Care, People, Scaffolding); empty where not known.",
+        lambda m, r: (
+            m.outcome.edition.route_map.foundation.name
+            if m.outcome.edition.route_map.foundation
+            else ""
+        ),
+    ),
+    Column("outcome", "Outcome slug, unique within its route map.", lambda m, r: m.outcome.slug),
+    Column("outcome_title", "Outcome title.", lambda m, r: m.outcome.title),
+    Column("year", "Plan year, 2024 to 2030.", lambda m, r: m.year),
+    Column(
+        "status",
+        "not_started, in_progress, achieved, delayed or no_longer_planned.",
+        lambda m, r: m.status,
+    ),
+    Column("status_label", "The status in words.", lambda m, r: m.get_status_display()),
+    Column(
+        "overdue",
+        "true when the year has ended and the milestone is neither achieved nor no longer planned.",
+        lambda m, r: m.overdue,
+    ),
+    Column(
+        "subject_to_decisions_after_may_2026",
+        "true when it depends on decisions of the Parliament and Ministers elected in May 2026.",
+        lambda m, r: m.subject_to_decisions_after_may_2026,
+    ),
+    Column(
+        "organisations",
+        "Slugs of the responsible organisations (the milestone's own, or else its outcome's).",
+        lambda m, r: [link.organisation.slug for link in m.responsible_links],
+    ),
+    Column(
+        "organisation_names",
+        "Names of the responsible organisations, in the same order.",
+        lambda m, r: [link.organisation.name for link in m.responsible_links],
+    ),
+    Column(
+        "text", "What must happen, as stored (Markdown paragraphs and lists).", lambda m, r: m.text
+    ),
+    Column(
+        "progress_note",
+        "Progress on this milestone, if any (Markdown).",
+        lambda m, r: m.progress_note,
+    ),
+    Column(
+        "url",
+        "The milestone's year on its outcome's page.",
+        lambda m, r: r.build_absolute_uri(m.get_absolute_url()),
+    ),
+]
+COLUMN_NAMES = [column.name for column in COLUMNS]
+
+
+def milestone_record(milestone: Milestone, request: HttpRequest) -> dict:
+    """One milestone as JSON-ready values (lists and booleans kept as such)."""
+    return {column.name: column.value(milestone, request) for column in COLUMNS}
+
+
+def csv_cell(value: object) -> str:
+    """Lists joined with "; ", booleans as true/false, formula-like text made inert."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        value = "; ".join(value)
+    text = str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    """csv.writer target that hands each written line back instead of storing it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _rows(milestones, request: HttpRequest) -> Iterator[dict]:
+    for milestone in milestones.iterator(chunk_size=CHUNK_SIZE):
+        yield milestone_record(milestone, request)
+
+
+def csv_lines(milestones, request: HttpRequest) -> Iterable[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # byte order mark: spreadsheet programs then read the file as UTF-8
+    yield writer.writerow(COLUMN_NAMES)
+    for record in _rows(milestones, request):
+        yield writer.writerow([csv_cell(record[name]) for name in COLUMN_NAMES])
+
+
+def json_chunks(milestones, request: HttpRequest, filters: dict) -> Iterable[str]:
+    """{"columns": [...], "filters": {...}, "milestones": [...]} written piece by piece."""
+    yield '{"columns": ' + json.dumps(COLUMN_NAMES)
+    yield ', "filters": ' + json.dumps(filters)
+    yield ', "milestones": ['
+    for index, record in enumerate(_rows(milestones, request)):
+        yield ("," if index else "") + "\n" + json.dumps(record, ensure_ascii=False)
+    yield "\n]}\n"

@@ -1,0 +1,104 @@
+"""The public timeline of every published milestone, and its CSV and JSON exports."""
+
+import datetime
+
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from milestones import exports
+from milestones.forms import TimelineFilterForm
+from milestones.timeline import build_timeline
+
+
+def canonical_url(path: str, form: TimelineFilterForm, page: str = "") -> str:
+    """The path with only the filters in use (no blank parameters), in a fixed order."""
+    params = form.params()
+    if page and page != "1":
+        params["page"] = page
+    return f"{path}?{params.urlencode()}" if params else path
+
+
+def has_blank_parameters(request: HttpRequest) -> bool:
+    return any(value == "" for value in request.GET.values())
+
+
+def filtered_page_context(request: HttpRequest, form: TimelineFilterForm) -> dict:
+    """What the filter form, result summary and download links need on any filtered page."""
+    export_query = form.export_params().urlencode()
+    suffix = f"?{export_query}" if export_query else ""
+    return {
+        "form": form,
+        "filter_query": form.params().urlencode(),
+        "active_filters": form.active_filters(),
+        "csv_url": reverse("timeline-csv") + suffix,
+        "json_url": reverse("timeline-json") + suffix,
+        "outcome_field_swap": bool(request.htmx),
+        "this_year": datetime.date.today().year,
+    }
+
+
+@require_GET
+def timeline(request: HttpRequest) -> HttpResponse:
+    form = TimelineFilterForm(request.GET)
+    page = request.GET.get("page", "")
+    if not request.htmx and has_blank_parameters(request):
+        # A form submitted without JavaScript sends every field; keep the URL short.
+        return HttpResponseRedirect(canonical_url(request.path, form, page))
+    context = filtered_page_context(request, form)
+    context["results_url"] = request.path
+    if form.is_valid():
+        context["timeline"] = build_timeline(form, page or 1)
+    template = (
+        "milestones/includes/_timeline_results.html" if request.htmx else "milestones/timeline.html"
+    )
+    response = render(request, template, context)
+    if request.htmx:
+        response["HX-Push-Url"] = canonical_url(request.path, form, page)
+    return response
+
+
+def _export_filters(request: HttpRequest) -> tuple[TimelineFilterForm, dict | None]:
+    form = TimelineFilterForm(request.GET)
+    if not form.is_valid():
+        errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+        return form, errors
+    return form, None
+
+
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    form, errors = _export_filters(request)
+    if errors:
+        lines = [f"{name}: {' '.join(messages)}" for name, messages in errors.items()]
+        return HttpResponse(
+            "The filters are not valid:\n" + "\n".join(lines) + "\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    milestones = form.milestones().with_context().in_timeline_order()
+    response = StreamingHttpResponse(
+        exports.csv_lines(milestones, request), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"plan-24-30-milestones-{datetime.date.today():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def export_json(request: HttpRequest) -> HttpResponse:
+    form, errors = _export_filters(request)
+    if errors:
+        return JsonResponse({"error": "The filters are not valid.", "fields": errors}, status=400)
+    milestones = form.milestones().with_context().in_timeline_order()
+    return StreamingHttpResponse(
+        exports.json_chunks(milestones, request, filters=form.params().dict()),
+        content_type="application/json",
+    )

@@ -1,0 +1,84 @@
+"""Shared data for the discovery tests (timeline, exports, search, charts)."""
+
+import datetime
+import re
+
+import pytest
+
+from milestones.models import Status
+from organisations.models import Sector
+from tests.factories import (
+    DraftEditionFactory,
+    EditionFactory,
+    FoundationFactory,
+    MilestoneFactory,
+    MilestoneOrganisationFactory,
+    OrganisationFactory,
+    OutcomeFactory,
+    OutcomeOrganisationFactory,
+    ProgressEntryFactory,
+    RouteMapFactory,
+    build_route_map,
+)
+
+THIS_YEAR = datetime.date.today().year
+PAST_YEAR = 2024  # ended whenever these tests run (the plan starts in 2024)
+
+
+def shown(response) -> set[str]:
+    """Keys of the milestones on the page."""
+    return set(re.findall(r'id="milestone-([0-9a-f-]{36})"', response.content.decode()))
+
+
+def keys(*milestones) -> set[str]:
+    return {str(m.key) for m in milestones}
+
+
+@pytest.fixture
+def plan():
+    """Two route maps under two foundations; bodies in two sectors; one draft."""
+    council = OrganisationFactory(slug="council", sector=Sector.LOCAL_GOVERNMENT)
+    charity = OrganisationFactory(slug="charity", sector=Sector.THIRD_SECTOR)
+    voice = FoundationFactory(slug="voice", name="Voice")
+    care = FoundationFactory(slug="care", name="Care")
+    listening = EditionFactory(route_map=RouteMapFactory(slug="listening", foundation=voice))
+    homes = EditionFactory(route_map=RouteMapFactory(slug="homes", foundation=care))
+
+    shared_a = OutcomeFactory(edition=listening, slug="shared", title="Shared in listening")
+    OutcomeOrganisationFactory(outcome=shared_a, organisation=council)
+    ProgressEntryFactory(outcome=shared_a, text="Listening progress entry")
+    inherited = MilestoneFactory(outcome=shared_a, year=PAST_YEAR, status=Status.NOT_STARTED)
+    own = MilestoneFactory(outcome=shared_a, year=2027, status=Status.ACHIEVED)
+    MilestoneOrganisationFactory(milestone=own, organisation=charity)
+
+    shared_b = OutcomeFactory(edition=homes, slug="shared", title="Shared in homes")
+    other = OutcomeFactory(edition=homes, slug="other", title="Other outcome")
+    ProgressEntryFactory(outcome=other, text="Homes progress entry")
+    in_progress = MilestoneFactory(outcome=shared_b, year=2026, status=Status.IN_PROGRESS)
+    MilestoneOrganisationFactory(milestone=in_progress, organisation=charity)
+    delayed = MilestoneFactory(outcome=other, year=2030, status=Status.DELAYED)
+
+    draft = DraftEditionFactory(route_map=listening.route_map)
+    draft_milestone = MilestoneFactory(
+        outcome=OutcomeFactory(edition=draft, slug="shared"), year=2027, text="Secret draft"
+    )
+    MilestoneOrganisationFactory(milestone=draft_milestone, organisation=council)
+    return {
+        "council": council,
+        "charity": charity,
+        "inherited": inherited,
+        "own": own,
+        "in_progress": in_progress,
+        "delayed": delayed,
+        "draft": draft_milestone,
+    }
+
+
+@pytest.fixture(params=[1, 10], ids=["1x", "10x"])
+def volume(request):
+    organisations = [OrganisationFactory(), OrganisationFactory()]
+    editions = [
+        build_route_map(outcomes=2 * request.param, organisations=organisations)
+        for _ in range(request.param)
+    ]
+    return editions, organisations
