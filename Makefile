@@ -25,6 +25,7 @@ run: $(VENV)/.installed migrate seed demo-user serve
 
 migrate: $(VENV)/.installed
 	$(MANAGE) migrate --no-input
+	$(MANAGE) createcachetable
 
 seed: $(VENV)/.installed
 	$(MANAGE) load_seed

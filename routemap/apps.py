@@ -4,3 +4,18 @@ from django.apps import AppConfig
 class RoutemapConfig(AppConfig):
     name = "routemap"
     verbose_name = "Route maps"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from organisations.models import Organisation
+        from routemap.middleware import bump_published_version
+        from routemap.models import Foundation, RouteMap
+        from routemap.signals import edition_published
+
+        # Cached public pages last until something public changes: a publish, or an admin's
+        # change to a route map, foundation or organisation.
+        edition_published.connect(bump_published_version, dispatch_uid="cache-on-publish")
+        for model in (Organisation, RouteMap, Foundation):
+            post_save.connect(bump_published_version, sender=model, weak=False)
+            post_delete.connect(bump_published_version, sender=model, weak=False)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from milestones.models import Milestone, MilestoneOrganisation
 from organisations.models import Organisation
 from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
+from routemap.middleware import bump_published_version
 from routemap.models import Edition, RouteMap, WhatMatters
 from routemap.signals import edition_published
 
@@ -171,7 +172,17 @@ def edition_publish(
     edition.published_by = user
     edition.last_updated = last_updated or timezone.localdate(now)
     edition.save()
-    transaction.on_commit(
-        lambda: edition_published.send_robust(sender=Edition, edition=edition, previous=previous)
-    )
+    # Invalidate cached public pages now and again after commit (through the signal), so no
+    # request can re-cache the old version in between.
+    bump_published_version()
+    transaction.on_commit(lambda: _announce_publish(edition, previous))
     return edition
+
+
+def _announce_publish(edition: Edition, previous: Edition | None) -> None:
+    """Tell listeners after commit; a failing listener is logged and never undoes a publish."""
+    for receiver, result in edition_published.send_robust(
+        sender=Edition, edition=edition, previous=previous
+    ):
+        if isinstance(result, Exception):
+            logger.error("edition_published listener %r failed", receiver, exc_info=result)
