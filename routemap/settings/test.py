@@ -1,5 +1,7 @@
 """Settings for the test suite: fast hashing, in-memory email, same database rules as base."""
 
+import os
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -13,3 +15,7 @@ WHITENOISE_AUTOREFRESH = True
 
 # Each test starts with an empty, private cache; no cache table is needed.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# A test database of this run's own, so that two runs on one PostgreSQL server never collide.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": f"test_routemap_{os.getpid()}"}  # noqa: F405

@@ -1,0 +1,95 @@
+"""Backup and restore of the whole editorial state (published versions, drafts, history,
+organisations, sources, users and roles) as one JSON file.
+
+Django's serialisers do the work; users and groups are written with natural keys so the file
+loads into any freshly migrated database.
+"""
+
+import datetime
+import json
+
+from django.apps import apps
+from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+# In dependency order. Sessions, login attempts and caches are not editorial state.
+MODELS = [
+    "auth.group",
+    "auth.user",
+    "organisations.organisation",
+    "routemap.foundation",
+    "routemap.routemap",
+    "routemap.edition",
+    "routemap.whatmatters",
+    "outcomes.outcome",
+    "outcomes.outcomeorganisation",
+    "outcomes.progressentry",
+    "milestones.milestone",
+    "milestones.milestoneorganisation",
+    "editing.changerecord",
+]
+# Apps added later are included when installed.
+OPTIONAL_APPS = ["sources", "partners", "subscriptions"]
+
+
+def backup_models() -> list:
+    models = [apps.get_model(label) for label in MODELS]
+    for app_label in OPTIONAL_APPS:
+        if apps.is_installed(app_label):
+            models += list(apps.get_app_config(app_label).get_models())
+    return models
+
+
+def state_export(stream) -> int:
+    """Write every editorial record to `stream`; returns how many were written."""
+    objects = []
+    for model in backup_models():
+        objects += list(model._default_manager.order_by("pk"))
+    data = serializers.serialize(
+        "python", objects, use_natural_foreign_keys=True, use_natural_primary_keys=True
+    )
+    json.dump(data, stream, cls=ExactEncoder, indent=1, ensure_ascii=False)
+    return len(objects)
+
+
+class ExactEncoder(DjangoJSONEncoder):
+    """Keeps microseconds, which Django's JSON encoder rounds away: a restore must be exact."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            return o.isoformat()
+        return super().default(o)
+
+
+class NotEmpty(Exception):
+    pass
+
+
+@transaction.atomic
+def state_import(stream) -> int:
+    """Load a backup into an empty database (all or nothing); returns records loaded."""
+    from routemap.models import RouteMap
+
+    if RouteMap.objects.exists():
+        raise NotEmpty("The database already has route maps; restore into an empty database.")
+    count = 0
+    try:
+        data = json.load(stream)
+    except json.JSONDecodeError as exc:
+        raise serializers.base.DeserializationError(str(exc)) from exc
+    for item in serializers.deserialize("python", data, handle_forward_references=True):
+        item.save()
+        count += 1
+    _reset_sequences()
+    return count
+
+
+def _reset_sequences() -> None:
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    statements = connection.ops.sequence_reset_sql(no_style(), backup_models())
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
