@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SGDS_VERSION ?= 4.2.0
 
-.PHONY: run test lint format check-migrations migrate seed demo-user serve design-system clean
+.PHONY: run test lint format check-migrations migrate seed demo-user serve design-system clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,3 +67,8 @@ design-system:
 
 clean:
 	rm -rf $(VENV) staticfiles build
+
+# Load-test the public pages on a generated 24,500-milestone plan (PostgreSQL, gunicorn, wrk);
+# writes bench/RESULTS.md. See bench/run.sh for its settings.
+bench: $(VENV)/.installed-dev
+	bash bench/run.sh

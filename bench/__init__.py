@@ -1,0 +1,4 @@
+"""Performance benchmarks: a large generated plan and the scripts that load-test it.
+
+`make bench` runs bench/run.sh; results are written to bench/RESULTS.md.
+"""

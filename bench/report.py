@@ -1,0 +1,306 @@
+"""Write bench/RESULTS.md from the raw output of bench/run.sh (bench/out/).
+
+.venv/bin/python bench/report.py bench/out bench/RESULTS.md --command "make bench" ...
+"""
+
+import argparse
+import csv
+import json
+import os
+import platform
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUSY_LOAD = 1.0
+
+
+@dataclass
+class Run:
+    kind: str  # page, uncached, ceiling or nginx
+    name: str
+    path: str
+    status: str
+    size: int
+    cache: str
+    alone: float  # seconds for one request with nothing else running
+    stats: dict | None  # wrk's figures, or None when the page was not load-tested
+
+    @property
+    def rps(self) -> float:
+        if not self.stats or not self.stats["duration_us"]:
+            return 0.0
+        return self.stats["requests"] / (self.stats["duration_us"] / 1_000_000)
+
+    @property
+    def socket_errors(self) -> int:
+        s = self.stats or {}
+        return sum(s.get(f"errors_{kind}", 0) for kind in ("connect", "read", "write", "timeout"))
+
+
+def parse_wrk(text: str) -> dict | None:
+    """The JSON line bench/report.lua prints at the end of a wrk run."""
+    match = re.search(r"^BENCH_JSON (\{.*\})$", text, re.MULTILINE)
+    return json.loads(match.group(1)) if match else None
+
+
+def read_runs(out: Path) -> list[Run]:
+    runs = []
+    with (out / "runs.tsv").open(newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            raw = ROOT / row["raw"]
+            runs.append(
+                Run(
+                    kind=row["kind"],
+                    name=row["name"],
+                    path=row["path"],
+                    status=row["status"],
+                    size=int(row["bytes"] or 0),
+                    cache=row["cache"],
+                    alone=float(row["alone"] or 0),
+                    stats=parse_wrk(raw.read_text()) if raw.exists() else None,
+                )
+            )
+    return runs
+
+
+def latency(us: float) -> str:
+    if us >= 1_000_000:
+        return f"{us / 1_000_000:.2f} s"
+    return f"{us / 1000:.1f} ms"
+
+
+def size(n: int) -> str:
+    return f"{n / 1024:.0f} KiB" if n >= 10_240 else f"{n:,} B"
+
+
+def ratio(value: float, limit: float) -> str:
+    if not limit:
+        return "n/a"
+    share = 100 * value / limit
+    return f"{share:.1f} %" if share < 10 else f"{share:.0f} %"
+
+
+def table(runs: list[Run], ceiling: float, nginx: float) -> list[str]:
+    lines = [
+        "| Page | Requests/s | vs Django ceiling | vs nginx | p50 | p99 | Completed "
+        "| HTTP errors (≥ 400) | Socket errors | One request alone | Response |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for run in runs:
+        if run.stats is None:
+            lines.append(f"| {run.name} | not measured: HTTP {run.status} |" + " |" * 9)
+            continue
+        s = run.stats
+        done = s["requests"] > 0
+        socket = str(run.socket_errors)
+        if s["errors_timeout"]:
+            socket += f" ({s['errors_timeout']} timeouts)"
+        lines.append(
+            f"| {run.name} | {run.rps:,.1f} | {ratio(run.rps, ceiling)} "
+            f"| {ratio(run.rps, nginx)} "
+            f"| {latency(s['p50_us']) if done else '—'} | {latency(s['p99_us']) if done else '—'} "
+            f"| {s['requests']:,} | {s['errors_status']} | {socket} "
+            f"| {latency(run.alone * 1_000_000)} | {size(run.size)} |"
+        )
+    return lines
+
+
+def command_output(*args: str) -> str:
+    try:
+        result = subprocess.run(args, capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return (result.stdout or result.stderr).strip()
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def versions() -> dict[str, str]:
+    import django
+    import gunicorn
+
+    wrk = command_output("wrk", "-v").splitlines()
+    nginx = command_output(os.environ.get("NGINX", "nginx"), "-v")
+    return {
+        "Python": platform.python_version(),
+        "Django": django.get_version(),
+        "gunicorn": gunicorn.__version__,
+        "wrk": wrk[0].split(" [")[0] if wrk else "unknown",
+        "nginx": nginx.split("/")[-1] if "/" in nginx else nginx,
+    }
+
+
+def render(args) -> str:
+    out = Path(args.out)
+    runs = read_runs(out)
+    plan = json.loads((out / "plan.json").read_text())
+    publish_file = out / "publish.json"
+    publish = json.loads(publish_file.read_text()) if publish_file.exists() else None
+    ceiling = next((r.rps for r in runs if r.kind == "ceiling"), 0.0)
+    nginx = next((r.rps for r in runs if r.kind == "nginx"), 0.0)
+    pages = [r for r in runs if r.kind == "page"]
+    uncached = [r for r in runs if r.kind == "uncached"]
+    limits = [r for r in runs if r.kind in ("ceiling", "nginx")]
+    load_start = float(args.load_start)
+    cached = any(r.cache != "-" for r in pages)
+    ceiling_size = next((r.size for r in runs if r.kind == "ceiling"), 0)
+    memory = command_output("free", "-h")
+    v = versions()
+
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured on {args.started} by `{args.command}` ({args.elapsed} s in all), with "
+        f"`{args.settings}`. Every page was requested by `{args.wrk}`: "
+        "requests per second over the run, latency percentiles at that concurrency, and "
+        "errors. Re-run it to measure your own machine; it replaces this file.",
+        "",
+    ]
+    if load_start > BUSY_LOAD:
+        lines += [
+            f"> **Measured while other work was running on this machine** (load average "
+            f"{load_start:.2f} at the start, on {command_output('nproc')} cores). The "
+            "figures are lower and noisier than an idle machine would give; compare pages "
+            "with each other and with the two limits, measured in the same conditions, "
+            "rather than with other runs.",
+            "",
+        ]
+    lines += [
+        "## Data",
+        "",
+        f"A generated plan (`bench/generate.py --scale {args.scale}`, fixed seed): "
+        f"**{plan['route_maps']} route maps, {plan['milestones']:,} milestones, "
+        f"{plan['organisations']} organisations**, each route map with one published edition "
+        f"({plan['route_map_milestones']:,} milestones per route map). The organisation page "
+        f"and timeline use the body named on the most milestones (`{plan['organisation']}`, "
+        f"responsible for {plan['organisation_milestones']:,} published milestones). "
+        f"Database: {plan['database']} on the same machine.",
+        "",
+    ]
+    lines += ["Pages requested:", ""]
+    lines += [f"- {run.name}: `{run.path}`" for run in pages]
+    lines.append("")
+    if plan["missing_pages"]:
+        lines += [
+            "Not measured, because this checkout has no such URL yet: "
+            + ", ".join(plan["missing_pages"])
+            + ".",
+            "",
+        ]
+    lines += [
+        "## Public pages",
+        "",
+        f"Served by gunicorn ({args.workers} sync workers, `routemap.settings.production`, "
+        "plain HTTP on 127.0.0.1), a freshly started server for each page. *Requests/s*, "
+        "*p50* and *p99* are wrk's over the run; *Completed* counts the answers received "
+        "within it; *One request alone* is the median time of a single request with nothing "
+        "else running (curl, before the load test). nginx serves the route map page's HTML, "
+        "so *vs nginx* compares every page with that one file.",
+        "",
+    ]
+    if cached:
+        lines += [
+            "The site caches public pages until the next publish (`X-Cache` header). This "
+            "first table is what a reader gets once a page is cached; the next one renders "
+            "the page on every request, as on a cache miss.",
+            "",
+        ]
+    lines += table(pages, ceiling, nginx)
+    if uncached:
+        lines += [
+            "",
+            "### Rendered on every request",
+            "",
+            "The same pages with a session cookie, which the page cache skips, so each request "
+            "runs the view, its queries and its template.",
+            "",
+        ]
+        lines += table(uncached, ceiling, nginx)
+    lines += [
+        "",
+        "## The two limits",
+        "",
+        "- **Django ceiling**: `bench/ceiling.py`, a Django view returning a fixed "
+        f"{ceiling_size}-byte response with no middleware or database, on the same gunicorn "
+        "setup. No page can beat it.",
+        "- **nginx static**: the route map page's HTML saved to a file and served by nginx "
+        f"({v['nginx']}, same number of worker processes, keep-alive on, which gunicorn's "
+        "sync workers do not offer) on loopback: the machine's physical limit for that page.",
+        "",
+    ]
+    lines += table(limits, ceiling, nginx)
+    if publish:
+        lines += [
+            "",
+            "## Publishing a route map",
+            "",
+            f"One editor's publish on the big plan (`bench/publish.py`): route map "
+            f"`{publish['route_map']}` ({publish['milestones']:,} milestones; the real "
+            '"Where children live" route map has about 110) becomes version '
+            f"{publish['version']}. Times include every query and, for the publish, the work "
+            "run after it commits (cache invalidation, subscriber emails).",
+            "",
+            "| Step | Time | SQL queries |",
+            "| --- | ---: | ---: |",
+        ]
+        for step in publish["steps"]:
+            lines.append(f"| {step['step']} | {step['seconds']:.3f} s | {step['queries']} |")
+        lines.append(
+            f"| **total** | **{publish['total_seconds']:.3f} s** | **{publish['total_queries']}** |"
+        )
+    lines += [
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {cpu_model()}, {command_output('nproc')} cores (`nproc`)",
+        f"- Load average at the start: {load_start:.2f}",
+        f"- {plan['database']}; Python {v['Python']}; Django {v['Django']}; "
+        f"gunicorn {v['gunicorn']}; {v['wrk']}; nginx {v['nginx']}",
+        f"- Kernel: {platform.system()} {platform.release()}",
+        "- Memory (`free -h`):",
+        "",
+        "```",
+        memory,
+        "```",
+        "",
+        "wrk, gunicorn, PostgreSQL and nginx all share these cores, so absolute figures are "
+        "pessimistic next to a server with the database elsewhere; the ratios are the point. "
+        "Requests slower than the wrk timeout count as socket errors (timeouts), not in the "
+        "latency percentiles. Raw wrk output of the last run is in `bench/out/` (not kept in "
+        "git).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out")
+    parser.add_argument("results")
+    parser.add_argument("--command", required=True)
+    parser.add_argument("--settings", required=True)
+    parser.add_argument("--scale", required=True)
+    parser.add_argument("--workers", required=True)
+    parser.add_argument("--wrk", required=True)
+    parser.add_argument("--load-start", required=True)
+    parser.add_argument("--started", required=True)
+    parser.add_argument("--elapsed", required=True)
+    args = parser.parse_args()
+    Path(args.results).write_text(render(args))
+    print(Path(args.results).read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# Load-test the public pages on a large generated plan (24,500 milestones) on PostgreSQL,
+# next to two limits measured in the same run: the framework's ceiling (a minimal Django
+# view, same gunicorn setup) and the physical limit (the route map page as a static file
+# served by nginx). Also times one publish. Writes bench/RESULTS.md; raw output goes to
+# bench/out/. Run as `make bench`; it takes about five minutes.
+#
+# Settings (environment): DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bench),
+# BENCH_SCALE (1), BENCH_DURATION (15s), BENCH_CONNECTIONS (50), BENCH_THREADS (2),
+# BENCH_WORKERS (2 gunicorn workers), BENCH_TIMEOUT (10s). The plan in the database is
+# replaced on every run; a database not named "bench" is only replaced with BENCH_RESET=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PY=$ROOT/.venv/bin/python
+GUNICORN=$ROOT/.venv/bin/gunicorn
+OUT=$ROOT/bench/out
+RESULTS=$ROOT/bench/RESULTS.md
+
+SCALE=${BENCH_SCALE:-1}
+DURATION=${BENCH_DURATION:-15s}
+CONNECTIONS=${BENCH_CONNECTIONS:-50}
+THREADS=${BENCH_THREADS:-2}
+WORKERS=${BENCH_WORKERS:-2}
+TIMEOUT=${BENCH_TIMEOUT:-10s}
+WARMUP=2s
+export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench}
+
+LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
+STARTED_AT=$(date -u +"%Y-%m-%d %H:%M UTC")
+SECONDS=0
+
+log() { printf '\n== %s\n' "$*"; }
+fail() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+# ------------------------------------------------------------------ tools from Debian
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "Installing ${missing[*]} from Debian"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  # Keep the packaged nginx service from starting: only the one configured below runs.
+  policy_added=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+    policy_added=1
+  fi
+  $SUDO apt-get update -qq
+  if ! $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null; then
+    # Newer Debian releases have no nginx-light.
+    $SUDO apt-get install -y -qq "${missing[@]/nginx-light/nginx}" >/dev/null
+  fi
+  [ "$policy_added" -eq 0 ] || $SUDO rm -f /usr/sbin/policy-rc.d
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$PY" ] || fail "no virtualenv: run 'make bench' (it installs the dev dependencies)."
+
+# ------------------------------------------------------------------ PostgreSQL
+read -r DB_HOST DB_PORT DB_USER DB_NAME DB_ENGINE < <("$PY" -c '
+import os, dj_database_url
+c = dj_database_url.parse(os.environ["DATABASE_URL"])
+print(c["HOST"] or "127.0.0.1", c["PORT"] or 5432, c["USER"] or "postgres", c["NAME"], c["ENGINE"])
+')
+[[ $DB_ENGINE == *postgresql* ]] || fail "DATABASE_URL must point at PostgreSQL (got $DB_ENGINE)."
+if ! pg_isready -q -h "$DB_HOST" -p "$DB_PORT"; then
+  log "Starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start
+  for _ in $(seq 1 30); do pg_isready -q -h "$DB_HOST" -p "$DB_PORT" && break; sleep 1; done
+fi
+if ! psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -lqtA | cut -d'|' -f1 | grep -qx "$DB_NAME"; then
+  log "Creating database $DB_NAME"
+  createdb -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" "$DB_NAME"
+fi
+RESET=()
+if [ "$DB_NAME" = bench ] || [ "${BENCH_RESET:-0}" = 1 ]; then RESET=(--reset); fi
+
+# The site as production runs it, on plain HTTP on loopback.
+export DJANGO_SETTINGS_MODULE=routemap.settings.production
+SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
+export SECRET_KEY
+export ALLOWED_HOSTS=127.0.0.1
+export SECURE_SSL_REDIRECT=0
+export EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend
+export LOG_LEVEL=WARNING
+
+rm -rf "$OUT"
+mkdir -p "$OUT/wrk"
+log "Migrating $DB_NAME"
+"$PY" manage.py migrate --no-input -v0
+"$PY" manage.py createcachetable
+log "Generating the plan (scale $SCALE)"
+"$PY" bench/generate.py --scale "$SCALE" "${RESET[@]}"
+log "Collecting static files"
+"$PY" manage.py collectstatic --no-input -v0
+log "Pages to load-test"
+"$PY" bench/targets.py "$OUT"
+
+# ------------------------------------------------------------------ servers
+# Each measurement gets a freshly started server: a slow page leaves many requests queued
+# when wrk stops, and the old server would go on working through them during the next one.
+PIDS=()
+NGINX_DIR=$(mktemp -d /tmp/bench-nginx.XXXXXX)
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$NGINX_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_until_up() {
+  for _ in $(seq 1 150); do
+    kill -0 "$SERVER_PID" 2>/dev/null || fail "the server for $BASE exited (see bench/out/)"
+    if curl -s -o /dev/null --max-time 5 "$BASE/"; then return 0; fi
+    sleep 0.2
+  done
+  fail "$BASE did not answer within 30 s"
+}
+
+stop_server() {
+  local kept=() pid
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  for pid in "${PIDS[@]}"; do [ "$pid" = "$SERVER_PID" ] || kept+=("$pid"); done
+  PIDS=("${kept[@]}")
+}
+
+gunicorn_server() {  # log-name app [env...]: sets SERVER_PID and BASE
+  local name=$1 app=$2 port
+  shift 2
+  port=$(free_port)
+  env "$@" "$GUNICORN" --workers "$WORKERS" --bind "127.0.0.1:$port" --graceful-timeout 2 \
+    --error-logfile "$OUT/$name.log" --log-level warning "$app" &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  BASE=http://127.0.0.1:$port
+  wait_until_up
+}
+site_server() { gunicorn_server site routemap.wsgi:application; }
+ceiling_server() { gunicorn_server ceiling bench.ceiling:application -u DJANGO_SETTINGS_MODULE; }
+nginx_server() {
+  local port
+  port=$(free_port)
+  mkdir -p "$NGINX_DIR/tmp"
+  cat >"$NGINX_DIR/nginx.conf" <<EOF
+worker_processes $WORKERS;
+pid $NGINX_DIR/nginx.pid;
+error_log $NGINX_DIR/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $NGINX_DIR/tmp/body;
+    proxy_temp_path $NGINX_DIR/tmp/proxy;
+    fastcgi_temp_path $NGINX_DIR/tmp/fastcgi;
+    uwsgi_temp_path $NGINX_DIR/tmp/uwsgi;
+    scgi_temp_path $NGINX_DIR/tmp/scgi;
+    default_type text/html;
+    server {
+        listen 127.0.0.1:$port;
+        root $NGINX_DIR/www;
+        location / { try_files /page.html =404; }
+    }
+}
+EOF
+  "$NGINX" -e "$NGINX_DIR/error.log" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" \
+    -g 'daemon off;' &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  BASE=http://127.0.0.1:$port
+  wait_until_up
+}
+
+# ------------------------------------------------------------------ measuring
+WRK=(wrk "-t$THREADS" "-c$CONNECTIONS" "-d$DURATION" --latency --timeout "$TIMEOUT" -s bench/report.lua)
+printf 'kind\tname\tpath\tstatus\tbytes\tcache\talone\traw\n' >"$OUT/runs.tsv"
+
+measure() {  # kind name server path [header]: time it alone, warm up, then load-test
+  local kind=$1 name=$2 server=$3 path=$4 header=${5:-}
+  local raw
+  raw="$OUT/wrk/$(printf '%02d' "$(wc -l <"$OUT/runs.tsv")")-${kind}-${name// /-}"
+  local common=(-s --max-time 60) wrk_args=()
+  if [ -n "$header" ]; then common+=(-H "$header"); wrk_args+=(-H "$header"); fi
+  local quiet=("${common[@]}" -o /dev/null) probe=("${common[@]}" -o "$raw.html" -D "$raw.headers")
+  "$server"
+  curl "${quiet[@]}" "$BASE$path" || true  # the first answer may fill a cache
+  # One request at a time: the median of three (one if it takes over 2 s) is the page's
+  # time with no queue.
+  local status=000 bytes=0 seconds times=()
+  for _ in 1 2 3; do
+    read -r status bytes seconds < <(curl "${probe[@]}" \
+      -w '%{http_code} %{size_download} %{time_total}\n' "$BASE$path" || echo "000 0 0")
+    times+=("$seconds")
+    if awk -v t="$seconds" 'BEGIN { exit !(t > 2) }'; then break; fi
+  done
+  local alone cache
+  alone=$(printf '%s\n' "${times[@]}" | sort -g | sed -n "$(((${#times[@]} + 1) / 2))p")
+  cache=$(grep -i '^x-cache:' "$raw.headers" | tr -d '\r' | cut -d' ' -f2 || true)
+  printf '%-9s %-14s %s -> HTTP %s, %s bytes, %s s alone%s\n' "$kind" "$name" "$path" \
+    "$status" "$bytes" "$alone" "${cache:+, X-Cache: $cache}"
+  if [ "$status" = 200 ]; then
+    # Warm every worker with a bounded number of requests, then load-test.
+    local warm=() i
+    for i in $(seq 1 $((WORKERS * 2))); do
+      curl "${quiet[@]}" "$BASE$path" &
+      warm+=($!)
+    done
+    wait "${warm[@]}" || true
+    "${WRK[@]}" "${wrk_args[@]}" "$BASE$path" >"$raw.txt" 2>&1 || true
+  else
+    echo "not load-tested: HTTP $status" >"$raw.txt"
+  fi
+  stop_server
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$name" "$path" "$status" "$bytes" \
+    "${cache:--}" "$alone" "${raw#"$ROOT"/}.txt" >>"$OUT/runs.tsv"
+}
+
+log "Site: gunicorn, $WORKERS workers, routemap.settings.production"
+cached_pages=0
+while IFS=$'\t' read -r name path; do
+  measure page "$name" site_server "$path"
+  if [ "$(tail -n 1 "$OUT/runs.tsv" | cut -f6)" != - ]; then cached_pages=$((cached_pages + 1)); fi
+done <"$OUT/targets.tsv"
+if [ "$cached_pages" -gt 0 ]; then
+  # The site caches public pages; a session cookie makes each request render the page, as
+  # on a cache miss, so both costs are known.
+  log "The same pages rendered on every request (cache bypassed with a session cookie)"
+  while IFS=$'\t' read -r name path; do
+    measure uncached "$name" site_server "$path" "Cookie: sessionid=benchmark-bypasses-cache"
+  done <"$OUT/targets.tsv"
+fi
+
+log "Framework ceiling: bench/ceiling.py on the same gunicorn setup"
+measure ceiling "Django ceiling" ceiling_server /
+
+log "Physical limit: the route map page as a file served by nginx"
+chmod 755 "$NGINX_DIR"
+mkdir -p "$NGINX_DIR/www"
+route_map_html=$(awk -F'\t' '$1 == "page" && $2 == "route map" {print $NF}' "$OUT/runs.tsv")
+cp "$ROOT/${route_map_html%.txt}.html" "$NGINX_DIR/www/page.html"
+chmod 644 "$NGINX_DIR/www/page.html"
+measure nginx "nginx static" nginx_server /
+
+log "Publishing one route map of the plan"
+"$PY" bench/publish.py "$OUT/publish.json"
+
+# ------------------------------------------------------------------ report
+COMMAND="make bench"
+[ -n "${MAKELEVEL:-}" ] || COMMAND="bash bench/run.sh"
+"$PY" bench/report.py "$OUT" "$RESULTS" \
+  --command "$COMMAND" \
+  --settings "BENCH_SCALE=$SCALE BENCH_DURATION=$DURATION BENCH_CONNECTIONS=$CONNECTIONS BENCH_THREADS=$THREADS BENCH_WORKERS=$WORKERS BENCH_TIMEOUT=$TIMEOUT" \
+  --wrk "${WRK[*]} URL" \
+  --scale "$SCALE" \
+  --workers "$WORKERS" \
+  --load-start "$LOAD_START" \
+  --started "$STARTED_AT" \
+  --elapsed "$SECONDS"
+log "Done in ${SECONDS} s: bench/RESULTS.md"
