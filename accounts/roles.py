@@ -36,3 +36,36 @@ def can_edit_route_map(user, route_map) -> bool:
         return False
     assigned = user.assigned_route_maps.values_list("pk", flat=True)
     return not assigned.exists() or route_map.pk in set(assigned)
+
+
+# ---------------------------------------------------------------------------------- partners
+# A partner belongs to one organisation (partners.PartnerProfile) and is in the Partners group.
+# Partners report progress on their organisation's milestones; they never edit route maps.
+
+PARTNERS = "Partners"
+
+
+def is_partner(user) -> bool:
+    return partner_organisation(user) is not None
+
+
+def partner_organisation(user):
+    """The organisation a signed-in partner reports for, or None (cached on the user)."""
+    if PARTNERS not in _groups(user):
+        return None
+    if not hasattr(user, "_partner_organisation"):
+        from partners.models import PartnerProfile
+
+        profile = PartnerProfile.objects.select_related("organisation").filter(user=user).first()
+        user._partner_organisation = profile.organisation if profile else None
+    return user._partner_organisation
+
+
+def editable_route_map_ids(user) -> set[int] | None:
+    """The route maps an editor may edit, in one query: None means every route map."""
+    if is_publisher(user):
+        return None
+    if not is_editor(user):
+        return set()
+    assigned = set(user.assigned_route_maps.values_list("pk", flat=True))
+    return assigned or None

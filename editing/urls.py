@@ -1,6 +1,6 @@
 from django.urls import path
 
-from editing import views
+from editing import import_views, views
 
 app_name = "editing"
 
@@ -11,6 +11,14 @@ urlpatterns = [
     path("route-maps/<slug:slug>/history/", views.route_map_history, name="history"),
     path("route-maps/<slug:slug>/publish/", views.publish, name="publish"),
     path("route-maps/<slug:slug>/discard/", views.discard, name="discard"),
+    path("route-maps/<slug:slug>/export.csv", import_views.export_csv, name="export_csv"),
+    path("route-maps/<slug:slug>/import/", import_views.import_upload, name="import"),
+    path(
+        "route-maps/<slug:slug>/import/preview/",
+        import_views.import_preview,
+        name="import_preview",
+    ),
+    path("route-maps/<slug:slug>/import/apply/", import_views.import_apply, name="import_apply"),
     path(
         "route-maps/<slug:slug>/history/<int:record_id>/restore/",
         views.change_restore,

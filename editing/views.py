@@ -3,14 +3,17 @@
 Every form works as a full-page POST; with htmx the response is the edited fragment only.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.roles import can_edit_route_map, is_publisher
+from accounts.roles import editable_route_map_ids, is_editor, is_partner, is_publisher
 from editing import services
 from editing.forms import (
     MilestoneForm,
@@ -24,6 +27,7 @@ from editing.models import ChangeRecord
 from editing.permissions import editor_required, publisher_required, route_map_for_editing
 from milestones.models import Milestone, MilestoneOrganisation
 from outcomes.models import Outcome, ProgressEntry
+from partners.models import ProgressUpdate
 from routemap.changes import describe_changes
 from routemap.models import Edition, RouteMap
 
@@ -89,27 +93,86 @@ def _context(request: HttpRequest, route_map: RouteMap, **extra) -> dict:
 # ------------------------------------------------------------------------------- overview
 
 
-@editor_required
+def _dashboard_route_maps(user) -> list[RouteMap]:
+    """Route maps this editor can edit, each with its live version, its draft (when there is
+    one), how many changes were made since the draft began and who made the last one."""
+    ids = editable_route_map_ids(user)
+    last_change = ChangeRecord.objects.filter(route_map=OuterRef("pk")).order_by("-created_at")
+    draft = Edition.objects.drafts().filter(route_map=OuterRef("pk"))
+    changes_since_draft = (
+        ChangeRecord.objects.filter(
+            route_map=OuterRef("pk"), created_at__gte=OuterRef("draft_started_at")
+        )
+        .order_by()
+        .values("route_map")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    route_maps = RouteMap.objects.with_live_edition().annotate(
+        draft_started_at=Subquery(draft.values("created_at")[:1]),
+        changes_since_draft=Coalesce(Subquery(changes_since_draft), 0),
+        last_changed_at=Subquery(last_change.values("created_at")[:1]),
+        last_changed_by=Subquery(last_change.values("user__username")[:1]),
+    )
+    if ids is not None:
+        route_maps = route_maps.filter(pk__in=ids)
+    return list(route_maps)
+
+
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    last_change = ChangeRecord.objects.filter(route_map=OuterRef("pk")).order_by("-created_at")
-    route_maps = [
-        rm
-        for rm in RouteMap.objects.with_live_edition()
-        .prefetch_related(
-            Prefetch(
-                "editions",
-                queryset=Edition.objects.drafts(),
-                to_attr="draft_editions",
-            )
+    """What needs attention: drafts waiting to be published, overdue milestones, partner
+    updates to review and the latest publishes. Partners who sign in land on their page."""
+    user = request.user
+    if user.is_authenticated and not is_editor(user) and is_partner(user):
+        return redirect("partners:home")
+    return _dashboard(request)
+
+
+@editor_required
+def _dashboard(request: HttpRequest) -> HttpResponse:
+    route_maps = _dashboard_route_maps(request.user)
+    by_pk = {rm.pk: rm for rm in route_maps}
+    overdue_rows = (
+        Milestone.objects.published()
+        .overdue()
+        .filter(outcome__edition__route_map__in=list(by_pk))
+        .order_by()
+        .values("outcome__edition__route_map")
+        .annotate(count=Count("pk"))
+    )
+    timeline = reverse("timeline")
+    overdue = []
+    for row in overdue_rows:
+        route_map = by_pk[row["outcome__edition__route_map"]]
+        query = urlencode({"route_map": route_map.slug, "overdue": "on"})
+        overdue.append(
+            {"route_map": route_map, "count": row["count"], "url": f"{timeline}?{query}"}
         )
-        .annotate(
-            last_changed_at=Subquery(last_change.values("created_at")[:1]),
-            last_changed_by=Subquery(last_change.values("user__username")[:1]),
-        )
-        if can_edit_route_map(request.user, rm)
-    ]
-    return render(request, "editing/dashboard.html", {"route_maps": route_maps})
+    overdue.sort(key=lambda item: (item["route_map"].order, item["route_map"].title))
+    publishes = (
+        Edition.objects.filter(published_at__isnull=False, route_map__in=list(by_pk))
+        .select_related("route_map", "published_by")
+        .order_by("-published_at", "-pk")[:10]
+    )
+    pending_updates = (
+        ProgressUpdate.objects.pending()
+        .for_route_maps(editable_route_map_ids(request.user))
+        .count()
+    )
+    return render(
+        request,
+        "editing/dashboard.html",
+        {
+            "route_maps": route_maps,
+            "drafts": [rm for rm in route_maps if rm.draft_started_at is not None],
+            "overdue": overdue,
+            "overdue_total": sum(item["count"] for item in overdue),
+            "overdue_url": f"{timeline}?overdue=on",
+            "publishes": publishes,
+            "pending_updates": pending_updates,
+        },
+    )
 
 
 @editor_required

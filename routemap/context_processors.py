@@ -5,6 +5,8 @@ from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import reverse
 
+from accounts.roles import is_editor, is_partner
+
 
 def site(request: HttpRequest) -> dict:
     return {
@@ -12,4 +14,14 @@ def site(request: HttpRequest) -> dict:
         "icons_url": static("vendor/sgds/images/icons/icons.stack.svg"),
         "plan_years": range(settings.PLAN_FIRST_YEAR, settings.PLAN_LAST_YEAR + 1),
         "search_url": reverse("search"),
+        **signed_in_roles(request),
     }
+
+
+def signed_in_roles(request: HttpRequest) -> dict:
+    """Which signed-in links to offer; computed only for signed-in people, so anonymous
+    (public, cached) pages run no extra queries."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"user_is_editor": False, "user_is_partner": False}
+    return {"user_is_editor": is_editor(user), "user_is_partner": is_partner(user)}

@@ -29,7 +29,9 @@ urlpatterns = [
     path("subscriptions/", include("subscriptions.urls")),
     path("api/", include((api_patterns, "api"))),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("edit/updates/", include("partners.review_urls")),
     path("edit/", include("editing.urls")),
+    path("my-organisation/", include("partners.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -220,3 +220,38 @@ def draft_copy(live, *, milestone_status=None):
                     milestone=milestone_copy, organisation=link.organisation
                 )
     return draft
+
+
+class PartnerProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "partners.PartnerProfile"
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+def partner_for(organisation, **kwargs):
+    """A signed-in-able partner user of `organisation` (in the Partners group)."""
+    from accounts.roles import PARTNERS
+
+    user = UserFactory(roles=[PARTNERS], **kwargs)
+    PartnerProfileFactory(user=user, organisation=organisation)
+    return user
+
+
+class ProgressUpdateFactory(factory.django.DjangoModelFactory):
+    """A pending update; pass `milestone=` to fill in its route map, key and text."""
+
+    class Meta:
+        model = "partners.ProgressUpdate"
+        exclude = ["milestone"]
+
+    milestone = factory.SubFactory(MilestoneFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    submitted_by = factory.SubFactory(UserFactory)
+    route_map = factory.LazyAttribute(lambda o: o.milestone.outcome.edition.route_map)
+    milestone_key = factory.LazyAttribute(lambda o: o.milestone.key)
+    milestone_text = factory.LazyAttribute(lambda o: o.milestone.text)
+    milestone_year = factory.LazyAttribute(lambda o: o.milestone.year)
+    proposed_status = "in_progress"
+    note = factory.Faker("sentence")

@@ -1,0 +1,615 @@
+"""Bulk editing a route map as CSV: export its editable edition, preview an edited file, apply it.
+
+The file has the public export's columns (`milestones.exports.COLUMNS`) plus `outcome_id`, so a
+spreadsheet downloaded from /timeline/ can be read back too. Only these columns are read:
+milestone_id, outcome_id or outcome, year, status, text, and, when present, progress_note,
+organisations and subject_to_decisions_after_may_2026. The others (titles, status_label,
+overdue, organisation_names, url) are worked out from the data and ignored on import.
+
+Reading a file never writes: `import_preview` says exactly what would change and lists every
+problem with its line number. `route_map_import` then makes the changes as ordinary draft edits
+through editing.services, so they are recorded and published like any other edit.
+"""
+
+import csv
+import hashlib
+import io
+import json
+import re
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Prefetch
+
+from editing import services
+from milestones.exports import COLUMN_NAMES, COLUMNS, FORMULA_PREFIXES, csv_cell
+from milestones.models import Milestone, MilestoneOrganisation, Status
+from organisations.models import Organisation, Role
+from outcomes.models import Outcome, OutcomeOrganisation
+from routemap.models import Edition, RouteMap
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+EXTRA_COLUMNS = [name for name in ["outcome_id"] if name not in COLUMN_NAMES]
+EXPORT_COLUMNS = COLUMN_NAMES + EXTRA_COLUMNS
+REQUIRED_COLUMNS = ["milestone_id", "year", "status", "text"]
+OPTIONAL_FIELDS = ["progress_note", "subject_to_decisions_after_may_2026", "organisations"]
+FIELD_LABELS = {
+    "text": "Text",
+    "year": "Year",
+    "status": "Status",
+    "progress_note": "Progress note",
+    "subject_to_decisions_after_may_2026": "Subject to decisions after May 2026",
+    "organisations": "Organisations",
+}
+TRUE_WORDS = {"true", "yes", "y", "1"}
+FALSE_WORDS = {"false", "no", "n", "0", ""}
+YEAR_PATTERN = re.compile(r"^(\d{4})(?:\.0+)?$")  # spreadsheets may write 2026 as 2026.0
+
+
+class ImportFileError(Exception):
+    """The upload cannot be read as a CSV file at all (empty, binary, not UTF-8...)."""
+
+
+# ---------------------------------------------------------------------------------- export
+
+
+def _absolute(request, path: str) -> str:
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.SITE_URL.rstrip("/") + path
+
+
+class _Request:
+    """Enough of a request for the export columns that build absolute links."""
+
+    def __init__(self, request):
+        self.request = request
+
+    def build_absolute_uri(self, path: str) -> str:
+        return _absolute(self.request, path)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def edition_milestones(edition: Edition):
+    return Milestone.objects.filter(outcome__edition=edition).with_context().in_plan_order()
+
+
+def export_lines(edition: Edition | None, request=None) -> Iterator[str]:
+    """The edition's milestones as CSV lines, with a byte order mark for spreadsheets."""
+    writer = csv.writer(_Echo())
+    shim = _Request(request)
+    yield "\ufeff"
+    yield writer.writerow(EXPORT_COLUMNS)
+    if edition is None:
+        return
+    for milestone in edition_milestones(edition):
+        record = {column.name: column.value(milestone, shim) for column in COLUMNS}
+        record["outcome_id"] = str(milestone.outcome.key)
+        yield writer.writerow([csv_cell(record[name]) for name in EXPORT_COLUMNS])
+
+
+# ---------------------------------------------------------------------------------- reading
+
+
+def decode_upload(data: bytes) -> str:
+    """The file's text, or ImportFileError with a message an editor can act on."""
+    if not data.strip() or data.strip() == b"\xef\xbb\xbf":
+        raise ImportFileError("The file is empty. Choose a CSV file with a header row.")
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFileError(
+            "The file is a spreadsheet, not a CSV file. In your spreadsheet program, "
+            "use “Save as” and choose “CSV UTF-8”, then upload that file."
+        )
+    if b"\x00" in data:
+        raise ImportFileError("The file is not a CSV file: it contains binary data.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            "The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again."
+        ) from exc
+
+
+def _clean_cell(value: str) -> str:
+    """Undo what the export does to keep spreadsheets safe, and normalise line endings."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_PREFIXES:
+        value = value[1:]
+    return value.strip()
+
+
+def _same_text(a: str, b: str) -> bool:
+    return _clean_cell(a) == _clean_cell(b)
+
+
+@dataclass
+class RowError:
+    line: int
+    message: str
+    row: int = 0  # the spreadsheet row, when a cell spans several lines of the file
+
+    @property
+    def where(self) -> str:
+        if self.row and self.row != self.line:
+            return f"Line {self.line} (spreadsheet row {self.row})"
+        return f"Line {self.line}"
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass
+class FieldChange:
+    field: str
+    before: str
+    after: str
+
+    @property
+    def label(self) -> str:
+        return FIELD_LABELS[self.field]
+
+
+@dataclass
+class ChangedRow:
+    line: int
+    milestone: Milestone
+    changes: list[FieldChange]
+    values: dict
+    organisations: list[str] | None  # slugs, or None where unchanged
+
+
+@dataclass
+class AddedRow:
+    line: int
+    outcome: Outcome
+    values: dict
+    organisations: list[str]
+
+
+@dataclass
+class ImportPreview:
+    route_map: RouteMap
+    edition: Edition | None
+    remove_missing: bool
+    added: list[AddedRow] = field(default_factory=list)
+    changed: list[ChangedRow] = field(default_factory=list)
+    missing: list[Milestone] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    rows: int = 0
+
+    @property
+    def removed(self) -> list[Milestone]:
+        return self.missing if self.remove_missing else []
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    @property
+    def can_apply(self) -> bool:
+        return not self.errors and self.has_changes
+
+    def summary(self) -> str:
+        if self.errors:
+            count = len(self.errors)
+            return (
+                f"{count} problem{'s' if count != 1 else ''} to fix: nothing can be imported yet."
+            )
+        if not self.has_changes:
+            return "No changes: the file matches the route map."
+        return (
+            f"{len(self.added)} to add, {len(self.changed)} to change, "
+            f"{len(self.removed)} to remove."
+        )
+
+    def fingerprint(self) -> str:
+        """Identifies exactly what would be applied, to notice if the route map changes
+        between the preview and "Apply"."""
+        plan = {
+            "added": [
+                [a.line, str(a.outcome.key), _jsonable(a.values), a.organisations]
+                for a in self.added
+            ],
+            "changed": [
+                [str(c.milestone.key), c.milestone.revision, _jsonable(c.values), c.organisations]
+                for c in self.changed
+            ],
+            "removed": sorted(str(m.key) for m in self.removed),
+            "errors": [str(e) for e in self.errors],
+        }
+        return hashlib.sha256(json.dumps(plan, sort_keys=True).encode()).hexdigest()
+
+
+def _jsonable(values: dict) -> dict:
+    return {k: v if isinstance(v, bool | int) else str(v) for k, v in values.items()}
+
+
+class _Content:
+    """The editable edition, loaded once: outcomes, milestones and organisations by key."""
+
+    def __init__(self, edition: Edition | None):
+        outcomes = list(Outcome.objects.filter(edition=edition)) if edition else []
+        self.outcomes_by_key = {o.key: o for o in outcomes}
+        self.outcomes_by_slug = {o.slug: o for o in outcomes}
+        milestones = (
+            Milestone.objects.filter(outcome__edition=edition)
+            .select_related("outcome")
+            .prefetch_related(
+                _links(MilestoneOrganisation, "organisation_links"),
+                _links(OutcomeOrganisation, "outcome__organisation_links"),
+            )
+            .in_plan_order()
+            if edition
+            else []
+        )
+        self.milestones = list(milestones)
+        self.milestones_by_key = {m.key: m for m in self.milestones}
+        self.organisations = {o.slug: o for o in Organisation.objects.all()}
+
+
+def _links(model, lookup):
+    return Prefetch(lookup, queryset=model.objects.select_related("organisation"))
+
+
+def _status(value: str) -> Status | None:
+    wanted = value.strip().lower().replace(" ", "_")
+    for status in Status:
+        if wanted in (status.value, status.label.lower().replace(" ", "_")):
+            return status
+    return None
+
+
+def _responsible_slugs(milestone: Milestone) -> list[str]:
+    return [link.organisation.slug for link in milestone.responsible_links]
+
+
+class _RowReader:
+    """Reads one data row into values, collecting every problem with its line number."""
+
+    def __init__(self, preview: ImportPreview, content: _Content, columns: dict[str, int]):
+        self.preview = preview
+        self.content = content
+        self.columns = columns
+
+    def cell(self, cells: list[str], name: str) -> str | None:
+        index = self.columns.get(name)
+        if index is None:
+            return None
+        return _clean_cell(cells[index]) if index < len(cells) else ""
+
+    def read(self, cells: list[str]) -> tuple[dict, list[str] | None, list]:
+        errors: list[str] = []
+        values: dict = {}
+        other_map = self.cell(cells, "route_map")
+        if other_map and other_map != self.preview.route_map.slug:
+            errors.append(
+                f"This row is from the route map “{other_map}”, not "
+                f"“{self.preview.route_map.slug}”: import it into that route map instead."
+            )
+        text = self.cell(cells, "text") or ""
+        if not text:
+            errors.append("Enter the milestone text (the “text” column is empty).")
+        values["text"] = text
+        year_cell = self.cell(cells, "year") or ""
+        match = YEAR_PATTERN.match(year_cell)
+        first, last = settings.PLAN_FIRST_YEAR, settings.PLAN_LAST_YEAR
+        if not match:
+            errors.append(f"Year “{year_cell}” is not a year: enter a year from {first} to {last}.")
+        elif not first <= int(match.group(1)) <= last:
+            errors.append(
+                f"Year {match.group(1)} is out of range: enter a year from {first} to {last}."
+            )
+        else:
+            values["year"] = int(match.group(1))
+        status_cell = self.cell(cells, "status") or ""
+        status = _status(status_cell)
+        if status is None:
+            errors.append(
+                f"Unknown status “{status_cell}”: use one of "
+                + ", ".join(s.value for s in Status)
+                + "."
+            )
+        else:
+            values["status"] = status
+        note = self.cell(cells, "progress_note")
+        if note is not None:
+            values["progress_note"] = note
+        flag = self.cell(cells, "subject_to_decisions_after_may_2026")
+        if flag is not None:
+            if flag.lower() in TRUE_WORDS:
+                values["subject_to_decisions_after_may_2026"] = True
+            elif flag.lower() in FALSE_WORDS:
+                values["subject_to_decisions_after_may_2026"] = False
+            else:
+                errors.append(
+                    f"subject_to_decisions_after_may_2026 is “{flag}”: enter true or false."
+                )
+        organisations = None
+        listed = self.cell(cells, "organisations")
+        if listed is not None:
+            organisations = []
+            for slug in (s.strip() for s in listed.split(";")):
+                if not slug or slug in organisations:
+                    continue
+                if slug not in self.content.organisations:
+                    errors.append(
+                        f"Unknown organisation “{slug}”: use the organisation's slug as in "
+                        "the export (its address on /organisations/)."
+                    )
+                organisations.append(slug)
+        return values, organisations, errors
+
+    def outcome(self, cells: list[str]) -> tuple[Outcome | None, str | None]:
+        outcome_id = self.cell(cells, "outcome_id") or ""
+        slug = self.cell(cells, "outcome") or ""
+        if outcome_id:
+            try:
+                outcome = self.content.outcomes_by_key.get(uuid.UUID(outcome_id))
+            except ValueError:
+                outcome = None
+            if outcome is None:
+                return None, f"Unknown outcome: outcome_id “{outcome_id}” is not in this route map."
+            if slug and slug != outcome.slug:
+                return None, (
+                    f"outcome “{slug}” and outcome_id “{outcome_id}” name different outcomes: "
+                    "correct one of them."
+                )
+            return outcome, None
+        if not slug:
+            return None, "Unknown outcome: enter the outcome (its outcome_id or its slug)."
+        outcome = self.content.outcomes_by_slug.get(slug)
+        if outcome is None:
+            return None, f"Unknown outcome “{slug}”: it is not an outcome of this route map."
+        return outcome, None
+
+
+def _header(reader) -> dict[str, int]:
+    try:
+        names = next(reader)
+    except StopIteration:
+        return {}
+    return {
+        name.strip().lstrip("\ufeff").lower(): index
+        for index, name in reversed(list(enumerate(names)))
+        if name.strip()
+    }
+
+
+def import_preview(
+    *, route_map: RouteMap, text: str, remove_missing: bool = False
+) -> ImportPreview:
+    """What importing `text` into the route map's editable edition would change. Never writes."""
+    edition = services.editable_edition(route_map)
+    preview = ImportPreview(route_map=route_map, edition=edition, remove_missing=remove_missing)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        columns = _header(reader)
+    except csv.Error as exc:
+        preview.errors.append(RowError(1, f"The header row cannot be read as CSV: {exc}."))
+        return preview
+    missing_columns = [name for name in REQUIRED_COLUMNS if name not in columns]
+    if "outcome_id" not in columns and "outcome" not in columns:
+        missing_columns.append("outcome_id (or outcome)")
+    for name in missing_columns:
+        preview.errors.append(RowError(1, f"Missing required column “{name}”.", 1))
+    if missing_columns:
+        return preview
+
+    content = _Content(edition)
+    rows = _RowReader(preview, content, columns)
+    seen: dict[uuid.UUID, int] = {}
+    line_before = reader.line_num
+    row_number = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            preview.errors.append(RowError(line_before + 1, f"This line cannot be read: {exc}."))
+            break
+        line, line_before = line_before + 1, reader.line_num
+        row_number += 1
+        if not any(cell.strip() for cell in cells):
+            continue
+        preview.rows += 1
+        _read_row(preview, content, rows, seen, cells, line, row_number)
+
+    if preview.rows == 0 and not preview.errors:
+        preview.errors.append(RowError(2, "The file has a header row but no milestones.", 2))
+    preview.missing = [m for m in content.milestones if m.key not in seen]
+    return preview
+
+
+def _read_row(preview, content, rows: _RowReader, seen, cells, line: int, row: int) -> None:
+    def error(message: str) -> None:
+        preview.errors.append(RowError(line, message, row))
+
+    values, organisations, problems = rows.read(cells)
+    outcome, outcome_problem = rows.outcome(cells)
+    if outcome_problem:
+        problems.append(outcome_problem)
+
+    milestone_id = rows.cell(cells, "milestone_id") or ""
+    if not milestone_id:
+        for problem in problems:
+            error(problem)
+        if not problems:
+            preview.added.append(AddedRow(line, outcome, values, organisations or []))
+        return
+
+    try:
+        key = uuid.UUID(milestone_id)
+    except ValueError:
+        error(
+            f"Unknown milestone_id “{milestone_id}”: leave milestone_id empty to add "
+            "a new milestone."
+        )
+        return
+    if key in seen:
+        error(f"Duplicated milestone_id {key}: it is also on line {seen[key]}.")
+        return
+    seen[key] = line
+    milestone = content.milestones_by_key.get(key)
+    if milestone is None:
+        error(
+            f"Unknown milestone_id {key}: there is no such milestone in this route map. "
+            "Leave milestone_id empty to add a new milestone."
+        )
+        return
+    if outcome is not None and outcome.pk != milestone.outcome_id:
+        problems.append(
+            f"This milestone belongs to the outcome “{milestone.outcome.slug}”; it cannot be "
+            "moved to another outcome by import. Remove it and add it to the other outcome."
+        )
+    for problem in problems:
+        error(problem)
+    if problems:
+        return
+    changed = _changes(milestone, values, organisations)
+    if changed is not None:
+        preview.changed.append(ChangedRow(line, milestone, *changed))
+
+
+def _display(field_name: str, value) -> str:
+    if field_name == "status":
+        return Status(value).label
+    if field_name == "subject_to_decisions_after_may_2026":
+        return "Yes" if value else "No"
+    if field_name == "organisations":
+        return ", ".join(value) if value else "(none: the outcome's)"
+    return str(value)
+
+
+def _changes(milestone: Milestone, values: dict, organisations: list[str] | None):
+    """(field changes, values to save, organisations to save or None), or None if unchanged."""
+    changes: list[FieldChange] = []
+    to_save: dict = {}
+    for name, new in values.items():
+        old = getattr(milestone, name)
+        same = _same_text(old, new) if isinstance(new, str) else old == new
+        if not same:
+            changes.append(FieldChange(name, _display(name, old), _display(name, new)))
+            to_save[name] = new
+    new_organisations = None
+    if organisations is not None:
+        current = _responsible_slugs(milestone)
+        if organisations != current:
+            changes.append(
+                FieldChange(
+                    "organisations",
+                    _display("organisations", current),
+                    _display("organisations", organisations),
+                )
+            )
+            new_organisations = organisations
+    if not changes:
+        return None
+    return changes, to_save, new_organisations
+
+
+# ---------------------------------------------------------------------------------- applying
+
+
+class ImportNotAllowed(Exception):
+    """The preview has problems, so nothing may be applied."""
+
+
+def _choices(slugs: list[str], keep_roles_from: list, organisations: dict) -> list:
+    """Organisations in the file's order, keeping each body's known role."""
+    roles = {link.organisation.slug: link.role for link in keep_roles_from}
+    return [
+        services.OrganisationChoice(organisations[slug], roles.get(slug, Role.UNSTATED))
+        for slug in slugs
+    ]
+
+
+@transaction.atomic
+def route_map_import(*, route_map: RouteMap, user, preview: ImportPreview) -> dict[str, int]:
+    """Apply a previewed import to the draft: all of it or nothing."""
+    if preview.errors:
+        raise ImportNotAllowed("Fix the problems in the file before importing it.")
+    if not preview.has_changes:
+        return {"added": 0, "changed": 0, "removed": 0}
+    draft = services.edition_ensure_draft(route_map=route_map)
+    organisations = {o.slug: o for o in Organisation.objects.all()}
+    current = {
+        m.key: m
+        for m in Milestone.objects.filter(outcome__edition=draft).prefetch_related(
+            _links(MilestoneOrganisation, "organisation_links"),
+            _links(OutcomeOrganisation, "outcome__organisation_links"),
+        )
+    }
+    for row in preview.changed:
+        milestone = current.get(row.milestone.key)
+        if milestone is None:
+            raise services.NotEditable(
+                f"Line {row.line}: that milestone was removed from the draft meanwhile."
+            )
+        own = list(milestone.organisation_links.all())
+        if row.organisations is None:
+            choices = [services.OrganisationChoice(link.organisation, link.role) for link in own]
+        else:
+            choices = _choices(row.organisations, milestone.responsible_links, organisations)
+        services.milestone_update(
+            route_map=route_map,
+            key=milestone.key,
+            user=user,
+            values=row.values,
+            organisations=choices,
+            expected_revision=milestone.revision,
+        )
+    for row in preview.added:
+        services.milestone_add(
+            route_map=route_map,
+            outcome_key=row.outcome.key,
+            user=user,
+            values=row.values,
+            organisations=_choices(row.organisations, [], organisations),
+        )
+    for milestone in preview.removed:
+        services.milestone_remove(route_map=route_map, key=milestone.key, user=user)
+    return {
+        "added": len(preview.added),
+        "changed": len(preview.changed),
+        "removed": len(preview.removed),
+    }
+
+
+def preview_lines(preview: ImportPreview) -> Iterable[str]:
+    """The preview as plain text, for the management command."""
+    yield f"{preview.route_map.title}: {preview.summary()}"
+    if preview.added:
+        yield f"Added ({len(preview.added)}):"
+        for row in preview.added:
+            yield f"  line {row.line}: {row.outcome.slug}, {row.values.get('year')}: " + _short(
+                row.values["text"]
+            )
+    if preview.changed:
+        yield f"Changed ({len(preview.changed)}):"
+        for row in preview.changed:
+            yield f"  line {row.line}: {_short(row.milestone.text)}"
+            for change in row.changes:
+                yield f"    {change.label}: {_short(change.before)} -> {_short(change.after)}"
+    if preview.missing:
+        if preview.remove_missing:
+            yield f"Removed (not in the file) ({len(preview.missing)}):"
+        else:
+            yield (
+                f"Not in the file, kept ({len(preview.missing)}; "
+                "use --remove-missing to remove them):"
+            )
+        for milestone in preview.missing:
+            yield f"  {milestone.outcome.slug}, {milestone.year}: {_short(milestone.text)}"
+
+
+def _short(text: str, length: int = 80) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= length else text[: length - 1] + "…"

@@ -1,0 +1,104 @@
+"""Partner accounts and the progress updates they send for review.
+
+A partner user reports for exactly one organisation. Their updates name a milestone by route
+map and `key` (never a row: rows belong to one edition and are copied on every draft), with a
+snapshot of the milestone's text so the update still reads sensibly if the milestone changes.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from milestones.models import Status
+from organisations.models import Organisation
+from routemap.models import RouteMap
+
+
+class PartnerProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_profile"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="partner_profiles"
+    )
+
+    class Meta:
+        ordering = ["organisation", "user"]
+
+    def __str__(self) -> str:
+        return f"{self.user} for {self.organisation}"
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(state=ProgressUpdate.State.PENDING)
+
+    def with_people(self):
+        return self.select_related("organisation", "route_map", "submitted_by", "reviewed_by")
+
+    def for_route_maps(self, ids: set[int] | None):
+        """Updates on the given route maps (None: every route map)."""
+        return self if ids is None else self.filter(route_map_id__in=ids)
+
+
+class ProgressUpdate(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="progress_updates"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    route_map = models.ForeignKey(
+        RouteMap, on_delete=models.CASCADE, related_name="progress_updates"
+    )
+    milestone_key = models.UUIDField(db_index=True)
+    milestone_text = models.TextField(
+        help_text="The milestone as it read when the update was sent."
+    )
+    milestone_year = models.PositiveSmallIntegerField()
+    proposed_status = models.CharField(max_length=20, choices=Status.choices)
+    note = models.TextField()
+    evidence_url = models.URLField(max_length=500, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProgressUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "created_at"], name="progress_update_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.get_proposed_status_display()} ({self.state})"
+
+    @property
+    def submitter_name(self) -> str:
+        if self.submitted_by is None:
+            return "someone no longer registered"
+        return self.submitted_by.get_full_name() or self.submitted_by.get_username()
+
+    @property
+    def reviewer_name(self) -> str:
+        if self.reviewed_by is None:
+            return ""
+        return self.reviewed_by.get_full_name() or self.reviewed_by.get_username()
+
+    @property
+    def state_colour(self) -> str:
+        return {"pending": "grey", "accepted": "green", "declined": "red"}[self.state]
+
+    def credited_note(self) -> str:
+        """The note as it goes on the milestone, saying who reported it and when."""
+        day = timezone.localdate(self.created_at) if self.created_at else timezone.localdate()
+        when = f"{day.day} {day:%B %Y}"
+        return f"{self.note.strip()} (Update from {self.organisation.name}, {when})"

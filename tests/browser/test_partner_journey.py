@@ -1,0 +1,151 @@
+"""A partner reports progress; an editor accepts it and publishes; the public sees it. Also the
+import preview page, in Chromium, with axe-core on each page."""
+
+import csv
+
+import pytest
+from django.contrib.auth.models import Group
+from playwright.sync_api import expect
+
+from accounts.roles import PARTNERS, PUBLISHERS
+from milestones.models import Milestone
+from organisations.models import Organisation
+from partners.models import PartnerProfile
+from tests.browser.conftest import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+CORPORATE_PLAN = "The Care Inspectorate will launch its new Corporate Plan"
+NOTE = "Our Corporate Plan 2026-29 was approved by the Board in March."
+
+
+@pytest.fixture
+def partner(live_seeded, django_user_model):
+    user = django_user_model.objects.create_user("casey", "casey@example.org", "partner-passphrase")
+    user.groups.add(Group.objects.get_or_create(name=PARTNERS)[0])
+    PartnerProfile.objects.create(
+        user=user, organisation=Organisation.objects.get(name="Care Inspectorate")
+    )
+    return user
+
+
+@pytest.fixture
+def publisher(live_seeded, django_user_model):
+    user = django_user_model.objects.create_user("pat", "pat@example.org", "a-long-passphrase")
+    user.groups.add(Group.objects.get_or_create(name=PUBLISHERS)[0])
+    return user
+
+
+def write_csv(path, rows):
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def sign_in(page, site, username, password, next_url):
+    page.goto(f"{site}/accounts/login/?next={next_url}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_partner_update_is_accepted_published_and_public(page, site, partner, publisher):
+    milestone = Milestone.objects.published().get(text__startswith=CORPORATE_PLAN)
+
+    # The partner sees their organisation's milestones and sends an update.
+    sign_in(page, site, "casey", "partner-passphrase", "/my-organisation/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Care Inspectorate")
+    assert_accessible(page)
+    item = page.locator(f"#milestone-{milestone.key}")
+    expect(item).to_contain_text("Not started")
+    item.get_by_role("link", name="Send a progress update").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Send a progress update")
+    assert_accessible(page)
+    page.get_by_label("Link to evidence").fill("javascript:alert(1)")
+    page.get_by_role("button", name="Send for review").click()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Enter what has happened on this milestone.")
+    ).to_be_visible()
+    assert_accessible(page)
+    page.locator("label", has_text="In progress").click()  # the styled radio's label
+    expect(page.get_by_label("In progress")).to_be_checked()
+    page.get_by_label("What has happened").fill(NOTE)
+    page.get_by_label("Link to evidence").fill("https://www.careinspectorate.com/corporate-plan")
+    page.get_by_role("button", name="Send for review").click()
+    expect(page.get_by_text("Your update has been sent.")).to_be_visible()
+    updates = page.locator("#updates + table")
+    expect(updates).to_contain_text("Waiting for review")
+    expect(page.get_by_role("link", name="Editing")).to_have_count(0)
+    page.get_by_role("button", name="Sign out").click()
+
+    # A publisher accepts it from the review queue, then publishes with a note.
+    sign_in(page, site, "pat", "a-long-passphrase", "/edit/updates/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Partner updates to review")
+    assert_accessible(page)
+    review = page.locator(".review-list > li").first
+    expect(review).to_contain_text(NOTE)
+    evidence = review.get_by_role("link", name="https://www.careinspectorate.com/corporate-plan")
+    expect(evidence).to_have_attribute("rel", "noopener noreferrer nofollow")
+    review.get_by_role("button", name="Accept").click()
+    expect(page.get_by_text("Accepted the update from Care Inspectorate")).to_be_visible()
+    expect(page.get_by_text("No updates are waiting for review.")).to_be_visible()
+
+    public = page.context.new_page()
+    public.goto(site + "/route-maps/where-children-live/")
+    expect(public.get_by_text(NOTE)).to_have_count(0)  # not public before publishing
+
+    page.goto(site + "/edit/route-maps/where-children-live/publish/")
+    expect(page.get_by_text("Status changed from Not started to In progress")).to_be_visible()
+    page.get_by_label("What changed?").fill("Residential care: Care Inspectorate progress.")
+    page.get_by_role("button", name="Publish now").click()
+    expect(page.get_by_text("“Where children live” is published.")).to_be_visible()
+
+    public.reload()
+    year = public.locator("#outcome-residential-care-year-2026-item")
+    year.get_by_role("button", name="2026").click()
+    published = public.locator(f"#milestone-{milestone.key}")
+    expect(published.get_by_text("In progress", exact=True)).to_be_visible()
+    expect(published).to_contain_text(NOTE)
+    expect(published).to_contain_text("(Update from Care Inspectorate,")
+
+    # The partner's page shows the update as accepted.
+    page.context.clear_cookies()
+    sign_in(page, site, "casey", "partner-passphrase", "/my-organisation/")
+    expect(page.locator("#updates + table")).to_contain_text("Accepted")
+    expect(page.locator(f"#milestone-{milestone.key}")).to_contain_text("In progress")
+
+
+def test_import_preview_page_is_accessible(page, site, publisher, tmp_path):
+    sign_in(page, site, "pat", "a-long-passphrase", "/edit/route-maps/where-children-live/import/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import milestones from a CSV file")
+    assert_accessible(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download the milestones as CSV").click()
+    exported = tmp_path / "export.csv"
+    download_info.value.save_as(exported)
+    with exported.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    rows[0]["status"] = "achieved"
+    edited = tmp_path / "edited.csv"
+    write_csv(edited, rows)
+    page.get_by_label("CSV file").set_input_files(str(edited))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check the changes before importing")
+    expect(page.get_by_text("0 to add, 1 to change, 0 to remove.")).to_be_visible()
+    expect(page.get_by_text("Achieved", exact=True)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Apply these changes to the draft").click()
+    expect(
+        page.get_by_text("Imported into the draft: 0 added, 1 changed, 0 removed.")
+    ).to_be_visible()
+
+    rows[0]["year"] = "2031"
+    broken = tmp_path / "broken.csv"
+    write_csv(broken, rows)
+    page.goto(site + "/edit/route-maps/where-children-live/import/")
+    page.get_by_label("CSV file").set_input_files(str(broken))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_text("There is a problem with the file")).to_be_visible()
+    assert_accessible(page)
