@@ -151,7 +151,12 @@ def draft_has_changes(route_map: RouteMap) -> bool:
 
 @transaction.atomic
 def route_map_publish(*, route_map: RouteMap, user, note: str) -> Edition:
-    """Publish the draft: all of it or nothing. The previous version stays as it was."""
+    """Publish the draft: all of it or nothing. The previous version stays as it was.
+
+    Every write to a route map locks its RouteMap row first (see edition_ensure_draft), so a
+    save that arrives during a publish waits, then lands in a fresh draft: nothing is lost
+    and a published edition is never written to."""
+    RouteMap.objects.select_for_update().get(pk=route_map.pk)
     draft = route_map.editions.select_for_update().filter(state=Edition.State.DRAFT).first()
     if draft is None:
         raise NotEditable("There are no unpublished changes to publish.")
@@ -164,6 +169,7 @@ def route_map_publish(*, route_map: RouteMap, user, note: str) -> Edition:
 
 @transaction.atomic
 def route_map_discard_draft(*, route_map: RouteMap, user) -> None:
+    RouteMap.objects.select_for_update().get(pk=route_map.pk)
     draft = route_map.editions.select_for_update().filter(state=Edition.State.DRAFT).first()
     if draft is None:
         raise NotEditable("There is no draft to discard.")

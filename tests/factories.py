@@ -131,19 +131,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         for name in extracted or []:
-            self.groups.add(Group.objects.get(name=name))
+            self.groups.add(Group.objects.get_or_create(name=name)[0])
 
 
 class EditorFactory(UserFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
-        self.groups.add(Group.objects.get(name=EDITORS))
+        self.groups.add(Group.objects.get_or_create(name=EDITORS)[0])
 
 
 class PublisherFactory(UserFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
-        self.groups.add(Group.objects.get(name=PUBLISHERS))
+        self.groups.add(Group.objects.get_or_create(name=PUBLISHERS)[0])
 
 
 def build_route_map(*, outcomes: int = 2, milestones_per_year: int = 1, organisations=None):
@@ -220,6 +220,121 @@ def draft_copy(live, *, milestone_status=None):
                     milestone=milestone_copy, organisation=link.organisation
                 )
     return draft
+
+
+# Source documents, commitments and consultations ------------------------------------------
+
+
+def _days_from_today(days: int):
+    import datetime
+
+    from django.utils import timezone
+
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+class SourceDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sources.SourceDocument"
+
+    title = factory.Sequence(lambda n: f"Source document {n}")
+    slug = factory.Sequence(lambda n: f"source-document-{n}")
+    kind = "government_response"
+    publisher = factory.SubFactory(OrganisationFactory)
+    published_on = factory.Faker("date_object")
+    summary = factory.Faker("sentence")
+
+
+class ConsultationFactory(SourceDocumentFactory):
+    """An open consultation: it closes a month from today."""
+
+    kind = "consultation"
+    published_on = None
+    closes_on = factory.LazyFunction(lambda: _days_from_today(30))
+
+
+class CommitmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sources.Commitment"
+
+    document = factory.SubFactory(SourceDocumentFactory)
+    order = factory.Sequence(int)
+    reference = factory.Sequence(lambda n: f"C{n}")
+    title = factory.Sequence(lambda n: f"Commitment {n}")
+    text = factory.Faker("paragraph")
+    timescale = "2025-26"
+
+
+class ConsultationQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sources.ConsultationQuestion"
+
+    document = factory.SubFactory(ConsultationFactory)
+    order = factory.Sequence(int)
+    number = factory.Sequence(lambda n: str(n + 1))
+    text = factory.Faker("sentence")
+    hint = "Please tell us why."
+
+
+class ConsultationResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sources.ConsultationResponse"
+
+    document = factory.SubFactory(ConsultationFactory)
+    respondent_type = "kinship_carer"
+    name = factory.Faker("name")
+    consent_to_publish = True
+
+
+class ConsultationAnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sources.ConsultationAnswer"
+
+    response = factory.SubFactory(ConsultationResponseFactory)
+    question = factory.SubFactory(
+        ConsultationQuestionFactory, document=factory.SelfAttribute("..response.document")
+    )
+    text = factory.Faker("paragraph")
+
+
+def build_source_document(
+    *, commitments: int = 3, outcomes=(), milestones=(), organisations=(), links_each: int = 2
+):
+    """A published document whose commitments each support `links_each` of the given outcomes
+    and milestones (taken in turn) and name the given organisations."""
+    from sources.models import CommitmentMilestone, CommitmentOrganisation, CommitmentOutcome
+
+    document = SourceDocumentFactory()
+    outcomes, milestones = list(outcomes), list(milestones)
+    links, outcome_links, milestone_links = [], [], []
+    for index in range(commitments):
+        commitment = CommitmentFactory(document=document)
+        links += [
+            CommitmentOrganisation(commitment=commitment, organisation=o, role="lead", order=n)
+            for n, o in enumerate(organisations, start=1)
+        ]
+        for step in range(min(links_each, len(outcomes))):
+            outcome = outcomes[(index + step) % len(outcomes)]
+            outcome_links.append(
+                CommitmentOutcome(
+                    commitment=commitment,
+                    route_map=outcome.edition.route_map,
+                    outcome_key=outcome.key,
+                )
+            )
+        for step in range(min(links_each, len(milestones))):
+            milestone = milestones[(index + step) % len(milestones)]
+            milestone_links.append(
+                CommitmentMilestone(
+                    commitment=commitment,
+                    route_map=milestone.outcome.edition.route_map,
+                    milestone_key=milestone.key,
+                )
+            )
+    CommitmentOrganisation.objects.bulk_create(links)
+    CommitmentOutcome.objects.bulk_create(outcome_links)
+    CommitmentMilestone.objects.bulk_create(milestone_links)
+    return document
 
 
 class PartnerProfileFactory(factory.django.DjangoModelFactory):

@@ -15,7 +15,7 @@ KINSHIP_2030 = "There will be availability of services to support parents"
 @pytest.fixture
 def publisher(live_seeded, django_user_model):
     user = django_user_model.objects.create_user("pat", "pat@example.org", "a-long-passphrase")
-    user.groups.add(Group.objects.get(name=PUBLISHERS))
+    user.groups.add(Group.objects.get_or_create(name=PUBLISHERS)[0])
     return user
 
 

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         user.set_password(password)
         user.is_active = True
         user.save()
-        user.groups.add(Group.objects.get(name=PUBLISHERS))
+        user.groups.add(Group.objects.get_or_create(name=PUBLISHERS)[0])
         verb = "Created" if created else "Reset"
         self.stdout.write(
             f"{verb} demo publisher. Sign in at http://127.0.0.1:8000/accounts/login/ "

@@ -1,0 +1,80 @@
+"""Many simultaneous saves and a publish at the same moment, on PostgreSQL: nothing is lost and
+every published version is complete and unchanged afterwards."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from editing import services
+from milestones.models import Milestone
+from routemap.models import Edition
+from tests.factories import EditorFactory, PublisherFactory, build_route_map
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_together(jobs) -> list[Exception]:
+    barrier = threading.Barrier(len(jobs))
+    errors: list[Exception] = []
+
+    def run(job):
+        try:
+            barrier.wait()
+            job()
+        except Exception as exc:  # collected and asserted on below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
+
+
+def test_saves_racing_a_publish_lose_nothing():
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent writers need PostgreSQL's row locks; SQLite serialises the file.")
+    edition = build_route_map(outcomes=2)
+    route_map = edition.route_map
+    milestones = list(Milestone.objects.filter(outcome__edition=edition).order_by("pk")[:6])
+    total = Milestone.objects.filter(outcome__edition=edition).count()
+    services.edition_ensure_draft(route_map=route_map)  # a draft is waiting to be published
+    editors = [EditorFactory() for _ in milestones]
+    publisher = PublisherFactory()
+
+    def save(user, milestone, text):
+        return lambda: services.milestone_update(
+            route_map=route_map,
+            key=milestone.key,
+            user=user,
+            values={"text": text},
+            organisations=[],
+            expected_revision=milestone.revision,
+        )
+
+    jobs = [
+        save(user, m, f"Saved by editor {i}")
+        for i, (user, m) in enumerate(zip(editors, milestones, strict=True))
+    ]
+    jobs.append(
+        lambda: services.route_map_publish(route_map=route_map, user=publisher, note="Racing")
+    )
+    errors = run_together(jobs)
+    assert errors == []
+
+    live = Edition.objects.published().get(route_map=route_map)
+    assert live.number == 2
+    current = Edition.objects.drafts().filter(route_map=route_map).first() or live
+    for i, milestone in enumerate(milestones):
+        saved = Milestone.objects.get(outcome__edition=current, key=milestone.key)
+        assert saved.text == f"Saved by editor {i}"  # every save survived
+    for version in Edition.objects.filter(route_map=route_map):
+        assert Milestone.objects.filter(outcome__edition=version).count() == total
+    first = Edition.objects.get(route_map=route_map, number=1)
+    assert not Milestone.objects.filter(
+        outcome__edition=first, text__startswith="Saved by"
+    ).exists()
