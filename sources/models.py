@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +27,11 @@ from sources.timescales import TimescaleError, YearSpan, describe_span, parse_ti
 class SourceDocumentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
+
+    def newest_first(self):
+        """By publication date, or closing date for consultations, newest first."""
+        date = Coalesce("published_on", "closes_on")
+        return self.order_by(date.desc(nulls_last=True), "title")
 
     def with_counts(self):
         """For lists: publisher and number of published commitments, in one query."""
@@ -246,7 +252,7 @@ class CommitmentQuerySet(models.QuerySet):
         links = (
             CommitmentOutcome.objects.filter(route_map_id=route_map_id, commitment__in=self)
             .select_related("commitment__document")
-            .order_by("commitment__document__title", "commitment__order")
+            .order_by("commitment__document__title", "commitment__document_id", "commitment__order")
         )
         result: dict = {}
         for link in links:
@@ -338,30 +344,44 @@ class Commitment(models.Model):
         return STATUS_TAG_COLOURS.get(self.status, "grey")
 
     def timeline_row(self, request=None) -> dict:
-        """The keys of a milestone export row, plus `kind`, so one timeline holds both.
+        """The keys of a milestone export row (milestones/exports.py COLUMNS) plus `kind`
+        and a few of a commitment's own, so one timeline, search or export holds both.
 
-        `year` is the last year of the timescale (when it is due; None when no timescale is
-        printed); `route_map`/`outcome` name the first outcome it supports in the live edition,
-        so call `resolve_links` first (`CommitmentQuerySet.timeline_rows` does).
+        `year` is the last year of the timescale (when it is due; None when none is printed).
+        `route_map`/`outcome` are the first outcome it supports in the live edition, so call
+        `resolve_links` first (`CommitmentQuerySet.timeline_rows` does). `foundation` is the
+        commitment's own, else its route map's.
         """
         outcomes = getattr(self, "resolved_outcomes", [])
-        first = outcomes[0] if outcomes else None
+        outcome = outcomes[0] if outcomes else None
+        route_map = outcome.edition.route_map if outcome else None
+        foundation = self.foundation or (route_map.foundation if route_map else None)
+        links = list(self.organisation_links.all())
+        heading = self.heading + (f" ({self.timescale})" if self.timescale else "")
         url = self.get_absolute_url()
         return {
-            "kind": "commitment",
-            "id": f"commitment-{self.pk}",
+            "milestone_id": f"{self.document.slug}/{self.reference}",
+            "route_map": route_map.slug if route_map else "",
+            "route_map_title": route_map.title if route_map else "",
+            "foundation": foundation.name if foundation else "",
+            "outcome": outcome.slug if outcome else "",
+            "outcome_title": outcome.title if outcome else "",
             "year": self.year_to,
-            "order": self.order,
-            "text": f"{self.heading}\n\n{self.text}",
             "status": self.status,
             "status_label": self.get_status_display(),
             "overdue": self.overdue,
-            "progress_note": self.progress_note,
             "subject_to_decisions_after_may_2026": False,
-            "organisations": [link.organisation.slug for link in self.organisation_links.all()],
-            "route_map": first.edition.route_map.slug if first else None,
-            "outcome": first.slug if first else None,
+            "organisations": [link.organisation.slug for link in links],
+            "organisation_names": [link.organisation.name for link in links],
+            "text": f"{heading}\n\n{self.text}",
+            "progress_note": self.progress_note,
             "url": request.build_absolute_uri(url) if request else url,
+            "kind": "commitment",
+            "document": self.document.slug,
+            "document_title": self.document.title,
+            "reference": self.reference,
+            "timescale": self.timescale,
+            "year_from": self.year_from,
         }
 
 
@@ -453,7 +473,7 @@ def resolve_links(commitments) -> None:
         for outcome in (
             Outcome.objects.published()
             .filter(key__in={key for _, key in outcome_pairs})
-            .select_related("edition__route_map")
+            .select_related("edition__route_map__foundation")
         ):
             outcomes[(outcome.edition.route_map_id, outcome.key)] = outcome
     milestones = {}
@@ -500,9 +520,9 @@ class ConsultationQuestion(models.Model):
 
 class RespondentType(models.TextChoices):
     KINSHIP_CARER = "kinship_carer", "Kinship carer"
-    YOUNG_PERSON = "young_person", "Child or young person"
-    PROFESSIONAL = "professional", "Professional working with kinship families"
-    ORGANISATION = "organisation", "Responding for an organisation"
+    YOUNG_PERSON = "young_person", "Young person"
+    PROFESSIONAL = "professional", "Professional"
+    ORGANISATION = "organisation", "Organisation"
     OTHER = "other", "Other"
 
 

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from routemap.middleware import bump_published_version
 from sources.models import (
     ConsultationAnswer,
     ConsultationQuestion,
@@ -50,7 +51,9 @@ def client_address(request: HttpRequest) -> str:
 
 def address_hash(address: str) -> str:
     """A salted, keyed hash: enough to count responses per address, useless to recover it."""
-    return salted_hmac("sources.consultation-response-address", address).hexdigest()
+    return salted_hmac(
+        "sources.consultation-response-address", address, algorithm="sha256"
+    ).hexdigest()
 
 
 def is_rate_limited(*, address_hash: str, now: datetime.datetime | None = None) -> bool:
@@ -109,4 +112,7 @@ def consultation_response_moderate(
     response.moderated_at = timezone.now()
     response.full_clean()
     response.save(update_fields=["state", "moderated_by", "moderated_at"])
+    # The document's public page lists published responses: drop cached copies.
+    bump_published_version()
+    transaction.on_commit(bump_published_version)
     return response
