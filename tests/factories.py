@@ -18,7 +18,7 @@ class FoundationFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Foundation {n}")
     slug = factory.Sequence(lambda n: f"foundation-{n}")
-    order = factory.Sequence(int)
+    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
 
 
 class RouteMapFactory(factory.django.DjangoModelFactory):
@@ -28,7 +28,7 @@ class RouteMapFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Route map {n}")
     slug = factory.Sequence(lambda n: f"route-map-{n}")
     foundation = factory.SubFactory(FoundationFactory)
-    order = factory.Sequence(int)
+    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
 
 
 class EditionFactory(factory.django.DjangoModelFactory):
@@ -59,7 +59,7 @@ class WhatMattersFactory(factory.django.DjangoModelFactory):
         model = WhatMatters
 
     edition = factory.SubFactory(EditionFactory)
-    order = factory.Sequence(int)
+    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
     text = factory.Faker("sentence")
 
 
@@ -77,7 +77,7 @@ class OutcomeFactory(factory.django.DjangoModelFactory):
         model = Outcome
 
     edition = factory.SubFactory(EditionFactory)
-    order = factory.Sequence(int)
+    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
     title = factory.Sequence(lambda n: f"Outcome {n}")
     slug = factory.Sequence(lambda n: f"outcome-{n}")
     statement = factory.Faker("paragraph")
@@ -96,7 +96,7 @@ class ProgressEntryFactory(factory.django.DjangoModelFactory):
         model = ProgressEntry
 
     outcome = factory.SubFactory(OutcomeFactory)
-    order = factory.Sequence(int)
+    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
     text = factory.Faker("paragraph")
 
 
@@ -106,7 +106,7 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
 
     outcome = factory.SubFactory(OutcomeFactory)
     year = 2027
-    order = factory.Sequence(int)
+    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
     text = factory.Faker("paragraph")
 
 
@@ -258,7 +258,7 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
         model = "sources.Commitment"
 
     document = factory.SubFactory(SourceDocumentFactory)
-    order = factory.Sequence(int)
+    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
     reference = factory.Sequence(lambda n: f"C{n}")
     title = factory.Sequence(lambda n: f"Commitment {n}")
     text = factory.Faker("paragraph")
@@ -270,7 +270,7 @@ class ConsultationQuestionFactory(factory.django.DjangoModelFactory):
         model = "sources.ConsultationQuestion"
 
     document = factory.SubFactory(ConsultationFactory)
-    order = factory.Sequence(int)
+    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
     number = factory.Sequence(lambda n: str(n + 1))
     text = factory.Faker("sentence")
     hint = "Please tell us why."
