@@ -117,8 +117,11 @@ def test_partner_update_is_accepted_published_and_public(page, site, partner, pu
     expect(page.locator(f"#milestone-{milestone.key}")).to_contain_text("In progress")
 
 
-def test_import_preview_page_is_accessible(page, site, publisher, tmp_path):
-    sign_in(page, site, "pat", "a-long-passphrase", "/edit/route-maps/where-children-live/import/")
+def test_dashboard_and_import_preview_pages_are_accessible(page, site, publisher, tmp_path):
+    sign_in(page, site, "pat", "a-long-passphrase", "/edit/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Editing")
+    assert_accessible(page)
+    page.get_by_role("link", name="Import CSV into Where children live").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Import milestones from a CSV file")
     assert_accessible(page)
     with page.expect_download() as download_info:
