@@ -94,10 +94,11 @@ def table(runs: list[Run], ceiling: float, nginx: float) -> list[str]:
             lines.append(f"| {run.name} | not measured: HTTP {run.status} |" + " |" * 9)
             continue
         s = run.stats
-        done = s["requests"] > 0
+        done = s["p50_us"] > 0  # no percentiles when every answer came after the timeout
         socket = str(run.socket_errors)
         if s["errors_timeout"]:
-            socket += f" ({s['errors_timeout']} timeouts)"
+            plural = "s" if s["errors_timeout"] != 1 else ""
+            socket += f" ({s['errors_timeout']} timeout{plural})"
         lines.append(
             f"| {run.name} | {run.rps:,.1f} | {ratio(run.rps, ceiling)} "
             f"| {ratio(run.rps, nginx)} "
@@ -113,7 +114,7 @@ def command_output(*args: str) -> str:
         result = subprocess.run(args, capture_output=True, text=True, timeout=10, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
-    return (result.stdout or result.stderr).strip()
+    return (result.stdout or result.stderr).rstrip()
 
 
 def cpu_model() -> str:
@@ -161,7 +162,8 @@ def render(args) -> str:
     lines = [
         "# Benchmark results",
         "",
-        f"Measured on {args.started} by `{args.command}` ({args.elapsed} s in all), with "
+        f"Measured on {args.started} (code: {args.code}) by `{args.command}` "
+        f"({args.elapsed} s in all), with "
         f"`{args.settings}`. Every page was requested by `{args.wrk}`: "
         "requests per second over the run, latency percentiles at that concurrency, and "
         "errors. Re-run it to measure your own machine; it replaces this file.",
@@ -276,9 +278,9 @@ def render(args) -> str:
         "",
         "wrk, gunicorn, PostgreSQL and nginx all share these cores, so absolute figures are "
         "pessimistic next to a server with the database elsewhere; the ratios are the point. "
-        "Requests slower than the wrk timeout count as socket errors (timeouts), not in the "
-        "latency percentiles. Raw wrk output of the last run is in `bench/out/` (not kept in "
-        "git).",
+        "An answer slower than the wrk timeout counts as a socket error (timeout) and is left "
+        "out of the latency percentiles (— where no answer came in time). Raw wrk output "
+        "of the last run is in `bench/out/` (not kept in git).",
         "",
     ]
     return "\n".join(lines)
@@ -295,6 +297,7 @@ def main() -> int:
     parser.add_argument("--wrk", required=True)
     parser.add_argument("--load-start", required=True)
     parser.add_argument("--started", required=True)
+    parser.add_argument("--code", required=True, help="the commit measured")
     parser.add_argument("--elapsed", required=True)
     args = parser.parse_args()
     Path(args.results).write_text(render(args))

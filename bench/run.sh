@@ -3,7 +3,7 @@
 # next to two limits measured in the same run: the framework's ceiling (a minimal Django
 # view, same gunicorn setup) and the physical limit (the route map page as a static file
 # served by nginx). Also times one publish. Writes bench/RESULTS.md; raw output goes to
-# bench/out/. Run as `make bench`; it takes about five minutes.
+# bench/out/. Run as `make bench`; it takes about eight minutes on a busy 2-core machine.
 #
 # Settings (environment): DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bench),
 # BENCH_SCALE (1), BENCH_DURATION (15s), BENCH_CONNECTIONS (50), BENCH_THREADS (2),
@@ -28,6 +28,10 @@ export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench}
 
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
 STARTED_AT=$(date -u +"%Y-%m-%d %H:%M UTC")
+CODE=$(git rev-parse --short HEAD 2>/dev/null || echo "unknown")
+if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+  CODE="$CODE plus uncommitted changes"
+fi
 SECONDS=0
 
 log() { printf '\n== %s\n' "$*"; }
@@ -36,6 +40,7 @@ fail() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 # ------------------------------------------------------------------ tools from Debian
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
+command -v curl >/dev/null || missing+=(curl)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 if [ ${#missing[@]} -gt 0 ]; then
   log "Installing ${missing[*]} from Debian"
@@ -263,5 +268,6 @@ COMMAND="make bench"
   --workers "$WORKERS" \
   --load-start "$LOAD_START" \
   --started "$STARTED_AT" \
+  --code "$CODE" \
   --elapsed "$SECONDS"
 log "Done in ${SECONDS} s: bench/RESULTS.md"
