@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "routemap.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Early, so a cached public page skips sessions, CSRF, authentication and messages.
+    "routemap.middleware.PublishedPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -64,7 +66,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "routemap.middleware.PublishedPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "routemap.urls"
@@ -172,6 +173,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "route-maps@localhost"
 
 # Where "Hide this page" sends the reader (a neutral site), as on thepromise.scot.
 HIDE_PAGE_URL = os.environ.get("HIDE_PAGE_URL", "https://www.bbc.co.uk/weather")
+
+# Proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR). Used to
+# rate-limit consultation responses per address (sources.services.client_address).
+TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
 
 # The site's address, for links in emails sent outside a request (publish notifications).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
