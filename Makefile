@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SGDS_VERSION ?= 4.2.0
 
-.PHONY: run test lint format check-migrations migrate seed demo-user serve design-system clean bench
+.PHONY: run test lint format check-migrations migrate seed demo-user serve design-system clean bench soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,3 +72,7 @@ clean:
 # writes bench/RESULTS.md. See bench/run.sh for its settings.
 bench: $(VENV)/.installed-dev
 	bash bench/run.sh
+
+# Database outage drill (stops and restarts the local PostgreSQL): writes bench/SOAK.md.
+soak: $(VENV)/.installed-dev
+	bash bench/soak.sh

@@ -6,6 +6,7 @@ hostile input (script tags, event handlers, javascript: links) is shown inert.
 """
 
 import html
+from functools import lru_cache
 
 import markdown as markdown_lib
 import nh3
@@ -18,10 +19,12 @@ ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "blockquote", "br"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
 
 
+@lru_cache(maxsize=50_000)
 def render_markdown(text: str) -> str:
-    html = markdown_lib.markdown(text or "", output_format="html")
+    """Cached per text: published text is rendered once per worker, not on every page."""
+    rendered = markdown_lib.markdown(text or "", output_format="html")
     return nh3.clean(
-        html,
+        rendered,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
@@ -38,4 +41,9 @@ def richtext(text: str) -> SafeString:
 @register.filter(name="plaintext")
 def plaintext(text: str) -> str:
     """Text without Markdown markers, for feeds, calendars and summaries."""
-    return html.unescape(nh3.clean(markdown_lib.markdown(text or ""), tags=set())).strip()
+    return _plaintext(text or "")
+
+
+@lru_cache(maxsize=50_000)
+def _plaintext(text: str) -> str:
+    return html.unescape(nh3.clean(markdown_lib.markdown(text), tags=set())).strip()
