@@ -141,7 +141,7 @@ def _result(kind: str, obj, snippet: SafeString, rank: float) -> SearchResult:
             kind,
             obj.title,
             obj.get_absolute_url(),
-            f"Outcome in {obj.edition.route_map.title}",
+            obj.edition.route_map.title,
             snippet,
             rank,
         )
