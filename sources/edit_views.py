@@ -70,9 +70,7 @@ def response_list(request: HttpRequest, slug: str) -> HttpResponse:
     states = ConsultationResponse.State
     state = request.GET.get("state", states.PENDING)
     responses = document.responses.with_answers().select_related("moderated_by")
-    counts = dict(
-        document.responses.values_list("state").annotate(n=Count("pk")).values_list("state", "n")
-    )
+    counts = dict(document.responses.order_by().values_list("state").annotate(n=Count("pk")))
     if state in states.values:
         responses = responses.filter(state=state)
     else:

@@ -61,7 +61,7 @@ def respond(client, document, data=None, **extra):
 def test_open_consultation_shows_the_form_with_labels_hints_and_legend(client, consultation):
     page = client.get(consultation.get_absolute_url()).content.decode()
     first, second = consultation.questions.all()
-    assert f'action="/sources/{consultation.slug}/respond/"' in page
+    assert f'action="/sources/{consultation.slug}/respond/#error-summary"' in page
     assert f'<label class="ds_label" for="id_answer_{first.pk}">1. What helps?</label>' in page
     assert f'id="id_answer_{second.pk}_hint"' in page
     assert f'aria-describedby="id_answer_{second.pk}_hint"' in page
@@ -309,6 +309,8 @@ def test_moderation_page_lists_responses_by_state_with_personal_details(client, 
     assert f'action="{moderation_url(consultation, pending)}"' in page
     assert "the author did not agree to publication" in page
     assert no_consent.pk
+    assert "Waiting for moderation (2)" in page and "Published (1)" in page
+    assert "All (3)" in page
     published = client.get(moderation_url(consultation) + "?state=published").content.decode()
     assert "Published Person" in published
     everything = client.get(moderation_url(consultation) + "?state=all").content.decode()

@@ -44,6 +44,7 @@ def test_reader_answers_an_open_consultation(page, site, open_consultation):
     page.get_by_role("button", name="Send your response").click()
     summary = page.locator(".ds_error-summary")
     expect(summary).to_be_visible()
+    expect(summary).to_be_focused()  # the form posts to #error-summary
     expect(summary.get_by_role("link", name="Answer at least one question")).to_be_visible()
     expect(
         summary.get_by_role("link", name="Select which of these best describes you")
