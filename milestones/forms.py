@@ -13,17 +13,18 @@ from organisations.models import Organisation, Sector
 from outcomes.models import Outcome
 from routemap.models import Foundation, RouteMap
 
-# The order parameters appear in URLs, and the order active filters are listed in.
+# The order parameters appear in URLs (the filter form's order, so a form submitted with or
+# without JavaScript reaches the same URL), and the order active filters are listed in.
 FILTER_FIELDS = [
     "organisation",
     "sector",
     "foundation",
     "route_map",
     "outcome",
+    "status",
     "year",
     "year_from",
     "year_to",
-    "status",
     "overdue",
 ]
 

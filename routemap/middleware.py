@@ -92,6 +92,7 @@ STORED_HEADERS = (
     "Content-Language",
     "Vary",
     "X-Frame-Options",
+    "HX-Push-Url",
 )
 
 

@@ -166,6 +166,19 @@ def test_blank_parameters_redirect_to_the_short_url(client, plan):
     assert response["Location"] == "/timeline/?organisation=charity"
 
 
+def test_the_short_url_keeps_the_forms_order(client, plan):
+    response = client.get("/timeline/?organisation=&status=delayed&year=2030&year_from=&overdue=")
+    assert response["Location"] == "/timeline/?status=delayed&year=2030"
+
+
+def test_a_cached_htmx_answer_still_gives_the_short_url(client, plan):
+    url = "/timeline/?organisation=charity&sector=&year="
+    first = client.get(url, headers={"HX-Request": "true"})
+    again = client.get(url, headers={"HX-Request": "true"})
+    assert again.get("X-Cache") == "hit"
+    assert first["HX-Push-Url"] == again["HX-Push-Url"] == "/timeline/?organisation=charity"
+
+
 def test_htmx_gets_the_results_region_and_the_short_url(client, plan):
     response = client.get(
         "/timeline/?organisation=charity&sector=&route_map=homes", headers={"HX-Request": "true"}
