@@ -146,6 +146,7 @@ else:
         }
     }
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", str(60 * 60 * 24)))
+PUBLIC_CACHE_LOCAL_BYTES = int(os.environ.get("PUBLIC_CACHE_LOCAL_BYTES", str(64 * 2**20)))
 
 # Content Security Policy: scripts only from this site (htmx is configured not to need
 # inline script or eval); the design system's CSS uses data: images.
