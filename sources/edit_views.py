@@ -1,7 +1,8 @@
-"""Editor pages for consultations: moderate responses, export them as CSV.
+"""Editor pages for source documents: the draft of a document and its commitments (edit,
+add, remove, publish, discard, history); consultations' responses (moderate, export as CSV).
 
 Checked in the views: anonymous readers are sent to sign in, people without an editorial role
-get 403. Moderation rules (consent) are enforced by services and the model, not here.
+get 403, only publishers publish or discard. The rules are in services and the models.
 """
 
 import csv
@@ -15,11 +16,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.roles import is_editor
+from accounts.roles import is_editor, is_publisher
+from editing.permissions import editor_required as draft_editor_required
+from editing.permissions import publisher_required
+from editing.services import EditConflict
+from milestones.models import Status
 from routemap.seed import validation_message
 from sources import services
+from sources.edit_forms import CommitmentForm, DocumentForm, PublishForm
 from sources.models import ConsultationResponse, SourceDocument
 
 # Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
@@ -49,18 +55,22 @@ def _consultation(slug: str) -> SourceDocument:
 
 @require_GET
 @editor_required
-def consultation_list(request: HttpRequest) -> HttpResponse:
-    consultations = (
-        SourceDocument.objects.filter(kind=SourceDocument.Kind.CONSULTATION)
-        .select_related("publisher")
+def document_list(request: HttpRequest) -> HttpResponse:
+    """Every document, whether it has unpublished changes, and consultations' responses."""
+    documents = (
+        SourceDocument.objects.select_related("publisher", "draft")
         .annotate(
-            response_count=Count("responses"),
+            commitment_count=Count("commitments", distinct=True),
+            response_count=Count("responses", distinct=True),
             pending_count=Count(
-                "responses", filter=Q(responses__state=ConsultationResponse.State.PENDING)
+                "responses",
+                filter=Q(responses__state=ConsultationResponse.State.PENDING),
+                distinct=True,
             ),
         )
+        .order_by("title")
     )
-    return render(request, "sources/edit/consultation_list.html", {"consultations": consultations})
+    return render(request, "sources/edit/document_list.html", {"documents": documents})
 
 
 @require_GET
@@ -161,3 +171,258 @@ def response_csv(request: HttpRequest, slug: str) -> HttpResponse:
             ]
         )
     return http
+
+
+# ------------------------------------------------------------------------ document drafts
+# Editors change a document and its commitments in a draft (sources.services); publishers
+# publish or discard it. Every form works as a full-page POST; with htmx a commitment's
+# "Edit" swaps in its form and saving swaps back the commitment only.
+
+
+def _document_for_editing(slug: str) -> SourceDocument:
+    return get_object_or_404(SourceDocument.objects.select_related("publisher"), slug=slug)
+
+
+def _edit_url(document: SourceDocument, anchor: str = "") -> str:
+    url = reverse("sources-edit:document", args=[document.slug])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _draft_context(request: HttpRequest, document: SourceDocument, **extra) -> dict:
+    draft = extra.pop("draft", None) or services.document_draft(document)
+    return {
+        "document": document,
+        "draft": draft,
+        "can_publish": is_publisher(request.user),
+        **extra,
+    }
+
+
+def _item(document: SourceDocument, key: str):
+    try:
+        return services.editable_commitment(document, services.document_draft(document), key)
+    except services.NotEditable as exc:
+        raise Http404(str(exc)) from exc
+
+
+def _form_errors_from(form, exc: ValidationError) -> None:
+    for name, errors in exc.message_dict.items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+
+
+@require_GET
+@draft_editor_required
+def document_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    document = _document_for_editing(slug)
+    draft = services.document_draft(document)
+    form = DocumentForm(initial=DocumentForm.initial_for(draft or document), document=document)
+    return render(
+        request,
+        "sources/edit/document.html",
+        _draft_context(
+            request,
+            document,
+            draft=draft,
+            form=form,
+            rows=services.editable_commitments(document, draft),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@draft_editor_required
+def document_details(request: HttpRequest, slug: str) -> HttpResponse:
+    document = _document_for_editing(slug)
+    if request.method == "GET":
+        return redirect(_edit_url(document, "details"))
+    form = DocumentForm(request.POST, document=document)
+    if form.is_valid():
+        try:
+            services.document_draft_update(
+                document=document, user=request.user, values=form.values()
+            )
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, "Document details saved to the draft.")
+            return redirect(_edit_url(document, "details"))
+    return render(
+        request, "sources/edit/details_form.html", _draft_context(request, document, form=form)
+    )
+
+
+def _commitment_form_response(request, document, item, form, conflict=None, status=200):
+    template = (
+        "sources/edit/includes/_commitment_form.html"
+        if request.htmx
+        else "sources/edit/commitment_form.html"
+    )
+    return render(
+        request,
+        template,
+        _draft_context(request, document, item=item, form=form, conflict=conflict),
+        status=200 if request.htmx else status,  # htmx only swaps successful responses
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@draft_editor_required
+def commitment_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    document = _document_for_editing(slug)
+    item = _item(document, key)
+    if request.method == "GET":
+        if request.htmx and request.GET.get("cancel"):
+            return render(
+                request,
+                "sources/edit/includes/_commitment.html",
+                _draft_context(request, document, item=item),
+            )
+        form = CommitmentForm(initial=CommitmentForm.initial_for(item), document=document)
+        return _commitment_form_response(request, document, item, form)
+    form = CommitmentForm(request.POST, document=document)
+    if not form.is_valid():
+        return _commitment_form_response(request, document, item, form)
+    try:
+        services.commitment_draft_save(
+            document=document,
+            key=key,
+            user=request.user,
+            values=form.values(),
+            organisations=form.organisation_choices(),
+            expected_revision=form.cleaned_data["revision"],
+        )
+    except EditConflict as conflict:
+        # Keep what this editor typed; the form now carries the current revision, so saving
+        # again is a deliberate choice to replace the other person's change.
+        data = request.POST.copy()
+        data["revision"] = conflict.current.revision
+        form = CommitmentForm(data, document=document)
+        form.is_valid()
+        return _commitment_form_response(
+            request, document, conflict.current, form, conflict=conflict, status=409
+        )
+    except services.NotEditable as exc:
+        messages.error(request, str(exc))
+        return redirect(_edit_url(document, f"commitment-{key}"))
+    except ValidationError as exc:
+        _form_errors_from(form, exc)
+        return _commitment_form_response(request, document, item, form)
+    if request.htmx:
+        return render(
+            request,
+            "sources/edit/includes/_commitment.html",
+            _draft_context(request, document, item=_item(document, key), saved=True),
+        )
+    messages.success(request, f"Commitment {item.reference} saved to the draft.")
+    return redirect(_edit_url(document, f"commitment-{key}"))
+
+
+@require_http_methods(["GET", "POST"])
+@draft_editor_required
+def commitment_add(request: HttpRequest, slug: str) -> HttpResponse:
+    document = _document_for_editing(slug)
+    if request.method == "POST":
+        form = CommitmentForm(request.POST, document=document, adding=True)
+        if form.is_valid():
+            try:
+                item = services.commitment_draft_add(
+                    document=document,
+                    user=request.user,
+                    reference=form.cleaned_data["reference"],
+                    values=form.values(),
+                    organisations=form.organisation_choices(),
+                )
+            except ValidationError as exc:
+                _form_errors_from(form, exc)
+            else:
+                messages.success(request, f"Commitment {item.reference} added to the draft.")
+                return redirect(_edit_url(document, f"commitment-{item.key}"))
+    else:
+        form = CommitmentForm(
+            initial={"status": Status.NOT_STARTED}, document=document, adding=True
+        )
+    return render(
+        request, "sources/edit/commitment_add.html", _draft_context(request, document, form=form)
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@draft_editor_required
+def commitment_remove(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    document = _document_for_editing(slug)
+    item = _item(document, key)
+    if request.method == "POST":
+        try:
+            services.commitment_draft_remove(document=document, key=key, user=request.user)
+        except services.NotEditable as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Commitment {item.reference} removed from the draft.")
+        return redirect(_edit_url(document, "commitments"))
+    return render(
+        request, "sources/edit/confirm_remove.html", _draft_context(request, document, item=item)
+    )
+
+
+@require_GET
+@draft_editor_required
+def document_history(request: HttpRequest, slug: str) -> HttpResponse:
+    document = _document_for_editing(slug)
+    records = document.change_records.newest_first()[:300]
+    return render(
+        request, "sources/edit/history.html", _draft_context(request, document, records=records)
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@publisher_required
+def document_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    document = _document_for_editing(slug)
+    draft = services.document_draft(document)
+    if draft is None:
+        messages.info(request, "There are no unpublished changes to publish.")
+        return redirect(_edit_url(document))
+    form = PublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_publish(
+                document=document, user=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, f"The draft cannot be published: {validation_message(exc)}")
+        else:
+            messages.success(request, f"“{document.title}” is published.")
+            return redirect(document.get_absolute_url())
+    return render(
+        request,
+        "sources/edit/publish.html",
+        _draft_context(
+            request,
+            document,
+            draft=draft,
+            form=form,
+            changes=services.describe_draft(document, draft),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@publisher_required
+def document_discard(request: HttpRequest, slug: str) -> HttpResponse:
+    document = _document_for_editing(slug)
+    draft = services.document_draft(document)
+    if draft is None:
+        messages.info(request, "There is no draft to discard.")
+        return redirect(_edit_url(document))
+    if request.method == "POST":
+        services.document_draft_discard(document=document, user=request.user)
+        messages.success(request, "The draft was discarded. The published document is unchanged.")
+        return redirect(_edit_url(document))
+    return render(
+        request,
+        "sources/edit/discard.html",
+        _draft_context(
+            request, document, draft=draft, changes=services.describe_draft(document, draft)
+        ),
+    )

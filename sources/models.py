@@ -94,6 +94,9 @@ class SourceDocument(models.Model):
     is_published = models.BooleanField(
         "Shown on the site", default=True, help_text="Untick while the document is entered."
     )
+    last_updated = models.DateField(
+        null=True, blank=True, help_text="Stamped when editors publish a change."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -602,3 +605,126 @@ class ConsultationAnswer(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+# ------------------------------------------------------------------------------------- drafts
+# Editors change a document and its commitments in a draft; the live SourceDocument and
+# Commitment rows (which every public page, the API, exports and search read) change only
+# when a publisher publishes it (sources.services.document_publish).
+
+
+class DocumentDraft(models.Model):
+    """A document's unpublished changes: its own proposed fields, plus one CommitmentChange
+    per commitment changed, added or removed. At most one per document."""
+
+    document = models.OneToOneField(SourceDocument, on_delete=models.CASCADE, related_name="draft")
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    introduction = models.TextField(blank=True)
+    url = models.URLField("Link to the document", blank=True)
+    closes_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Draft of {self.document}"
+
+
+class CommitmentChange(models.Model):
+    """The proposed values of one commitment in a draft. `commitment` is None for a commitment
+    added in the draft. `revision` goes up on every save, so a save made from a stale form is
+    refused rather than silently replacing someone else's change."""
+
+    draft = models.ForeignKey(DocumentDraft, on_delete=models.CASCADE, related_name="changes")
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pending_changes",
+    )
+    reference = models.CharField(max_length=30)
+    section = models.ForeignKey(
+        Section, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(max_length=300, blank=True)
+    text = models.TextField()
+    timescale = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    progress_note = models.TextField(blank=True)
+    phase = models.ForeignKey(
+        Phase, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    foundation = models.ForeignKey(
+        Foundation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # [{"organisation": pk, "role": "lead"}, ...] in order.
+    organisations = models.JSONField(default=list, blank=True)
+    removed = models.BooleanField(default=False)
+    revision = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["draft", "commitment"],
+                condition=Q(commitment__isnull=False),
+                name="one_change_per_commitment",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} in {self.draft}"
+
+    def clean(self):
+        _clean_timescale(self)
+
+
+class SourceChangeRecordQuerySet(models.QuerySet):
+    def newest_first(self):
+        return self.select_related("user").order_by("-created_at", "-pk")
+
+
+class SourceChangeRecord(models.Model):
+    """Every draft change and publish of a document: who, when, which commitment, which field,
+    before and after (values as people read them: status labels, organisation names)."""
+
+    class Action(models.TextChoices):
+        CHANGED = "changed", "Changed"
+        ADDED = "added", "Added"
+        REMOVED = "removed", "Removed"
+        PUBLISHED = "published", "Published"
+        DISCARDED = "discarded", "Discarded draft"
+
+    document = models.ForeignKey(
+        SourceDocument, on_delete=models.CASCADE, related_name="change_records"
+    )
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=12, choices=Action.choices, default=Action.CHANGED)
+    subject = models.CharField(max_length=200, blank=True)  # "commitment 8.2", "document"
+    field = models.CharField(max_length=50, blank=True)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+
+    objects = SourceChangeRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.subject} {self.field}".strip()
+
+    @property
+    def who(self) -> str:
+        if self.user is None:
+            return "Someone no longer registered"
+        return self.user.get_full_name() or self.user.get_username()

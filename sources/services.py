@@ -1,25 +1,41 @@
-"""Writes for consultations: taking a response from the public and moderating it.
+"""Writes for source documents: taking a consultation response from the public and moderating
+it; editors' drafts of a document and its commitments, published all at once.
 
-The rules live here (and in the model's constraint), not in the views: nothing is stored for
-a closed consultation, and a response whose author did not consent is never published.
+The rules live here (and in the models' constraints), not in the views: nothing is stored for
+a closed consultation, a response whose author did not consent is never published, and the
+live document and commitments change only when a draft is published.
 """
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from editing.services import EditConflict, OrganisationChoice
+from milestones.models import STATUS_TAG_COLOURS, Status
+from organisations.models import Organisation, Role
 from routemap.middleware import bump_published_version
+from routemap.models import Foundation
 from sources.models import (
+    Commitment,
+    CommitmentChange,
+    CommitmentOrganisation,
     ConsultationAnswer,
     ConsultationQuestion,
     ConsultationResponse,
+    DocumentDraft,
+    Phase,
+    Section,
+    SourceChangeRecord,
     SourceDocument,
 )
+from sources.timescales import TimescaleError, describe_span, parse_timescale
 
 # At most this many responses per address per window, across all consultations.
 RATE_LIMIT = 5
@@ -116,3 +132,441 @@ def consultation_response_moderate(
     bump_published_version()
     transaction.on_commit(bump_published_version)
     return response
+
+
+# ------------------------------------------------------------------------ document drafts
+# Editors change a document and its commitments in a DocumentDraft; the live rows change only
+# in document_publish. Every write locks the document's row first, so a save arriving during a
+# publish waits and then lands in a fresh draft.
+
+COMMITMENT_FIELDS = [
+    "title",
+    "text",
+    "timescale",
+    "status",
+    "progress_note",
+    "section",
+    "phase",
+    "foundation",
+]
+DOCUMENT_FIELDS = ["title", "summary", "introduction", "url", "closes_on"]
+# Long text is described as "reworded" rather than quoted in the list of changes.
+REWORDED_FIELDS = {"text", "progress note", "summary", "introduction"}
+
+Action = SourceChangeRecord.Action
+
+
+class NotEditable(Exception):
+    """The commitment is not part of this document's draft (or cannot be changed so)."""
+
+
+@dataclass
+class EditableCommitment:
+    """A commitment as editors see it: the draft's proposed values when there are any, else the
+    live ones. `key` is "c<commitment pk>" for a live commitment, "n<change pk>" for a new one."""
+
+    key: str
+    commitment: Commitment | None
+    change: CommitmentChange | None
+    reference: str
+    title: str
+    text: str
+    timescale: str
+    status: str
+    progress_note: str
+    section: Section | None
+    phase: Phase | None
+    foundation: Foundation | None
+    organisations: list[OrganisationChoice] = field(default_factory=list)
+
+    @property
+    def revision(self) -> int:
+        return self.change.revision if self.change else 0
+
+    @property
+    def state(self) -> str:
+        """ "added", "removed", "changed" (in the draft) or "" (as published)."""
+        if self.change is None:
+            return ""
+        if self.change.removed:
+            return "removed"
+        return "changed" if self.commitment else "added"
+
+    @property
+    def heading(self) -> str:
+        return f"{self.reference} {self.title}".strip()
+
+    @property
+    def subject(self) -> str:
+        return f"commitment {self.reference}"
+
+    def get_status_display(self) -> str:
+        return Status(self.status).label
+
+    @property
+    def status_colour(self) -> str:
+        return STATUS_TAG_COLOURS.get(self.status, "grey")
+
+    @property
+    def span_label(self) -> str:
+        try:
+            return describe_span(parse_timescale(self.timescale))
+        except TimescaleError:
+            return ""
+
+    def snapshot(self) -> dict[str, str]:
+        """Every field as people read it, for the history and the list of changes."""
+        return {
+            "title": self.title,
+            "text": self.text,
+            "timescale": self.timescale,
+            "status": self.get_status_display(),
+            "progress note": self.progress_note,
+            "section": str(self.section) if self.section else "",
+            "phase": str(self.phase) if self.phase else "",
+            "foundation": self.foundation.name if self.foundation else "",
+            "organisations": "; ".join(
+                c.organisation.name + (f" ({Role(c.role).label.lower()})" if c.role else "")
+                for c in self.organisations
+            ),
+        }
+
+
+def _from_commitment(commitment: Commitment) -> EditableCommitment:
+    return EditableCommitment(
+        key=f"c{commitment.pk}",
+        commitment=commitment,
+        change=None,
+        reference=commitment.reference,
+        **{name: getattr(commitment, name) for name in COMMITMENT_FIELDS},
+        organisations=[
+            OrganisationChoice(link.organisation, link.role)
+            for link in commitment.organisation_links.all()
+        ],
+    )
+
+
+def _from_change(change: CommitmentChange, organisations: dict) -> EditableCommitment:
+    return EditableCommitment(
+        key=f"c{change.commitment_id}" if change.commitment_id else f"n{change.pk}",
+        commitment=change.commitment,
+        change=change,
+        reference=change.reference,
+        **{name: getattr(change, name) for name in COMMITMENT_FIELDS},
+        organisations=[
+            OrganisationChoice(organisations[item["organisation"]], item["role"])
+            for item in change.organisations
+            if item["organisation"] in organisations
+        ],
+    )
+
+
+def _organisations_by_pk(changes) -> dict:
+    ids = {item["organisation"] for change in changes for item in change.organisations}
+    return Organisation.objects.in_bulk(ids) if ids else {}
+
+
+def document_draft(document: SourceDocument) -> DocumentDraft | None:
+    return DocumentDraft.objects.filter(document=document).first()
+
+
+def editable_commitments(
+    document: SourceDocument, draft: DocumentDraft | None
+) -> list[tuple[EditableCommitment, EditableCommitment | None]]:
+    """(draft-if-any values, live values or None) for every commitment of the document, in
+    document order with added ones last; a fixed number of queries."""
+    live = list(Commitment.objects.filter(document=document).with_context().order_by("order", "pk"))
+    changes = []
+    if draft is not None:
+        changes = list(draft.changes.select_related("commitment", "section", "phase", "foundation"))
+    organisations = _organisations_by_pk(changes)
+    by_commitment = {c.commitment_id: c for c in changes if c.commitment_id}
+    rows = []
+    for commitment in live:
+        published = _from_commitment(commitment)
+        change = by_commitment.get(commitment.pk)
+        if change is not None:
+            change.commitment = commitment
+            rows.append((_from_change(change, organisations), published))
+        else:
+            rows.append((published, published))
+    rows += [(_from_change(c, organisations), None) for c in changes if not c.commitment_id]
+    return rows
+
+
+def editable_commitment(document: SourceDocument, draft, key: str) -> EditableCommitment:
+    """One commitment by its key (see EditableCommitment); NotEditable when not found."""
+    kind, number = key[:1], key[1:]
+    if kind not in ("c", "n") or not number.isdigit():
+        raise NotEditable("No such commitment in this document.")
+    changes = draft.changes.select_related("section", "phase", "foundation") if draft else None
+    if kind == "c":
+        commitment = (
+            Commitment.objects.filter(document=document, pk=int(number)).with_context().first()
+        )
+        if commitment is None:
+            raise NotEditable("No such commitment in this document.")
+        change = changes.filter(commitment=commitment).first() if changes is not None else None
+        if change is None:
+            return _from_commitment(commitment)
+        change.commitment = commitment
+    else:
+        change = (
+            changes.filter(pk=int(number), commitment=None).first() if changes is not None else None
+        )
+        if change is None:
+            raise NotEditable("No such commitment in this document.")
+    return _from_change(change, _organisations_by_pk([change]))
+
+
+def _lock(document: SourceDocument) -> SourceDocument:
+    return SourceDocument.objects.select_for_update().get(pk=document.pk)
+
+
+def _ensure_draft(document: SourceDocument, user) -> DocumentDraft:
+    """The document's draft, started from its live fields on the first change."""
+    draft = document_draft(document)
+    if draft is None:
+        draft = DocumentDraft.objects.create(
+            document=document,
+            created_by=user,
+            **{name: getattr(document, name) for name in DOCUMENT_FIELDS},
+        )
+    return draft
+
+
+def _record(document, user, action, subject, commitment=None, field="", before="", after=""):
+    return SourceChangeRecord.objects.create(
+        document=document,
+        commitment=commitment,
+        user=user,
+        action=action,
+        subject=subject[:200],
+        field=field,
+        before=before,
+        after=after,
+    )
+
+
+def _record_fields(document, user, subject, commitment, before: dict, after: dict) -> None:
+    for name, old in before.items():
+        if old != after[name]:
+            _record(document, user, Action.CHANGED, subject, commitment, name, old, after[name])
+
+
+def _organisations_json(organisations: list[OrganisationChoice]) -> list[dict]:
+    return [{"organisation": c.organisation.pk, "role": c.role} for c in organisations]
+
+
+def _keep_order(current: list[OrganisationChoice], chosen: list[OrganisationChoice]) -> list:
+    """The form lists bodies by role; keep the order the document gives, new ones last."""
+    position = {(c.organisation.pk, c.role): i for i, c in enumerate(current)}
+    return sorted(chosen, key=lambda c: position.get((c.organisation.pk, c.role), len(position)))
+
+
+def _apply(change: CommitmentChange, values: dict, organisations) -> EditableCommitment:
+    for name, value in values.items():
+        setattr(change, name, value)
+    change.organisations = _organisations_json(organisations)
+    change.full_clean(exclude=["draft"])
+    return _from_change(change, {c.organisation.pk: c.organisation for c in organisations})
+
+
+def commitment_conflict_records(document, item: EditableCommitment) -> list:
+    return list(
+        SourceChangeRecord.objects.filter(document=document, subject=item.subject)
+        .exclude(action=Action.PUBLISHED)
+        .newest_first()[:5]
+    )
+
+
+@transaction.atomic
+def commitment_draft_save(
+    *,
+    document: SourceDocument,
+    key: str,
+    user,
+    values: dict,
+    organisations: list[OrganisationChoice],
+    expected_revision: int,
+) -> EditableCommitment:
+    """Save an editor's changes to one commitment in the draft, refusing (EditConflict) when
+    someone else saved it after this editor opened it. Saving the live values starts no draft."""
+    document = _lock(document)
+    draft = document_draft(document)
+    item = editable_commitment(document, draft, key)
+    if item.state == "removed":
+        raise NotEditable("This commitment is removed in the draft.")
+    if item.revision != expected_revision:
+        raise EditConflict(item, commitment_conflict_records(document, item))
+    before = item.snapshot()
+    change = item.change or CommitmentChange(
+        commitment=item.commitment, reference=item.reference, revision=0
+    )
+    organisations = _keep_order(item.organisations, organisations)
+    after = _apply(change, values, organisations)
+    if after.snapshot() == before:
+        return item
+    change.draft = draft or _ensure_draft(document, user)
+    change.revision += 1
+    change.save()
+    _record_fields(document, user, item.subject, item.commitment, before, after.snapshot())
+    return _from_change(change, {c.organisation.pk: c.organisation for c in organisations})
+
+
+@transaction.atomic
+def commitment_draft_add(
+    *, document: SourceDocument, user, reference: str, values: dict, organisations
+) -> EditableCommitment:
+    """A new commitment in the draft (ValidationError when its reference is taken)."""
+    document = _lock(document)
+    reference = reference.strip()
+    draft = _ensure_draft(document, user)
+    taken = Commitment.objects.filter(document=document, reference=reference).exists() or (
+        draft.changes.filter(commitment=None, reference=reference).exists()
+    )
+    if taken:
+        raise ValidationError({"reference": f"This document already has a commitment {reference}."})
+    change = CommitmentChange(draft=draft, reference=reference)
+    item = _apply(change, values, organisations)
+    change.save()
+    _record(document, user, Action.ADDED, item.subject, field="text", after=change.text)
+    return _from_change(change, {c.organisation.pk: c.organisation for c in organisations})
+
+
+@transaction.atomic
+def commitment_draft_remove(*, document: SourceDocument, key: str, user) -> None:
+    """Mark a published commitment for removal, or drop one that was only added in the draft."""
+    document = _lock(document)
+    draft = _ensure_draft(document, user)
+    item = editable_commitment(document, draft, key)
+    if item.state == "removed":
+        raise NotEditable("This commitment is already removed in the draft.")
+    _record(document, user, Action.REMOVED, item.subject, item.commitment, "text", item.text)
+    if item.commitment is None:
+        item.change.delete()
+        return
+    change = item.change or CommitmentChange(
+        draft=draft,
+        commitment=item.commitment,
+        reference=item.reference,
+        revision=0,
+        **{name: getattr(item, name) for name in COMMITMENT_FIELDS},
+        organisations=_organisations_json(item.organisations),
+    )
+    change.removed = True
+    change.revision += 1
+    change.save()
+
+
+def _document_snapshot(source) -> dict[str, str]:
+    values = {name: getattr(source, name) for name in DOCUMENT_FIELDS}
+    closes_on = values.pop("closes_on")
+    values["closing date"] = f"{closes_on.day} {closes_on:%B %Y}" if closes_on else ""
+    values["link"] = values.pop("url")
+    return {name: value or "" for name, value in values.items()}
+
+
+@transaction.atomic
+def document_draft_update(*, document: SourceDocument, user, values: dict) -> DocumentDraft:
+    """The document's own fields (title, summary, introduction, link, closing date)."""
+    document = _lock(document)
+    draft = _ensure_draft(document, user)
+    before = _document_snapshot(draft)
+    for name, value in values.items():
+        setattr(draft, name, value)
+    proposed = SourceDocument(kind=document.kind, closes_on=draft.closes_on)
+    proposed.clean()
+    draft.full_clean(exclude=["document"])
+    draft.save()
+    _record_fields(document, user, "document", None, before, _document_snapshot(draft))
+    return draft
+
+
+def describe_draft(document: SourceDocument, draft: DocumentDraft | None) -> list[str]:
+    """The draft's differences from the live document, in plain words."""
+    if draft is None:
+        return []
+    lines = []
+    live_values, draft_values = _document_snapshot(document), _document_snapshot(draft)
+    for name, old in live_values.items():
+        lines += _describe_field("Document", name, old, draft_values[name])
+    for item, published in editable_commitments(document, draft):
+        label = f"Commitment {item.reference}"
+        if item.state == "added":
+            lines.append(f"{label} added: {item.title or item.text[:80]}")
+        elif item.state == "removed":
+            lines.append(f"{label} removed: {published.title or published.text[:80]}")
+        elif item.state == "changed":
+            old_values, new_values = published.snapshot(), item.snapshot()
+            for name, old in old_values.items():
+                lines += _describe_field(label, name, old, new_values[name])
+    return lines
+
+
+def _describe_field(label: str, name: str, old: str, new: str) -> list[str]:
+    if old == new:
+        return []
+    if name in REWORDED_FIELDS:
+        return [f"{label}: {name} reworded"]
+    return [f"{label}: {name} {old or '(none)'} → {new or '(none)'}"]
+
+
+@transaction.atomic
+def document_publish(*, document: SourceDocument, user, note: str) -> SourceDocument:
+    """Apply every pending change to the live rows, all or nothing, then drop the draft.
+
+    year_from/year_to follow the timescale (Commitment.save), the document's "last updated"
+    date is stamped, history records the publish, and cached public pages are refreshed."""
+    document = _lock(document)
+    draft = DocumentDraft.objects.select_for_update().filter(document=document).first()
+    if draft is None:
+        raise NotEditable("There are no unpublished changes to publish.")
+    changes = list(draft.changes.select_related("commitment"))
+    organisations = _organisations_by_pk(changes)
+    for name in DOCUMENT_FIELDS:
+        setattr(document, name, getattr(draft, name))
+    document.last_updated = timezone.localdate()
+    document.full_clean()
+    document.save()
+    for change in changes:
+        if change.removed and change.commitment is not None:
+            change.commitment.delete()
+    next_order = (document.commitments.aggregate(n=Max("order"))["n"] or 0) + 1
+    for change in changes:
+        if change.removed:
+            continue
+        commitment = change.commitment
+        if commitment is None:
+            commitment = Commitment(document=document, reference=change.reference, order=next_order)
+            next_order += 1
+        for name in COMMITMENT_FIELDS:
+            setattr(commitment, name, getattr(change, name))
+        commitment.full_clean()
+        commitment.save()
+        CommitmentOrganisation.objects.filter(commitment=commitment).delete()
+        CommitmentOrganisation.objects.bulk_create(
+            CommitmentOrganisation(
+                commitment=commitment,
+                organisation=organisations[item["organisation"]],
+                role=item["role"],
+                order=order,
+            )
+            for order, item in enumerate(change.organisations, start=1)
+            if item["organisation"] in organisations
+        )
+    _record(document, user, Action.PUBLISHED, "document", after=note)
+    draft.delete()
+    bump_published_version()
+    transaction.on_commit(bump_published_version)
+    return document
+
+
+@transaction.atomic
+def document_draft_discard(*, document: SourceDocument, user) -> None:
+    document = _lock(document)
+    draft = DocumentDraft.objects.select_for_update().filter(document=document).first()
+    if draft is None:
+        raise NotEditable("There is no draft to discard.")
+    _record(document, user, Action.DISCARDED, "document")
+    draft.delete()
