@@ -25,6 +25,7 @@ def document_summary(document: SourceDocument, request: HttpRequest) -> dict:
         "published_on": _date(document.published_on),
         "published_label": document.published_label,
         "closes_on": _date(document.closes_on),
+        "last_updated": _date(document.last_updated),
         "is_open": document.is_open(),
         "source_url": document.url,
         "url": request.build_absolute_uri(document.get_absolute_url()),

@@ -474,7 +474,9 @@ def test_publishing_needs_a_note_then_applies_every_change_at_once(
     client.logout()
     public = client.get(document.get_absolute_url()).content.decode()
     assert "Brand new commitment." in public and "In progress" in public
+    assert "Last updated" in public
     api = client.get(f"/api/sources/{document.slug}/").json()
+    assert api["last_updated"] == document.last_updated.isoformat()
     assert {c["reference"] for c in api["commitments"]} == {
         commitment.reference,
         third.reference,
