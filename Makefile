@@ -6,6 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SGDS_VERSION ?= 4.2.0
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint format check-migrations migrate seed demo-user serve design-system clean bench soak
 
@@ -38,7 +39,7 @@ serve: $(VENV)/.installed
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev lint check-migrations
-	$(BIN)/python -m pytest; status=$$?; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
 
 lint: $(VENV)/.installed-dev

@@ -85,6 +85,13 @@ COLUMNS = [
         "The milestone's year on its outcome's page.",
         lambda m, r: r.build_absolute_uri(m.get_absolute_url()),
     ),
+    Column(
+        "kind",
+        "milestone, or commitment for a commitment of a source document (these follow the "
+        "milestones; their milestone_id is document/reference and their year is when the "
+        "printed timescale ends).",
+        lambda m, r: "milestone",
+    ),
 ]
 COLUMN_NAMES = [column.name for column in COLUMNS]
 
@@ -113,24 +120,27 @@ class _Echo:
         return value
 
 
-def _rows(milestones, request: HttpRequest) -> Iterator[dict]:
+def _rows(milestones, request: HttpRequest, commitments=None) -> Iterator[dict]:
     for milestone in milestones.iterator(chunk_size=CHUNK_SIZE):
         yield milestone_record(milestone, request)
+    if commitments is not None:
+        for row in commitments.timeline_rows(request):
+            yield {name: row.get(name, "") for name in COLUMN_NAMES}
 
 
-def csv_lines(milestones, request: HttpRequest) -> Iterable[str]:
+def csv_lines(milestones, request: HttpRequest, commitments=None) -> Iterable[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"  # byte order mark: spreadsheet programs then read the file as UTF-8
     yield writer.writerow(COLUMN_NAMES)
-    for record in _rows(milestones, request):
+    for record in _rows(milestones, request, commitments):
         yield writer.writerow([csv_cell(record[name]) for name in COLUMN_NAMES])
 
 
-def json_chunks(milestones, request: HttpRequest, filters: dict) -> Iterable[str]:
+def json_chunks(milestones, request: HttpRequest, filters: dict, commitments=None) -> Iterable[str]:
     """{"columns": [...], "filters": {...}, "milestones": [...]} written piece by piece."""
     yield '{"columns": ' + json.dumps(COLUMN_NAMES)
     yield ', "filters": ' + json.dumps(filters)
     yield ', "milestones": ['
-    for index, record in enumerate(_rows(milestones, request)):
+    for index, record in enumerate(_rows(milestones, request, commitments)):
         yield ("," if index else "") + "\n" + json.dumps(record, ensure_ascii=False)
     yield "\n]}\n"

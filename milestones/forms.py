@@ -5,10 +5,12 @@ bookmarked and downloaded. Choices are loaded once per request (one query per li
 validating and rendering the form costs a fixed number of queries.
 """
 
+import datetime
+
 from django import forms
 from django.http import QueryDict
 
-from milestones.models import Milestone, Status, plan_years
+from milestones.models import CLOSED_STATUSES, Milestone, Status, plan_years
 from organisations.models import Organisation, Sector
 from outcomes.models import Outcome
 from routemap.models import Foundation, RouteMap
@@ -199,6 +201,40 @@ class TimelineFilterForm(forms.Form):
 
     def milestones(self):
         return Milestone.objects.published().filtered(**self.filters())
+
+    def commitments(self):
+        """Commitments of published source documents that match the same filters, placed by
+        their timescale (those without one cannot sit on a timeline)."""
+        from sources.models import Commitment
+
+        filters = self.filters()
+        queryset = Commitment.objects.published().filter(year_to__isnull=False)
+        if filters["first_year"] is not None or filters["last_year"] is not None:
+            queryset = queryset.in_years(
+                filters["first_year"] or plan_years()[0], filters["last_year"] or plan_years()[-1]
+            )
+        if filters["organisation"] is not None:
+            queryset = queryset.filter(organisation_links__organisation=filters["organisation"])
+        if filters["sector"]:
+            queryset = queryset.filter(organisation_links__organisation__sector=filters["sector"])
+        if filters["foundation"] is not None:
+            queryset = queryset.filter(foundation=filters["foundation"])
+        if filters["route_map"] is not None:
+            queryset = queryset.filter(outcome_links__route_map=filters["route_map"])
+            if filters["outcome_slug"]:
+                keys = (
+                    Outcome.objects.published()
+                    .filter(edition__route_map=filters["route_map"], slug=filters["outcome_slug"])
+                    .values("key")
+                )
+                queryset = queryset.filter(outcome_links__outcome_key__in=keys)
+        if filters["status"]:
+            queryset = queryset.filter(status=filters["status"])
+        if filters["overdue"]:
+            queryset = queryset.filter(year_to__lt=datetime.date.today().year).exclude(
+                status__in=CLOSED_STATUSES
+            )
+        return queryset.distinct()
 
     @property
     def includes_progress(self) -> bool:

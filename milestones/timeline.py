@@ -12,28 +12,30 @@ from django.db.models import Count
 from milestones.forms import TimelineFilterForm
 from milestones.models import plan_years
 from outcomes.models import ProgressEntry
+from sources.models import Commitment, resolve_links
 
 PER_PAGE = 50
 
 
 class TimelineItems:
-    """Progress entries followed by milestones, sliceable like one list (for Paginator)."""
+    """Progress entries, then milestones, then commitments, sliceable like one list (for
+    Paginator): each page reads only the slices it shows."""
 
-    def __init__(self, progress, progress_count: int, milestones, milestone_count: int):
-        self.progress, self.progress_count = progress, progress_count
-        self.milestones, self.milestone_count = milestones, milestone_count
+    def __init__(self, *segments):
+        self.segments = segments  # (queryset, count) pairs, in page order
 
     def __len__(self) -> int:
-        return self.progress_count + self.milestone_count
+        return sum(count for _, count in self.segments)
 
     def __getitem__(self, index: slice) -> list:
         start, stop = index.start or 0, index.stop if index.stop is not None else len(self)
         items: list = []
-        if start < self.progress_count:
-            items += list(self.progress[start : min(stop, self.progress_count)])
-        first, last = max(start - self.progress_count, 0), stop - self.progress_count
-        if last > 0:
-            items += list(self.milestones[first:last])
+        offset = 0
+        for queryset, count in self.segments:
+            first, last = max(start - offset, 0), min(stop - offset, count)
+            if first < last:
+                items += list(queryset[first:last])
+            offset += count
         return items
 
 
@@ -48,6 +50,10 @@ class Section:
     @property
     def is_progress(self) -> bool:
         return self.key == "progress"
+
+    @property
+    def is_commitments(self) -> bool:
+        return self.key == "commitments"
 
 
 @dataclass
@@ -64,10 +70,11 @@ class Timeline:
     milestone_count: int
     progress_count: int
     years: list[YearLink]
+    commitment_count: int = 0
 
     @property
     def count(self) -> int:
-        return self.milestone_count + self.progress_count
+        return self.milestone_count + self.progress_count + self.commitment_count
 
     @property
     def page_range(self):
@@ -86,11 +93,15 @@ def build_timeline(form: TimelineFilterForm, page_number) -> Timeline:
         progress = ProgressEntry.objects.published().filtered(**form.progress_filters())
         progress_count = progress.count()
         progress = progress.with_context().in_plan_order()
+    commitments = form.commitments()
+    commitment_count = commitments.count()
     items = TimelineItems(
-        progress,
-        progress_count,
-        milestones.with_context().in_timeline_order(),
-        milestone_count,
+        (progress, progress_count),
+        (milestones.with_context().in_timeline_order(), milestone_count),
+        (
+            commitments.with_context().order_by("year_to", "document__title", "order"),
+            commitment_count,
+        ),
     )
     page = Paginator(items, PER_PAGE).get_page(page_number)
 
@@ -98,6 +109,8 @@ def build_timeline(form: TimelineFilterForm, page_number) -> Timeline:
     for item in page.object_list:
         if isinstance(item, ProgressEntry):
             key, title = "progress", "Progress so far"
+        elif isinstance(item, Commitment):
+            key, title = "commitments", "Commitments in source documents"
         else:
             key, title = f"year-{item.year}", str(item.year)
         if not sections or sections[-1].key != key:
@@ -109,4 +122,7 @@ def build_timeline(form: TimelineFilterForm, page_number) -> Timeline:
         count = by_year.get(year, 0)
         years.append(YearLink(year, count, offset // PER_PAGE + 1))
         offset += count
-    return Timeline(page, sections, milestone_count, progress_count, years)
+    commitment_items = [i for s in sections if s.is_commitments for i in s.items]
+    if commitment_items:
+        resolve_links(commitment_items)
+    return Timeline(page, sections, milestone_count, progress_count, years, commitment_count)

@@ -85,7 +85,8 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         )
     milestones = form.milestones().with_context().in_timeline_order()
     response = StreamingHttpResponse(
-        exports.csv_lines(milestones, request), content_type="text/csv; charset=utf-8"
+        exports.csv_lines(milestones, request, form.commitments().order_by("year_to", "pk")),
+        content_type="text/csv; charset=utf-8",
     )
     filename = f"plan-24-30-milestones-{datetime.date.today():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -99,6 +100,11 @@ def export_json(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "The filters are not valid.", "fields": errors}, status=400)
     milestones = form.milestones().with_context().in_timeline_order()
     return StreamingHttpResponse(
-        exports.json_chunks(milestones, request, filters=form.params().dict()),
+        exports.json_chunks(
+            milestones,
+            request,
+            filters=form.params().dict(),
+            commitments=form.commitments().order_by("year_to", "pk"),
+        ),
         content_type="application/json",
     )

@@ -22,6 +22,7 @@ from milestones.models import Milestone
 from outcomes.models import Outcome, ProgressEntry
 from routemap.models import Edition
 from routemap.templatetags.richtext import plaintext
+from sources.models import Commitment
 
 MAX_QUERY_LENGTH = 200
 RESULTS_PER_KIND = 50
@@ -126,6 +127,12 @@ def _sources():
             [("text", "A")],
             ["text"],
         ),
+        (
+            "Commitment",
+            Commitment.objects.published().select_related("document"),
+            [("title", "A"), ("reference", "A"), ("text", "B"), ("timescale", "B")],
+            ["text"],
+        ),
     ]
 
 
@@ -144,6 +151,10 @@ def _result(kind: str, obj, snippet: SafeString, rank: float) -> SearchResult:
             obj.edition.route_map.title,
             snippet,
             rank,
+        )
+    if kind == "Commitment":
+        return SearchResult(
+            kind, obj.heading, obj.get_absolute_url(), obj.document.title, snippet, rank
         )
     outcome = obj.outcome
     where = f"{outcome.edition.route_map.title} › {outcome.title}"
@@ -187,7 +198,7 @@ def _search_postgres(text: str) -> SearchResults:
         )
         rows = list(
             queryset.annotate(
-                document=vector,
+                search_document=vector,
                 rank=SearchRank(vector, query),
                 headline=SearchHeadline(
                     body,
@@ -202,7 +213,7 @@ def _search_postgres(text: str) -> SearchResults:
                 ),
                 total=Window(Count("pk")),
             )
-            .filter(document=query)
+            .filter(search_document=query)
             .order_by("-rank", "pk")[:RESULTS_PER_KIND]
         )
         if rows:
