@@ -264,6 +264,25 @@ def _draft_milestone(route_map: RouteMap, key) -> tuple[Edition, Milestone]:
     return draft, milestone
 
 
+def _swap_with_neighbour(siblings: list, item, direction: str) -> tuple[str, str] | None:
+    """Swap `item` with the sibling before ("up") or after it and renumber; returns the old
+    and new positions, or None at either end of the list."""
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == item.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(siblings):
+        return None
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for order, sibling in enumerate(siblings, start=1):
+        if sibling.order != order:
+            sibling.order = order
+            if isinstance(sibling, Milestone):
+                sibling.revision += 1 if sibling.pk == item.pk else 0
+                sibling.save(update_fields=["order", "revision", "updated_at"])
+            else:
+                sibling.save(update_fields=["order"])
+    return str(index + 1), str(other + 1)
+
+
 def _next_order(queryset) -> int:
     return (queryset.aggregate(n=Max("order"))["n"] or 0) + 1
 
@@ -357,15 +376,8 @@ def milestone_move(*, route_map: RouteMap, key, user, direction: str) -> Milesto
         .filter(outcome=milestone.outcome, year=milestone.year)
         .order_by("order", "pk")
     )
-    index = next(i for i, m in enumerate(siblings) if m.pk == milestone.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if 0 <= other < len(siblings):
-        siblings[index], siblings[other] = siblings[other], siblings[index]
-        for order, item in enumerate(siblings, start=1):
-            if item.order != order:
-                item.order = order
-                item.revision += 1 if item.pk == milestone.pk else 0
-                item.save(update_fields=["order", "revision", "updated_at"])
+    moved = _swap_with_neighbour(siblings, milestone, direction)
+    if moved:
         _record(
             route_map,
             draft,
@@ -375,8 +387,7 @@ def milestone_move(*, route_map: RouteMap, key, user, direction: str) -> Milesto
             key,
             milestone.text[:80],
             "order",
-            str(index + 1),
-            str(other + 1),
+            *moved,
         )
     return milestone
 
@@ -501,25 +512,10 @@ def progress_remove(*, route_map, key, user) -> None:
 def progress_move(*, route_map, key, user, direction: str) -> None:
     draft, entry = _draft_progress(route_map, key)
     siblings = list(entry.outcome.progress_entries.order_by("order", "pk"))
-    index = next(i for i, p in enumerate(siblings) if p.pk == entry.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if 0 <= other < len(siblings):
-        siblings[index], siblings[other] = siblings[other], siblings[index]
-        for order, item in enumerate(siblings, start=1):
-            if item.order != order:
-                item.order = order
-                item.save(update_fields=["order"])
+    moved = _swap_with_neighbour(siblings, entry, direction)
+    if moved:
         _record(
-            route_map,
-            draft,
-            user,
-            Action.MOVED,
-            "progress",
-            key,
-            entry.text[:80],
-            "order",
-            str(index + 1),
-            str(other + 1),
+            route_map, draft, user, Action.MOVED, "progress", key, entry.text[:80], "order", *moved
         )
 
 

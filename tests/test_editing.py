@@ -511,3 +511,23 @@ def test_simultaneous_saves_of_one_milestone_let_exactly_one_through_on_postgres
     saved = Milestone.objects.get(outcome__edition__state="draft", key=target.key)
     assert saved.text in {"First text", "Second text"}
     assert saved.revision == target.revision + 1
+
+
+def test_moving_a_milestone_swaps_it_with_its_neighbour_in_the_year(client):
+    edition = build_route_map(outcomes=1, milestones_per_year=3)
+    route_map = edition.route_map
+    first, second, third = Milestone.objects.filter(outcome__edition=edition, year=2026).order_by(
+        "order"
+    )
+    client.force_login(EditorFactory())
+    move = reverse("editing:milestone_move", args=[route_map.slug, third.key])
+    client.post(move, {"direction": "up"})
+    client.post(move, {"direction": "up"})
+    client.post(move, {"direction": "up"})  # already first: nothing changes
+    draft_order = list(
+        Milestone.objects.filter(outcome__edition__state="draft", year=2026)
+        .order_by("order")
+        .values_list("key", flat=True)
+    )
+    assert draft_order == [third.key, first.key, second.key]
+    assert ChangeRecord.objects.filter(object_key=third.key, action="moved").count() == 2
