@@ -475,6 +475,7 @@ def test_publishing_needs_a_note_then_applies_every_change_at_once(
     public = client.get(document.get_absolute_url()).content.decode()
     assert "Brand new commitment." in public and "In progress" in public
     assert "Last updated" in public
+    assert "Brand new commitment" in client.get("/search/?q=Brand+new+commitment").content.decode()
     api = client.get(f"/api/sources/{document.slug}/").json()
     assert api["last_updated"] == document.last_updated.isoformat()
     assert {c["reference"] for c in api["commitments"]} == {
