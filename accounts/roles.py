@@ -30,12 +30,8 @@ def is_editor(user: AbstractBaseUser | AnonymousUser) -> bool:
 def can_edit_route_map(user, route_map) -> bool:
     """Publishers edit every route map; an editor edits those assigned to them, or every
     route map when they have no assignments."""
-    if is_publisher(user):
-        return True
-    if not is_editor(user):
-        return False
-    assigned = user.assigned_route_maps.values_list("pk", flat=True)
-    return not assigned.exists() or route_map.pk in set(assigned)
+    editable = editable_route_map_ids(user)
+    return editable is None or route_map.pk in editable
 
 
 # ---------------------------------------------------------------------------------- partners
