@@ -6,11 +6,11 @@ class RoutemapConfig(AppConfig):
     verbose_name = "Route maps"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
         from organisations.models import Organisation
-        from routemap.middleware import bump_published_version
         from routemap.models import Foundation, RouteMap
+        from routemap.pagecache import bump_published_version, refresh_after_migrate
         from routemap.signals import edition_published
 
         # Cached public pages last until something public changes: a publish, or an admin's
@@ -19,3 +19,5 @@ class RoutemapConfig(AppConfig):
         for model in (Organisation, RouteMap, Foundation):
             post_save.connect(bump_published_version, sender=model, weak=False)
             post_delete.connect(bump_published_version, sender=model, weak=False)
+        # A deploy runs migrations: pages rendered by the previous release are not served on.
+        post_migrate.connect(refresh_after_migrate, sender=self, dispatch_uid="cache-on-migrate")

@@ -14,8 +14,8 @@ from django.utils import timezone
 from milestones.models import Milestone, MilestoneOrganisation
 from organisations.models import Organisation
 from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
-from routemap.middleware import bump_published_version
 from routemap.models import Edition, RouteMap, WhatMatters
+from routemap.pagecache import bump_published_version
 from routemap.signals import edition_published
 
 logger = logging.getLogger(__name__)

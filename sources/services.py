@@ -20,7 +20,7 @@ from django.utils.crypto import salted_hmac
 from editing.services import EditConflict, OrganisationChoice
 from milestones.models import STATUS_TAG_COLOURS, Status
 from organisations.models import Organisation, Role
-from routemap.middleware import bump_published_version
+from routemap.pagecache import bump_published_version
 from routemap.models import Foundation
 from sources.models import (
     Commitment,

@@ -49,7 +49,7 @@ def _empty_cache():
     """Cached public pages must not leak from one test's data into the next."""
     from django.core.cache import cache
 
-    from routemap.middleware import local_pages
+    from routemap.pagecache import local_pages
 
     cache.clear()
     local_pages.clear()

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from milestones.models import Status
-from routemap.middleware import published_version
+from routemap.pagecache import published_version
 from sources import services
 from sources.models import (
     Commitment,
