@@ -5,7 +5,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.template.loader import render_to_string
 
@@ -120,6 +120,20 @@ def database_unavailable_response() -> HttpResponse:
     return response
 
 
+def database_unreachable(alias: str = "default") -> bool:
+    """Whether a fresh connection fails: an outage, as opposed to an error in one query (a
+    missing column, say), which is a bug to report, not a page to apologise with. A separate
+    connection, so the request's own (and its transaction) is left as it is."""
+    probe = connections.create_connection(alias)
+    try:
+        probe.ensure_connection()
+    except (OperationalError, InterfaceError):
+        return True
+    finally:
+        probe.close()
+    return False
+
+
 class DatabaseUnavailableMiddleware:
     """A database outage shows a friendly page rather than a traceback. Connections are
     health-checked per request (CONN_HEALTH_CHECKS), so the site recovers by itself."""
@@ -131,11 +145,13 @@ class DatabaseUnavailableMiddleware:
         try:
             return self.get_response(request)
         except (OperationalError, InterfaceError):
+            if not database_unreachable():
+                raise
             logger.exception("Database unavailable")
             return database_unavailable_response()
 
     def process_exception(self, request: HttpRequest, exception: Exception):
-        if isinstance(exception, (OperationalError, InterfaceError)):
+        if isinstance(exception, (OperationalError, InterfaceError)) and database_unreachable():
             logger.error("Database unavailable: %s", exception)
             return database_unavailable_response()
         return None

@@ -173,8 +173,9 @@ class TestPublicPageCache:
 
 
 def test_a_database_outage_shows_a_friendly_503_page(client):
+    # Every connection attempt fails, the request's and the check's alike.
     with mock.patch(
-        "django.db.backends.base.base.BaseDatabaseWrapper.cursor",
+        "django.db.backends.base.base.BaseDatabaseWrapper.ensure_connection",
         side_effect=OperationalError("connection refused"),
     ):
         response = client.get("/route-maps/where-children-live/")
@@ -184,3 +185,17 @@ def test_a_database_outage_shows_a_friendly_503_page(client):
     assert "Sorry, the service is unavailable" in body
     assert "Traceback" not in body and "OperationalError" not in body
     assert client.get("/").status_code == 200  # recovers with the database
+
+
+def test_a_failing_query_with_the_database_up_is_an_error_not_an_outage(client, caplog):
+    """A bug (here, a query naming a column that does not exist) must reach the error log as
+    one, not hide behind the friendly outage page."""
+    client.raise_request_exception = False
+    with mock.patch(
+        "django.db.backends.base.base.BaseDatabaseWrapper.cursor",
+        side_effect=OperationalError("no such column: milestone.colour"),
+    ):
+        response = client.get("/route-maps/where-children-live/")
+    assert response.status_code == 500
+    assert "Sorry, the service is unavailable" not in response.content.decode()
+    assert "Database unavailable" not in caplog.text
