@@ -1,11 +1,25 @@
-"""Read-only JSON API over published content. Field names are documented on /open-data/."""
+"""Read-only JSON API over published content. Field names are documented on /open-data/ and,
+for programs, in the OpenAPI description served at /api/openapi.json (routemap/openapi.yaml)."""
 
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+import functools
+import json
+from pathlib import Path
+
+import yaml
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from milestones.models import Milestone
 from organisations.models import Organisation
 from routemap.models import Edition, RouteMap
+
+
+def read_only(view):
+    """GET and HEAD only: any other method answers 405 with `Allow: GET, HEAD`. Exempt from
+    the CSRF check, which protects forms and would otherwise answer a POST with its HTML
+    failure page; nothing here changes anything, whatever the method."""
+    return csrf_exempt(require_safe(view))
 
 
 def not_found(message: str) -> JsonResponse:
@@ -74,7 +88,7 @@ def edition_data(route_map: RouteMap, edition: Edition | None, request: HttpRequ
     return data
 
 
-@require_GET
+@read_only
 def route_map_list(request: HttpRequest) -> JsonResponse:
     route_maps = RouteMap.objects.with_live_edition()
     return JsonResponse(
@@ -94,7 +108,7 @@ def route_map_list(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_GET
+@read_only
 def route_map_detail(request: HttpRequest, slug: str) -> JsonResponse:
     route_map = RouteMap.objects.select_related("foundation").filter(slug=slug).first()
     if route_map is None:
@@ -114,14 +128,14 @@ def organisation_summary(organisation: Organisation, request: HttpRequest) -> di
     }
 
 
-@require_GET
+@read_only
 def organisation_list(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"organisations": [organisation_summary(o, request) for o in Organisation.objects.all()]}
     )
 
 
-@require_GET
+@read_only
 def organisation_detail(request: HttpRequest, slug: str) -> JsonResponse:
     organisation = Organisation.objects.filter(slug=slug).first()
     if organisation is None:
@@ -140,3 +154,20 @@ def organisation_detail(request: HttpRequest, slug: str) -> JsonResponse:
         for m in milestones
     ]
     return JsonResponse(data)
+
+
+OPENAPI_FILE = Path(__file__).with_name("openapi.yaml")
+
+
+@functools.cache
+def openapi_json() -> bytes:
+    """The committed description as JSON, made once per process: it changes only with a
+    release."""
+    with OPENAPI_FILE.open(encoding="utf-8") as file:
+        return json.dumps(yaml.safe_load(file)).encode()
+
+
+@read_only
+def openapi(request: HttpRequest) -> HttpResponse:
+    """The API's OpenAPI 3.1 description (public, cached like every API answer)."""
+    return HttpResponse(openapi_json(), content_type="application/json")

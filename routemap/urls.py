@@ -15,6 +15,7 @@ api_patterns = [
     path("route-maps/<slug:slug>/", api.route_map_detail, name="api-route-map"),
     path("organisations/", api.organisation_list, name="api-organisations"),
     path("organisations/<slug:slug>/", api.organisation_detail, name="api-organisation"),
+    path("openapi.json", api.openapi, name="api-openapi"),
 ]
 
 urlpatterns = [

@@ -4,9 +4,8 @@ Published consultation responses are included without the name or organisation g
 """
 
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
 
-from routemap.api import not_found
+from routemap.api import not_found, read_only
 from sources.models import Commitment, SourceDocument, resolve_links
 from sources.views import not_shared_while_open
 
@@ -75,7 +74,7 @@ def commitment_data(commitment: Commitment, request: HttpRequest) -> dict:
     }
 
 
-@require_GET
+@read_only
 def document_list(request: HttpRequest) -> JsonResponse:
     documents = list(SourceDocument.objects.published().with_counts().newest_first())
     response = JsonResponse(
@@ -89,7 +88,7 @@ def document_list(request: HttpRequest) -> JsonResponse:
     return not_shared_while_open(response, documents)
 
 
-@require_GET
+@read_only
 def document_detail(request: HttpRequest, slug: str) -> JsonResponse:
     document = SourceDocument.objects.published().with_content().filter(slug=slug).first()
     if document is None:

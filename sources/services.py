@@ -20,8 +20,8 @@ from django.utils.crypto import salted_hmac
 from editing.services import EditConflict, OrganisationChoice
 from milestones.models import STATUS_TAG_COLOURS, Status
 from organisations.models import Organisation, Role
-from routemap.pagecache import bump_published_version
 from routemap.models import Foundation
+from routemap.pagecache import bump_published_version
 from sources.models import (
     Commitment,
     CommitmentChange,
