@@ -54,18 +54,16 @@ class MilestoneQuerySet(models.QuerySet):
 
     def _responsible(self, **organisation_lookup):
         """Milestones naming a matching body, or inheriting one from their outcome when the
-        milestone names nobody of its own."""
-        own = MilestoneOrganisation.objects.filter(milestone=OuterRef("pk"))
+        milestone names nobody of its own.
+
+        Uncorrelated IN subqueries, each run once and hashed: with correlated EXISTS under an
+        OR, PostgreSQL estimated a large plan cost and spent far longer compiling the query
+        (JIT) than running it."""
+        links = MilestoneOrganisation.objects.values("milestone_id")
+        outcomes = OutcomeOrganisation.objects.filter(**organisation_lookup).values("outcome_id")
         return self.filter(
-            Exists(own.filter(**organisation_lookup))
-            | (
-                ~Exists(own)
-                & Exists(
-                    OutcomeOrganisation.objects.filter(
-                        outcome=OuterRef("outcome"), **organisation_lookup
-                    )
-                )
-            )
+            Q(pk__in=links.filter(**organisation_lookup))
+            | (Q(outcome__in=outcomes) & ~Q(pk__in=links))
         )
 
     def for_organisation(self, organisation: Organisation):

@@ -3,6 +3,11 @@
 On PostgreSQL this is full-text search (websearch syntax, English stemming, ranked, with
 highlighted snippets); on SQLite a simpler match on every word, ranked by the field it is in.
 Snippets are built here from escaped text: only the <mark> tags added here are markup.
+
+On PostgreSQL, milestones, outcomes and progress entries carry a stored, GIN-indexed
+`search_vector` column (milestones/ and outcomes/ migrations 0002) made from the same weighted
+fields as listed in _sources(): ranking reads it instead of recomputing every matching row's
+vector. Route maps (whose vector spans two tables) and commitments are few and computed here.
 """
 
 import re
@@ -10,7 +15,19 @@ from dataclasses import dataclass
 
 from django import forms
 from django.db import connection
-from django.db.models import Case, Count, F, FloatField, Q, TextField, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    Expression,
+    F,
+    FloatField,
+    Q,
+    TextField,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.expressions import Col
 from django.db.models.functions import Concat
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -31,6 +48,9 @@ SNIPPET_CHARS = 240
 CONFIG = "english"
 # PostgreSQL marks matches with these; they are swapped for <mark> after escaping the text.
 START, STOP = "\ue000", "\ue001"
+# Kinds whose table has the stored vector column (see the module docstring).
+STORED_VECTOR = {"Outcome", "Milestone", "Progress"}
+VECTOR_COLUMN = "search_vector"
 
 
 class SearchForm(forms.Form):
@@ -99,9 +119,18 @@ def highlight(text: str, terms: list[str]) -> SafeString:
     return _marked(marked)
 
 
+def _route_map_fields(edition: str) -> list[str]:
+    return [f"{edition}__route_map__title", f"{edition}__route_map__slug"]
+
+
+def _outcome_fields() -> list[str]:
+    return ["outcome__title", "outcome__slug", *_route_map_fields("outcome__edition")]
+
+
 def _sources():
     """For each kind: published rows with what a result needs, the weighted fields searched,
-    and the fields the snippet is taken from."""
+    and the fields the snippet is taken from. Large kinds load only the columns a result
+    uses: on PostgreSQL every matching row passes through the sort by rank."""
     return [
         (
             "Route map",
@@ -111,19 +140,25 @@ def _sources():
         ),
         (
             "Outcome",
-            Outcome.objects.published().select_related("edition__route_map"),
+            Outcome.objects.published()
+            .select_related("edition__route_map")
+            .only("title", "slug", "statement", *_route_map_fields("edition")),
             [("title", "A"), ("statement", "B")],
             ["statement"],
         ),
         (
             "Milestone",
-            Milestone.objects.published().select_related("outcome__edition__route_map"),
+            Milestone.objects.published()
+            .select_related("outcome__edition__route_map")
+            .only("year", "text", "progress_note", *_outcome_fields()),
             [("text", "A"), ("progress_note", "B")],
             ["text", "progress_note"],
         ),
         (
             "Progress",
-            ProgressEntry.objects.published().select_related("outcome__edition__route_map"),
+            ProgressEntry.objects.published()
+            .select_related("outcome__edition__route_map")
+            .only("text", *_outcome_fields()),
             [("text", "A")],
             ["text"],
         ),
@@ -177,6 +212,18 @@ def _result(kind: str, obj, snippet: SafeString, rank: float) -> SearchResult:
     )
 
 
+class StoredVector(Expression):
+    """The queried table's stored `search_vector` column, which is not a model field."""
+
+    def resolve_expression(self, query=None, *args, **kwargs):
+        from django.contrib.postgres.search import SearchVectorField
+
+        column = SearchVectorField()
+        column.set_attributes_from_name(VECTOR_COLUMN)
+        column.model = query.model
+        return Col(query.get_initial_alias(), column)
+
+
 def _search_postgres(text: str) -> SearchResults:
     from django.contrib.postgres.search import (
         SearchHeadline,
@@ -188,18 +235,24 @@ def _search_postgres(text: str) -> SearchResults:
     query = SearchQuery(text, search_type="websearch", config=CONFIG)
     results, total = [], 0
     for kind, queryset, fields, snippet_fields in _sources():
-        vector = SearchVector(fields[0][0], weight=fields[0][1], config=CONFIG)
-        for name, weight in fields[1:]:
-            vector += SearchVector(name, weight=weight, config=CONFIG)
+        if kind in STORED_VECTOR:
+            vector = StoredVector()
+        else:
+            vector = SearchVector(fields[0][0], weight=fields[0][1], config=CONFIG)
+            for name, weight in fields[1:]:
+                vector += SearchVector(name, weight=weight, config=CONFIG)
         body = (
             Concat(*_joined(snippet_fields), output_field=TextField())
             if len(snippet_fields) > 1
             else snippet_fields[0]
         )
+        # The vector is only filtered on and ranked by, never loaded. PostgreSQL computes
+        # the (costly) headline after the sort and limit, so only for the rows returned.
         rows = list(
-            queryset.annotate(
-                search_document=vector,
-                rank=SearchRank(vector, query),
+            queryset.alias(search_document=vector)
+            .filter(search_document=query)
+            .annotate(
+                rank=SearchRank(F("search_document"), query),
                 headline=SearchHeadline(
                     body,
                     query,
@@ -213,7 +266,6 @@ def _search_postgres(text: str) -> SearchResults:
                 ),
                 total=Window(Count("pk")),
             )
-            .filter(search_document=query)
             .order_by("-rank", "pk")[:RESULTS_PER_KIND]
         )
         if rows:

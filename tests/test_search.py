@@ -173,3 +173,37 @@ def test_simple_search_ranks_title_matches_first(content):
     )
     titles = [result.title for result in search_published("advocacy").results]
     assert titles.index("Advocacy for every child") < titles.index("Family support")
+
+
+def test_edited_text_is_found_by_its_new_words_only(content):
+    milestone, entry = content["milestone"], content["entry"]
+    milestone.progress_note = "Tenders were awarded to regional partnerships."
+    milestone.save()
+    entry.text = "Ministers agreed the guardianship pilot."
+    entry.save()
+    urls = [r.url for r in search_published("tenders").results]
+    assert milestone.get_absolute_url() in urls
+    assert any("guardianship" in str(r.snippet) for r in search_published("guardianship").results)
+    assert not search_published("autumn").results
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the stored vectors exist on PostgreSQL only"
+)
+def test_stored_search_vectors_are_made_from_the_fields_searched(content):
+    from django.contrib.postgres.search import SearchVector
+
+    from routemap.search import STORED_VECTOR, StoredVector, _sources
+
+    checked = 0
+    for kind, queryset, fields, _ in _sources():
+        if kind not in STORED_VECTOR:
+            continue
+        computed = SearchVector(fields[0][0], weight=fields[0][1], config="english")
+        for name, weight in fields[1:]:
+            computed += SearchVector(name, weight=weight, config="english")
+        rows = queryset.annotate(stored=StoredVector(), computed=computed)
+        for stored, expected in rows.values_list("stored", "computed"):
+            assert stored == expected, kind
+            checked += 1
+    assert checked == 3
