@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Load-test the public pages on a large generated plan (24,500 milestones) on PostgreSQL,
-# next to two limits measured in the same run: the framework's ceiling (a minimal Django
-# view, same gunicorn setup) and the physical limit (the route map page as a static file
-# served by nginx). Also times one publish. Writes bench/RESULTS.md; raw output goes to
+# next to limits measured in the same run: the framework's ceiling (a minimal Django view,
+# same gunicorn setup), the physical limit (the route map page as a static file served by
+# nginx) and gunicorn's own (that file from a WSGI application without Django). Pages are
+# requested with Accept-Encoding: gzip, as browsers ask; the route map page once more
+# without. Also times one publish. Writes bench/RESULTS.md; raw output goes to
 # bench/out/. Run as `make bench`; it takes about eight minutes on a busy 2-core machine.
 #
 # Settings (environment): DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bench),
@@ -152,6 +154,10 @@ gunicorn_server() {  # log-name app [env...]: sets SERVER_PID and BASE
 }
 site_server() { gunicorn_server site routemap.wsgi:application; }
 ceiling_server() { gunicorn_server ceiling bench.ceiling:application -u DJANGO_SETTINGS_MODULE; }
+raw_page_server() {
+  gunicorn_server rawpage bench.rawpage:application -u DJANGO_SETTINGS_MODULE \
+    "BENCH_PAGE=$NGINX_DIR/www/page.html"
+}
 nginx_server() {
   local port
   port=$(free_port)
@@ -172,6 +178,8 @@ http {
     server {
         listen 127.0.0.1:$port;
         root $NGINX_DIR/www;
+        # page.html.gz beside it: a browser asking for gzip gets the same bytes as from the site.
+        gzip_static on;
         location / { try_files /page.html =404; }
     }
 }
@@ -186,7 +194,7 @@ EOF
 
 # ------------------------------------------------------------------ measuring
 WRK=(wrk "-t$THREADS" "-c$CONNECTIONS" "-d$DURATION" --latency --timeout "$TIMEOUT" -s bench/report.lua)
-printf 'kind\tname\tpath\tstatus\tbytes\tcache\talone\traw\n' >"$OUT/runs.tsv"
+printf 'kind\tname\tpath\tstatus\tbytes\tcache\tencoding\talone\traw\n' >"$OUT/runs.tsv"
 
 measure() {  # kind name server path [header]: time it alone, warm up, then load-test
   local kind=$1 name=$2 server=$3 path=$4 header=${5:-}
@@ -206,9 +214,10 @@ measure() {  # kind name server path [header]: time it alone, warm up, then load
     times+=("$seconds")
     if awk -v t="$seconds" 'BEGIN { exit !(t > 2) }'; then break; fi
   done
-  local alone cache
+  local alone cache encoding
   alone=$(printf '%s\n' "${times[@]}" | sort -g | sed -n "$(((${#times[@]} + 1) / 2))p")
   cache=$(grep -i '^x-cache:' "$raw.headers" | tr -d '\r' | cut -d' ' -f2 || true)
+  encoding=$(grep -i '^content-encoding:' "$raw.headers" | tr -d '\r' | cut -d' ' -f2 || true)
   printf '%-9s %-14s %s -> HTTP %s, %s bytes, %s s alone%s\n' "$kind" "$name" "$path" \
     "$status" "$bytes" "$alone" "${cache:+, X-Cache: $cache}"
   if [ "$status" = 200 ]; then
@@ -224,16 +233,21 @@ measure() {  # kind name server path [header]: time it alone, warm up, then load
     echo "not load-tested: HTTP $status" >"$raw.txt"
   fi
   stop_server
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$name" "$path" "$status" "$bytes" \
-    "${cache:--}" "$alone" "${raw#"$ROOT"/}.txt" >>"$OUT/runs.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$name" "$path" "$status" "$bytes" \
+    "${cache:--}" "${encoding:-identity}" "$alone" "${raw#"$ROOT"/}.txt" >>"$OUT/runs.tsv"
 }
 
+# Browsers ask for compressed answers; every page is requested as they do, and the route map
+# page once more without, as the largest answer the site can give.
+GZIP="Accept-Encoding: gzip"
 log "Site: gunicorn, $WORKERS workers, routemap.settings.production"
 cached_pages=0
 while IFS=$'\t' read -r name path; do
-  measure page "$name" site_server "$path"
+  measure page "$name" site_server "$path" "$GZIP"
   if [ "$(tail -n 1 "$OUT/runs.tsv" | cut -f6)" != - ]; then cached_pages=$((cached_pages + 1)); fi
 done <"$OUT/targets.tsv"
+route_map_path=$(awk -F'\t' '$1 == "route map" {print $2}' "$OUT/targets.tsv")
+measure page "route map, uncompressed" site_server "$route_map_path"
 if [ "$cached_pages" -gt 0 ]; then
   # The site caches public pages; a session cookie makes each request render the page, as
   # on a cache miss, so both costs are known.
@@ -249,10 +263,17 @@ measure ceiling "Django ceiling" ceiling_server /
 log "Physical limit: the route map page as a file served by nginx"
 chmod 755 "$NGINX_DIR"
 mkdir -p "$NGINX_DIR/www"
-route_map_html=$(awk -F'\t' '$1 == "page" && $2 == "route map" {print $NF}' "$OUT/runs.tsv")
+route_map_html=$(awk -F'\t' '$1 == "page" && $2 == "route map, uncompressed" {print $NF}' \
+  "$OUT/runs.tsv")
 cp "$ROOT/${route_map_html%.txt}.html" "$NGINX_DIR/www/page.html"
-chmod 644 "$NGINX_DIR/www/page.html"
-measure nginx "nginx static" nginx_server /
+gzip -6 -n -k "$NGINX_DIR/www/page.html"
+chmod 644 "$NGINX_DIR/www/page.html" "$NGINX_DIR/www/page.html.gz"
+measure nginx "nginx static" nginx_server / "$GZIP"
+measure nginx "nginx static, uncompressed" nginx_server /
+
+log "gunicorn's own limit: the same file from a WSGI application without Django"
+measure gunicorn "gunicorn static" raw_page_server / "$GZIP"
+measure gunicorn "gunicorn static, uncompressed" raw_page_server /
 
 log "Publishing one route map of the plan"
 "$PY" bench/publish.py "$OUT/publish.json"
