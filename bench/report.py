@@ -216,7 +216,7 @@ def render(args) -> str:
             f"> **Measured while other work was running on this machine** (load average "
             f"{load_start:.2f} at the start, on {command_output('nproc')} cores). The "
             "figures are lower and noisier than an idle machine would give; compare pages "
-            "with each other and with the two limits, measured in the same conditions, "
+            "with each other and with the limits, measured in the same conditions, "
             "rather than with other runs.",
             "",
         ]
