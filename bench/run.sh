@@ -5,7 +5,7 @@
 # nginx) and gunicorn's own (that file from a WSGI application without Django). Pages are
 # requested with Accept-Encoding: gzip, as browsers ask; the route map page once more
 # without. Also times one publish. Writes bench/RESULTS.md; raw output goes to
-# bench/out/. Run as `make bench`; it takes about eight minutes on a busy 2-core machine.
+# bench/out/. Run as `make bench`; it takes about six minutes on a 2-core machine.
 #
 # Settings (environment): DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bench),
 # BENCH_SCALE (1), BENCH_DURATION (15s), BENCH_CONNECTIONS (50), BENCH_THREADS (2),
