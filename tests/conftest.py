@@ -59,6 +59,23 @@ def _empty_cache():
 
 
 @pytest.fixture
+def wsgi_app():
+    """The whole site as a WSGI application, middleware included. Like Django's test client,
+    it must not close the test's database connection at the end of each request."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield WSGIHandler()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def seeded(db):
     """The real seed content from fixtures/."""
     from routemap.seed import load_seed

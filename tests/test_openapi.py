@@ -10,9 +10,6 @@ import jsonschema_rs
 import pytest
 import schemathesis
 import yaml
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, settings
@@ -68,17 +65,6 @@ def api_routes(patterns=None, prefix: str = "") -> set[str]:
         elif isinstance(pattern, URLPattern) and route.startswith("api/"):
             routes.add("/" + route.replace("<slug:slug>", "{slug}"))
     return routes
-
-
-@pytest.fixture
-def wsgi_app():
-    """The whole site as a WSGI application, middleware included. Like Django's test client,
-    it must not close the test's database connection at the end of each request."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield WSGIHandler()
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

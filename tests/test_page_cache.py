@@ -1,15 +1,12 @@
 """The public page cache: compressed answers, conditional GETs, the WSGI layer that answers
 cached pages before Django, and the PostgreSQL listener that hears of every publish."""
 
-import contextlib
 import gzip
 import io
 import time
 
 import pytest
-from django.core.signals import request_finished, request_started
-from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.test import RequestFactory
 
 from routemap import pagecache
@@ -117,23 +114,11 @@ def test_a_migration_refreshes_every_cached_page():
 
 
 class CountingApp:
-    """Django's WSGI application, counting the requests that reach it."""
+    """A WSGI application, counting the requests that reach it."""
 
-    def __init__(self):
-        self.application = get_wsgi_application()
+    def __init__(self, application):
+        self.application = application
         self.calls = 0
-
-    @staticmethod
-    @contextlib.contextmanager
-    def keeping_the_test_connection():
-        """As Django's test client does: the test's transaction must outlive each request."""
-        request_started.disconnect(close_old_connections)
-        request_finished.disconnect(close_old_connections)
-        try:
-            yield
-        finally:
-            request_started.connect(close_old_connections)
-            request_finished.connect(close_old_connections)
 
     def __call__(self, environ, start_response):
         self.calls += 1
@@ -155,9 +140,8 @@ def wsgi_get(server, path, **meta):
 
 class TestPublicPageServer:
     @pytest.fixture
-    def django_app(self):
-        with CountingApp.keeping_the_test_connection():
-            yield CountingApp()
+    def django_app(self, wsgi_app):
+        return CountingApp(wsgi_app)
 
     @pytest.fixture
     def server(self, django_app):
