@@ -91,6 +91,7 @@ SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
 export SECRET_KEY
 export ALLOWED_HOSTS=127.0.0.1
 export SECURE_SSL_REDIRECT=0
+export TRUSTED_PROXY_HOPS=0  # wrk connects straight to gunicorn
 export EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend
 export LOG_LEVEL=WARNING
 

@@ -21,7 +21,7 @@ mkdir -p "$OUT"
 export DATABASE_URL=${SOAK_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/soak}
 export DJANGO_SETTINGS_MODULE=routemap.settings.production
 SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
-export SECRET_KEY ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0
+export SECRET_KEY ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0 TRUSTED_PROXY_HOPS=0
 
 pg_up() { pg_ctlcluster --skip-systemctl-redirect "$CLUSTER" main start 2>/dev/null || true
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 && return 0; sleep 1; done; return 1; }

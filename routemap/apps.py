@@ -9,6 +9,7 @@ class RoutemapConfig(AppConfig):
         from django.db.models.signals import post_delete, post_migrate, post_save
 
         from organisations.models import Organisation
+        from routemap import client  # noqa: F401 (registers the proxy-hops deploy check)
         from routemap.models import Foundation, RouteMap
         from routemap.pagecache import bump_published_version, refresh_after_migrate
         from routemap.signals import edition_published

@@ -9,17 +9,16 @@ live document and commitments change only when a draft is published.
 import datetime
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from editing.services import EditConflict, OrganisationChoice
 from milestones.models import STATUS_TAG_COLOURS, Status
 from organisations.models import Organisation, Role
+from routemap.client import client_address  # noqa: F401 (callers use services.client_address)
 from routemap.models import Foundation
 from routemap.pagecache import bump_published_version
 from sources.models import (
@@ -48,21 +47,6 @@ RATE_LIMIT_MESSAGE = (
 
 class ConsultationClosed(Exception):
     """The consultation has closed: responses are no longer accepted."""
-
-
-def client_address(request: HttpRequest) -> str:
-    """The submitter's IP address. Behind proxies (TRUSTED_PROXY_HOPS > 0) it is read from
-    X-Forwarded-For, counting from the right so a client cannot choose it."""
-    hops = getattr(settings, "TRUSTED_PROXY_HOPS", 0)
-    if hops:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def address_hash(address: str) -> str:

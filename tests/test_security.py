@@ -45,6 +45,7 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
         SECRET_KEY=secrets.token_urlsafe(64),
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         ALLOWED_HOSTS="routemaps.example.org",
+        TRUSTED_PROXY_HOPS="1",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

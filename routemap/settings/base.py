@@ -132,6 +132,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind a proxy REMOTE_ADDR is the proxy's: lock out the reader's own address instead.
+AXES_CLIENT_IP_CALLABLE = "routemap.client.client_address"
 
 # Public pages are cached until the next publish (routemap.pagecache). The database cache
 # needs no extra service; set REDIS_URL to share a Redis cache between servers.
@@ -182,9 +184,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "route-maps@localhost"
 # Where "Hide this page" sends the reader (a neutral site), as on thepromise.scot.
 HIDE_PAGE_URL = os.environ.get("HIDE_PAGE_URL", "https://www.bbc.co.uk/weather")
 
-# Proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR). Used to
-# rate-limit consultation responses per address (sources.services.client_address).
-TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+# Proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR). The
+# reader's address (routemap.client.client_address) keys sign-in lockout and every rate limit.
+TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS") or "0")
 
 # The site's address, for links in emails sent outside a request (publish notifications).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

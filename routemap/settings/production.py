@@ -11,6 +11,15 @@ for _name in ("SECRET_KEY", "DATABASE_URL"):
     if not os.environ.get(_name):
         raise ImproperlyConfigured(f"{_name} must be set in the environment for production.")
 
+# Sign-in lockout and rate limits key on the reader's address, which behind proxies only the
+# proxies know: say how many there are (0: clients connect directly). `check --deploy` warns
+# about 0 while X-Forwarded-Proto is trusted (routemap.client).
+if not os.environ.get("TRUSTED_PROXY_HOPS", "").strip().isdigit():
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_HOPS must be set in the environment for production: the number of "
+        "reverse proxies in front of the site (0 if clients connect directly)."
+    )
+
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
