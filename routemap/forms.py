@@ -1,6 +1,25 @@
-"""Shared form plumbing: Scottish Government Design System classes on every widget."""
+"""Shared form plumbing: Scottish Government Design System classes on every widget, and the
+honeypot field of the public forms."""
 
 from django import forms
+from django.http import HttpRequest
+
+HONEYPOT_FIELD = "website"
+
+
+def honeypot_field() -> forms.CharField:
+    """A field people never see (templates/includes/honeypot.html hides it with CSS and
+    aria-hidden) but form-filling bots do: a request that fills it is treated as a bot's."""
+    return forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+
+def filled_honeypot(request: HttpRequest) -> bool:
+    return bool(request.POST.get(HONEYPOT_FIELD))
+
 
 WIDGET_CLASSES = {
     "textarea": "ds_input",

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import password_reset, password_reset_done
 from routemap import api, feeds, search, views
 
 route_map_patterns = [
@@ -32,6 +33,8 @@ urlpatterns = [
     path("feeds/updates.atom", feeds.UpdatesFeed(), name="feed"),
     path("subscriptions/", include("subscriptions.urls")),
     path("api/", include((api_patterns, "api"))),
+    path("accounts/password_reset/", password_reset, name="password_reset"),
+    path("accounts/password_reset/done/", password_reset_done, name="password_reset_done"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("edit/updates/", include("partners.review_urls")),
     path("edit/", include("editing.urls")),

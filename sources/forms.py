@@ -2,10 +2,12 @@
 
 from django import forms
 
+from routemap.forms import HONEYPOT_FIELD, honeypot_field
 from sources.models import ConsultationQuestion, RespondentType
 
+__all__ = ["HONEYPOT_FIELD", "ConsultationResponseForm"]
+
 ANSWER_MAX_LENGTH = 10_000
-HONEYPOT_FIELD = "website"
 
 
 class ConsultationResponseForm(forms.Form):
@@ -36,12 +38,7 @@ class ConsultationResponseForm(forms.Form):
         required=False,
         widget=forms.CheckboxInput(attrs={"class": "ds_checkbox__input"}),
     )
-    # Hidden from people (CSS and aria) but filled in by bots; see views.consultation_respond.
-    website = forms.CharField(
-        label="Leave this field empty",
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
+    website = honeypot_field()  # see views.consultation_respond
 
     def __init__(self, *args, questions: list[ConsultationQuestion], **kwargs):
         super().__init__(*args, **kwargs)

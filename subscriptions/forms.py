@@ -1,6 +1,7 @@
 from django import forms
 
 from organisations.models import Organisation
+from routemap.forms import honeypot_field
 from routemap.models import RouteMap
 
 ROUTE_MAP, ORGANISATION = "route-map", "organisation"
@@ -32,6 +33,7 @@ class SubscriptionForm(forms.Form):
         },
         widget=forms.Select(attrs={"class": "ds_select"}),
     )
+    website = honeypot_field()  # see views.subscription_new
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from organisations.models import Organisation
 from routemap.models import RouteMap
+from routemap.ratelimit import emails_to_recipient
 from subscriptions.emails import send_confirmation
 from subscriptions.models import RESEND_AFTER, Subscription, token_hash
 
@@ -34,12 +35,17 @@ def subscription_request(
     absolute_url: Callable[[str], str],
 ) -> None:
     """Record a pending subscription and send its confirmation link, unless one was sent in
-    the last hour or the address already follows this. Sending never raises."""
+    the last hour, the address already follows this, or it was sent its hourly share of
+    emails (settings.EMAILS_PER_RECIPIENT_PER_HOUR). Sending never raises."""
+    email = email.strip().lower()
+    recipient_limit = emails_to_recipient()
+    if recipient_limit.is_exceeded(email):
+        return
     now = timezone.now()
     with transaction.atomic():
         Subscription.objects.expired_pending(now).delete()
         subscription, created = Subscription.objects.get_or_create(
-            email=email.strip().lower(), route_map=route_map, organisation=organisation
+            email=email, route_map=route_map, organisation=organisation
         )
         if not created:
             subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
@@ -51,6 +57,7 @@ def subscription_request(
         token = subscription.new_confirmation_token()
         subscription.confirmation_sent_at = now
         subscription.save()
+    recipient_limit.hit(email)
     if not send_confirmation(subscription, token, absolute_url):
         # Let the reader try again straight away rather than wait out the hour.
         Subscription.objects.filter(pk=subscription.pk).update(confirmation_sent_at=None)

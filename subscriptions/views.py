@@ -1,12 +1,16 @@
 """Subscribe, confirm and unsubscribe pages. Confirming and unsubscribing change state only on
 POST, so a mail scanner that follows links cannot do either on a reader's behalf."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from routemap.client import client_address
+from routemap.forms import filled_honeypot
 from routemap.models import RouteMap
+from routemap.ratelimit import TOO_MANY_EMAILS_MESSAGE, emails_from_client
 from subscriptions.forms import SubscriptionForm
 from subscriptions.models import Subscription, unsubscribe_key
 from subscriptions.services import (
@@ -20,16 +24,28 @@ from subscriptions.services import (
 
 @require_http_methods(["GET", "POST"])
 def subscription_new(request: HttpRequest) -> HttpResponse:
+    status = 200
     if request.method == "POST":
+        if filled_honeypot(request):
+            return redirect("subscriptions:sent")  # a bot: look like success, send nothing
         form = SubscriptionForm(request.POST)
+        status = 400
         if form.is_valid():
-            subscription_request(
-                email=form.cleaned_data["email"],
-                absolute_url=request.build_absolute_uri,
-                **form.target_kwargs(),
-            )
-            # The same answer whatever the address's state, so nobody can test addresses.
-            return redirect("subscriptions:sent")
+            # Too many requests from this connection: say so (it is about the requester, not
+            # the address). Too many emails to the address: the service quietly sends none.
+            address, limit = client_address(request), emails_from_client()
+            if limit.is_exceeded(address):
+                form.add_error(None, TOO_MANY_EMAILS_MESSAGE)
+                status = 429
+            else:
+                limit.hit(address)
+                subscription_request(
+                    email=form.cleaned_data["email"],
+                    absolute_url=request.build_absolute_uri,
+                    **form.target_kwargs(),
+                )
+                # The same answer whatever the address's state, so nobody can test addresses.
+                return redirect("subscriptions:sent")
     else:
         initial = SubscriptionForm.initial_target(
             route_map=request.GET.get("route_map", ""),
@@ -45,13 +61,17 @@ def subscription_new(request: HttpRequest) -> HttpResponse:
             "target": target,
             "target_is_route_map": isinstance(target, RouteMap),
         },
-        status=400 if form.is_bound else 200,
+        status=status,
     )
 
 
 @require_GET
 def subscription_sent(request: HttpRequest) -> HttpResponse:
-    return render(request, "subscriptions/subscription_sent.html")
+    return render(
+        request,
+        "subscriptions/subscription_sent.html",
+        {"emails_per_hour": settings.EMAILS_PER_RECIPIENT_PER_HOUR},
+    )
 
 
 def _link_problem(request: HttpRequest, problem: str, status: int) -> HttpResponse:

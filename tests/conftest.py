@@ -58,6 +58,16 @@ def _empty_cache():
     local_pages.clear()
 
 
+@pytest.fixture(autouse=True)
+def _empty_rate_limits():
+    """Each test starts with no email or request counted against any limit."""
+    from django.core.cache import caches
+
+    caches["ratelimit"].clear()
+    yield
+    caches["ratelimit"].clear()
+
+
 @pytest.fixture
 def wsgi_app():
     """The whole site as a WSGI application, middleware included. Like Django's test client,

@@ -151,6 +151,16 @@ else:
             "LOCATION": "cache_table",
         }
     }
+# Rate-limit counters (routemap.ratelimit) are kept apart from the page cache, so that a crawl
+# filling the page cache cannot evict them.
+CACHES["ratelimit"] = {
+    **CACHES["default"],
+    **(
+        {"KEY_PREFIX": "ratelimit"}
+        if os.environ.get("REDIS_URL")
+        else {"LOCATION": "ratelimit_cache_table", "OPTIONS": {"MAX_ENTRIES": 100_000}}
+    ),
+}
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", str(60 * 60 * 24)))
 PUBLIC_CACHE_LOCAL_BYTES = int(os.environ.get("PUBLIC_CACHE_LOCAL_BYTES", str(64 * 2**20)))
 # On PostgreSQL each worker hears of publishes by LISTEN/NOTIFY on one extra connection, so a
@@ -187,6 +197,11 @@ HIDE_PAGE_URL = os.environ.get("HIDE_PAGE_URL", "https://www.bbc.co.uk/weather")
 # Proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR). The
 # reader's address (routemap.client.client_address) keys sign-in lockout and every rate limit.
 TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS") or "0")
+
+# Confirmation and password-reset emails: at most this many an hour to one recipient, and
+# requested from one client address (routemap.ratelimit).
+EMAILS_PER_RECIPIENT_PER_HOUR = int(os.environ.get("EMAILS_PER_RECIPIENT_PER_HOUR", "5"))
+EMAILS_PER_CLIENT_PER_HOUR = int(os.environ.get("EMAILS_PER_CLIENT_PER_HOUR", "20"))
 
 # The site's address, for links in emails sent outside a request (publish notifications).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

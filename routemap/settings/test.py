@@ -15,6 +15,10 @@ WHITENOISE_AUTOREFRESH = True
 
 # Each test starts with an empty, private cache; no cache table is needed.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES["ratelimit"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "ratelimit",
+}
 
 # Tests that need the publish listener start their own (it holds a connection open).
 PUBLIC_CACHE_LISTEN = False

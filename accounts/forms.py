@@ -1,0 +1,56 @@
+"""The password-reset request form: the same work, one email, whether or not the address has
+an account, so neither the page nor its timing tells anyone which addresses are registered."""
+
+import logging
+
+from django import forms
+from django.contrib.auth.forms import PasswordResetForm
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+
+from routemap.forms import honeypot_field
+
+logger = logging.getLogger(__name__)
+
+SUBJECT = "registration/password_reset_subject.txt"  # the same for both emails
+NO_ACCOUNT_EMAIL = "registration/password_reset_no_account_email.txt"
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Enter an email address of 254 characters or fewer",
+        },
+        widget=forms.EmailInput(
+            attrs={"class": "ds_input", "autocomplete": "email", "spellcheck": "false"}
+        ),
+    )
+    website = honeypot_field()  # see accounts.views.password_reset
+
+    def save(self, *, request, **kwargs) -> None:
+        """A reset link to each account with this address or, when there is none, an email
+        saying so: one send either way."""
+        email = self.cleaned_data["email"]
+        if any(True for _ in self.get_users(email)):
+            super().save(request=request, **kwargs)
+            return
+        context = {
+            "email": email,
+            "protocol": "https" if request.is_secure() else "http",
+            "domain": request.get_host(),
+        }
+        subject = "".join(render_to_string(SUBJECT, context).splitlines())
+        message = EmailMessage(
+            subject=subject,
+            body=render_to_string(NO_ACCOUNT_EMAIL, context),
+            to=[email],
+            headers={"Auto-Submitted": "auto-generated"},
+        )
+        try:
+            message.send()
+        except Exception:
+            logger.exception("Failed to send the no-account password reset email")
