@@ -11,11 +11,13 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from milestones import exports
-from milestones.forms import TimelineFilterForm
+from milestones.forms import FILTER_FIELDS, TimelineFilterForm
 from milestones.timeline import build_timeline
+from routemap.htmx import vary_on_htmx, wants_partial
+from routemap.pagecache import uses_query_parameters
 
 
 def canonical_url(path: str, form: TimelineFilterForm, page: str = "") -> str:
@@ -40,16 +42,19 @@ def filtered_page_context(request: HttpRequest, form: TimelineFilterForm) -> dic
         "active_filters": form.active_filters(),
         "csv_url": reverse("timeline-csv") + suffix,
         "json_url": reverse("timeline-json") + suffix,
-        "outcome_field_swap": bool(request.htmx),
+        "outcome_field_swap": wants_partial(request.META),
         "this_year": datetime.date.today().year,
     }
 
 
-@require_GET
+@require_safe
+@vary_on_htmx
+@uses_query_parameters(*FILTER_FIELDS, "page")
 def timeline(request: HttpRequest) -> HttpResponse:
     form = TimelineFilterForm(request.GET)
     page = request.GET.get("page", "")
-    if not request.htmx and has_blank_parameters(request):
+    partial = wants_partial(request.META)
+    if not partial and has_blank_parameters(request):
         # A form submitted without JavaScript sends every field; keep the URL short.
         return HttpResponseRedirect(canonical_url(request.path, form, page))
     context = filtered_page_context(request, form)
@@ -57,10 +62,10 @@ def timeline(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         context["timeline"] = build_timeline(form, page or 1)
     template = (
-        "milestones/includes/_timeline_results.html" if request.htmx else "milestones/timeline.html"
+        "milestones/includes/_timeline_results.html" if partial else "milestones/timeline.html"
     )
     response = render(request, template, context)
-    if request.htmx:
+    if partial:
         response["HX-Push-Url"] = canonical_url(request.path, form, page)
     return response
 
@@ -73,7 +78,8 @@ def _export_filters(request: HttpRequest) -> tuple[TimelineFilterForm, dict | No
     return form, None
 
 
-@require_GET
+@require_safe
+@uses_query_parameters(*FILTER_FIELDS)
 def export_csv(request: HttpRequest) -> HttpResponse:
     form, errors = _export_filters(request)
     if errors:
@@ -93,7 +99,8 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
+@uses_query_parameters(*FILTER_FIELDS)
 def export_json(request: HttpRequest) -> HttpResponse:
     form, errors = _export_filters(request)
     if errors:

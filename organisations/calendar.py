@@ -12,7 +12,7 @@ import icalendar
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from milestones.dates import stated_date
 from milestones.models import Milestone
@@ -84,7 +84,7 @@ def organisation_calendar(organisation: Organisation, milestones, absolute_url) 
     return calendar.to_ical()
 
 
-@require_GET
+@require_safe
 def organisation_calendar_ics(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_object_or_404(Organisation, slug=slug)
     milestones = (

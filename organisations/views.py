@@ -3,16 +3,18 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
-from milestones.forms import TimelineFilterForm
+from milestones.forms import FILTER_FIELDS, TimelineFilterForm
 from milestones.models import Milestone
 from milestones.timeline import PER_PAGE
 from milestones.views import canonical_url, filtered_page_context, has_blank_parameters
 from organisations.models import Organisation, Sector
+from routemap.htmx import vary_on_htmx, wants_partial
+from routemap.pagecache import uses_query_parameters
 
 
-@require_GET
+@require_safe
 def organisation_list(request: HttpRequest) -> HttpResponse:
     """Every body by sector, with its published actions and how many are overdue."""
     organisations = list(Organisation.objects.all())
@@ -32,14 +34,17 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
+@vary_on_htmx
+@uses_query_parameters(*(name for name in FILTER_FIELDS if name != "organisation"), "page")
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The organisation's milestones by route map, outcome and year, with the timeline's
     filters (except organisation, which is this one)."""
     organisation = get_object_or_404(Organisation, slug=slug)
     form = TimelineFilterForm(request.GET, organisation=organisation)
     page_number = request.GET.get("page", "")
-    if not request.htmx and has_blank_parameters(request):
+    partial = wants_partial(request.META)
+    if not partial and has_blank_parameters(request):
         return HttpResponseRedirect(canonical_url(request.path, form, page_number))
     context = filtered_page_context(request, form)
     context.update(organisation=organisation, results_url=request.path)
@@ -52,10 +57,10 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
     template = (
         "organisations/includes/_organisation_results.html"
-        if request.htmx
+        if partial
         else "organisations/organisation_detail.html"
     )
     response = render(request, template, context)
-    if request.htmx:
+    if partial:
         response["HX-Push-Url"] = canonical_url(request.path, form, page_number)
     return response

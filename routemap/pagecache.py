@@ -15,6 +15,7 @@ Two layers answer from the cache, with the same `Answer`, so they answer identic
 """
 
 import contextlib
+import functools
 import gzip
 import hashlib
 import logging
@@ -28,10 +29,18 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import SuspiciousOperation
+from django.core.handlers.wsgi import get_bytes_from_wsgi, get_path_info
 from django.db import DatabaseError, connection, connections, transaction
+from django.http import QueryDict
 from django.http.cookie import parse_cookie
 from django.middleware.gzip import re_accepts_gzip
+from django.urls import Resolver404, resolve
 from django.utils.http import http_date, parse_etags, parse_http_date_safe, quote_etag
+
+from routemap import clock
+from routemap.htmx import wants_partial
+from routemap.outage import listener_outage
 
 logger = logging.getLogger(__name__)
 
@@ -142,8 +151,8 @@ class VersionListener:
                     self.version = published_version()
                     self.checked_at = now
                 return self.version
-            except self.errors:
-                logger.warning("Listening for publishes failed; asking the cache", exc_info=True)
+            except self.errors as error:
+                listener_outage.failed(error)
                 self.close()
                 self.retry_at = now + self.retry_seconds
                 return None
@@ -165,6 +174,7 @@ class VersionListener:
         )
         self.conn = psycopg.connect(**params)
         self.conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        listener_outage.recovered()
         # Listening before reading: a publish in between is seen, not missed.
         self.checked_at = 0.0
 
@@ -187,13 +197,19 @@ def _make_listener() -> VersionListener | None:
 version_listener = _make_listener()
 
 
+# The last published version this worker knew: during an outage, its pages that are still
+# held (here or in the shared cache) are served, as nothing newer can have been published.
+last_known_version: str | None = None
+
+
 def current_published_version() -> str:
     """The published version, without a query when the listener knows it."""
-    if version_listener is not None:
-        version = version_listener.current()
-        if version is not None:
-            return version
-    return published_version()
+    global last_known_version
+    version = version_listener.current() if version_listener is not None else None
+    if version is None:
+        version = published_version()
+    last_known_version = version
+    return version
 
 
 # ---------------------------------------------------------------------------- pages
@@ -275,17 +291,53 @@ def _scheme(meta: Mapping[str, Any]) -> str:
     return meta.get("wsgi.url_scheme", "http")
 
 
+def uses_query_parameters(*names: str) -> Callable:
+    """Declares the GET parameters a public view reads. For anonymous readers (whose pages are
+    shared), any other parameter is dropped before the view, so junk such as `?utm=...` neither
+    splits a page's cache entry nor reaches links in the page; these keep the order given."""
+
+    def declare(view: Callable) -> Callable:
+        view.query_parameters = tuple(names)
+        return view
+
+    return declare
+
+
+@functools.lru_cache(maxsize=1024)
+def _query_parameters(path: str) -> tuple[str, ...]:
+    try:
+        return getattr(resolve(path).func, "query_parameters", ())
+    except Resolver404:
+        return ()
+
+
+def canonical_query(meta: Mapping[str, Any]) -> str:
+    """The query string with only the parameters the page's view reads, in its order."""
+    query = get_bytes_from_wsgi(meta, "QUERY_STRING", "")
+    names = _query_parameters(get_path_info(meta)) if query else ()
+    if not names:
+        return ""
+    given = QueryDict(query)
+    kept = QueryDict(mutable=True)
+    for name in names:
+        if name in given:
+            kept.setlist(name, given.getlist(name))
+    return kept.urlencode()
+
+
 def page_digest(version: str, meta: Mapping[str, Any]) -> str:
-    """Names one page of one published version: its address, and whether htmx asked for it.
-    The host is part of it, so only hosts Django has answered for are ever served."""
+    """Names one page of one published version on one day (pages say what is overdue, or this
+    year): its address, and whether htmx asked for a partial. The host is part of it, so only
+    hosts Django has answered for are ever served."""
     variant = "|".join(
         (
             version,
+            clock.today().isoformat(),
             _scheme(meta),
             meta.get("HTTP_HOST") or meta.get("SERVER_NAME", ""),
             meta.get("PATH_INFO", ""),
-            meta.get("QUERY_STRING", ""),
-            "htmx" if meta.get("HTTP_HX_REQUEST") else "",
+            canonical_query(meta),
+            "htmx" if wants_partial(meta) else "",
         )
     )
     return hashlib.sha256(variant.encode("utf-8", "backslashreplace")).hexdigest()[:32]
@@ -420,7 +472,10 @@ class PublicPageServer:
         if cacheable_request(environ):
             version = self.version()
             if version is not None:
-                digest = page_digest(version, environ)
+                try:
+                    digest = page_digest(version, environ)
+                except SuspiciousOperation:  # too many parameters: Django answers 400
+                    return self.application(environ, start_response)
                 page_answer = local_pages.answer(page_key(digest), accepts_gzip(environ))
                 if page_answer is not None:
                     return self._send(page_answer, environ, start_response)

@@ -33,11 +33,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.safestring import SafeString
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from milestones.models import Milestone
 from outcomes.models import Outcome, ProgressEntry
 from routemap.models import Edition
+from routemap.pagecache import uses_query_parameters
 from routemap.templatetags.richtext import plaintext
 from sources.models import Commitment
 
@@ -345,7 +346,8 @@ def search_published(text: str) -> SearchResults:
     return _search_simple(text)
 
 
-@require_GET
+@require_safe
+@uses_query_parameters("q")
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     found = None

@@ -4,7 +4,7 @@ import datetime
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from accounts.roles import can_edit_route_map
 from milestones.charts import plan_charts, route_map_charts
@@ -14,9 +14,10 @@ from organisations.models import Sector
 from routemap.changes import CONTENT_PREFETCH, describe_changes
 from routemap.forms import CompareForm
 from routemap.models import Edition, Foundation, RouteMap
+from routemap.pagecache import uses_query_parameters
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     route_maps = list(RouteMap.objects.with_live_edition())
     foundations = list(Foundation.objects.all())
@@ -40,7 +41,7 @@ def _live_edition(slug: str) -> tuple[RouteMap, Edition | None]:
     return route_map, edition
 
 
-@require_GET
+@require_safe
 def route_map_detail(request: HttpRequest, slug: str) -> HttpResponse:
     route_map, edition = _live_edition(slug)
     return render(
@@ -57,7 +58,7 @@ def route_map_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def outcome_detail(request: HttpRequest, slug: str, outcome_slug: str) -> HttpResponse:
     route_map, edition = _live_edition(slug)
     outcome = (
@@ -82,7 +83,8 @@ def outcome_detail(request: HttpRequest, slug: str, outcome_slug: str) -> HttpRe
 MAX_VERSIONS_SHOWN = 20
 
 
-@require_GET
+@require_safe
+@uses_query_parameters("from_version", "to_version")
 def route_map_changes(request: HttpRequest, slug: str) -> HttpResponse:
     """Published versions with their notes, and what changed in plain words."""
     route_map = get_object_or_404(RouteMap.objects.select_related("foundation"), slug=slug)
@@ -124,12 +126,12 @@ def route_map_changes(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "routemap/accessibility.html")
 
 
-@require_GET
+@require_safe
 def open_data(request: HttpRequest) -> HttpResponse:
     """How to reuse the data: the export columns and the JSON API, with example URLs."""
     return render(

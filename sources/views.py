@@ -3,7 +3,7 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from sources import services
 from sources.forms import HONEYPOT_FIELD, ConsultationResponseForm
@@ -18,7 +18,7 @@ def not_shared_while_open(response: HttpResponse, documents) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def document_list(request: HttpRequest) -> HttpResponse:
     documents = list(SourceDocument.objects.published().with_counts().newest_first())
     response = render(request, "sources/document_list.html", {"documents": documents})
@@ -66,7 +66,7 @@ def _render_document(
     return not_shared_while_open(response, [document])
 
 
-@require_GET
+@require_safe
 def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_document(request, _document(slug))
 
@@ -109,7 +109,7 @@ def consultation_respond(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("sources:thanks", slug=document.slug)
 
 
-@require_GET
+@require_safe
 def consultation_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     document = SourceDocument.objects.published().filter(slug=slug).first()
     if document is None or not document.is_consultation:
