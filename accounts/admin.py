@@ -27,8 +27,7 @@ class SourceDocumentAssignmentInline(admin.TabularInline):
     extra = 0
     verbose_name = "source document assignment"
     verbose_name_plural = (
-        "Source documents this person may edit (none: no document, unless they may edit "
-        "every one)"
+        "Source documents this person may edit (none: no document, unless they may edit every one)"
     )
     autocomplete_fields = ["sourcedocument"]
 

@@ -27,8 +27,7 @@ from accounts.roles import (
     is_moderator,
     is_publisher,
 )
-from editing.permissions import editor_required
-from editing.permissions import moderator_required, publisher_required
+from editing.permissions import editor_required, moderator_required, publisher_required
 from editing.services import EditConflict
 from milestones.models import Status
 from routemap.seed import validation_message
