@@ -69,11 +69,12 @@ def document_list(request: HttpRequest) -> HttpResponse:
     moderators, every consultation with its responses."""
     editable = editable_source_document_ids(request.user)
     moderator = is_moderator(request.user)
-    visible = Q(pk__in=editable or [])
     if editable is None:
         visible = Q()
-    elif moderator:
-        visible |= Q(kind=SourceDocument.Kind.CONSULTATION)
+    else:
+        visible = Q(pk__in=editable)
+        if moderator:
+            visible |= Q(kind=SourceDocument.Kind.CONSULTATION)
     documents = (
         SourceDocument.objects.filter(visible)
         .select_related("publisher", "draft")
