@@ -1,4 +1,8 @@
-"""Permission checks for the editing pages, enforced in the views (never in templates)."""
+"""Permission checks for the editing pages, enforced in the views (never in templates).
+
+Which route maps and documents someone may touch is decided in one place,
+accounts.roles (assignments, or the explicit "edit all" permission); these helpers apply it.
+"""
 
 from functools import wraps
 
@@ -6,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from accounts.roles import can_edit_route_map, is_editor, is_publisher
+from accounts.roles import can_edit_route_map, is_editor, is_moderator, is_publisher
 from routemap.models import RouteMap
 
 
@@ -31,6 +35,20 @@ def publisher_required(view):
             return redirect_to_login(request.get_full_path())
         if not is_publisher(request.user):
             raise PermissionDenied("Only publishers can publish or discard drafts.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def moderator_required(view):
+    """Consultation responses carry respondents' names: only moderators see them."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_moderator(request.user):
+            raise PermissionDenied("Only moderators can see consultation responses.")
         return view(request, *args, **kwargs)
 
     return wrapper

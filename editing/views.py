@@ -13,7 +13,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.roles import editable_route_map_ids, is_editor, is_partner, is_publisher
+from accounts.roles import (
+    editable_route_map_ids,
+    is_editor,
+    is_moderator,
+    is_partner,
+    is_publisher,
+)
 from editing import services
 from editing.forms import (
     MilestoneForm,
@@ -122,10 +128,13 @@ def _dashboard_route_maps(user) -> list[RouteMap]:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """What needs attention: drafts waiting to be published, overdue milestones, partner
-    updates to review and the latest publishes. Partners who sign in land on their page."""
+    updates to review and the latest publishes. Partners who sign in land on their page,
+    moderators who do not edit on the consultations they moderate."""
     user = request.user
     if user.is_authenticated and not is_editor(user) and is_partner(user):
         return redirect("partners:home")
+    if user.is_authenticated and not is_editor(user) and is_moderator(user):
+        return redirect("sources-edit:documents")
     return _dashboard(request)
 
 
@@ -171,6 +180,7 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
             "overdue_url": f"{timeline}?overdue=on",
             "publishes": publishes,
             "pending_updates": pending_updates,
+            "can_moderate": is_moderator(request.user),
         },
     )
 

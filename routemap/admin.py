@@ -15,6 +15,7 @@ class RouteMapAdmin(admin.ModelAdmin):
     list_filter = ["foundation"]
     prepopulated_fields = {"slug": ["title"]}
     search_fields = ["title"]
+    filter_horizontal = ["editors"]
 
 
 class WhatMattersInline(admin.TabularInline):

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import reverse
 
-from accounts.roles import is_editor, is_partner
+from accounts.roles import is_editor, is_moderator, is_partner
 
 
 def site(request: HttpRequest) -> dict:
@@ -23,5 +23,9 @@ def signed_in_roles(request: HttpRequest) -> dict:
     (public, cached) pages run no extra queries."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"user_is_editor": False, "user_is_partner": False}
-    return {"user_is_editor": is_editor(user), "user_is_partner": is_partner(user)}
+        return {"user_is_editor": False, "user_is_moderator": False, "user_is_partner": False}
+    return {
+        "user_is_editor": is_editor(user),
+        "user_is_moderator": is_moderator(user),
+        "user_is_partner": is_partner(user),
+    }

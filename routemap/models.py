@@ -55,13 +55,17 @@ class RouteMap(models.Model):
         settings.AUTH_USER_MODEL,
         related_name="assigned_route_maps",
         blank=True,
-        help_text="Editors assigned to this route map. An editor with no assignments edits all.",
+        help_text=(
+            "Editors and publishers who may edit this route map. Someone with no assignment "
+            "edits none, unless they have the permission “Can edit every route map”."
+        ),
     )
 
     objects = RouteMapQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "title"]
+        permissions = [("edit_all_route_maps", "Can edit every route map")]
 
     def __str__(self) -> str:
         return self.title

@@ -1,7 +1,8 @@
 """Admin for source documents and their commitments, until editors get their own pages.
 
-Consultation responses are moderated on /edit/sources/<slug>/responses/, not here, so the
-consent rule and the audit fields are always applied.
+Consultation responses are moderated on /edit/sources/<slug>/responses/, by moderators only,
+not here, so the consent rule and the audit fields are always applied. `editors` assigns the
+people who may edit a document.
 """
 
 from django.contrib import admin
@@ -39,6 +40,7 @@ class SourceDocumentAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_published"]
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["editors"]
     inlines = [PhaseInline, SectionInline, QuestionInline]
 
 

@@ -1,8 +1,10 @@
 """Editor pages for source documents: the draft of a document and its commitments (edit,
 add, remove, publish, discard, history); consultations' responses (moderate, export as CSV).
 
-Checked in the views: anonymous readers are sent to sign in, people without an editorial role
-get 403, only publishers publish or discard. The rules are in services and the models.
+Checked in the views: anonymous readers are sent to sign in; editors and publishers edit
+only the documents assigned to them (or every one with the explicit permission, see
+accounts.roles); only publishers publish or discard; only moderators see consultation
+responses, because they carry respondents' names. The rules are in services and the models.
 """
 
 import csv
@@ -18,9 +20,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.roles import is_editor, is_publisher
-from editing.permissions import editor_required as draft_editor_required
-from editing.permissions import publisher_required
+from accounts.roles import (
+    can_edit_source_document,
+    editable_source_document_ids,
+    is_editor,
+    is_moderator,
+    is_publisher,
+)
+from editing.permissions import editor_required, moderator_required, publisher_required
 from editing.services import EditConflict
 from milestones.models import Status
 from routemap.seed import validation_message
@@ -32,13 +39,15 @@ from sources.models import ConsultationResponse, SourceDocument
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
-def editor_required(view):
+def editor_or_moderator_required(view):
+    """The documents list serves editors (their documents) and moderators (consultations)."""
+
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not is_editor(request.user):
-            raise PermissionDenied("You need an editor role to moderate consultation responses.")
+        if not (is_editor(request.user) or is_moderator(request.user)):
+            raise PermissionDenied("You need an editor or moderator role for this page.")
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -54,11 +63,21 @@ def _consultation(slug: str) -> SourceDocument:
 
 
 @require_GET
-@editor_required
+@editor_or_moderator_required
 def document_list(request: HttpRequest) -> HttpResponse:
-    """Every document, whether it has unpublished changes, and consultations' responses."""
+    """The documents this person may edit, whether they have unpublished changes, and, for
+    moderators, every consultation with its responses."""
+    editable = editable_source_document_ids(request.user)
+    moderator = is_moderator(request.user)
+    if editable is None:
+        visible = Q()
+    else:
+        visible = Q(pk__in=editable)
+        if moderator:
+            visible |= Q(kind=SourceDocument.Kind.CONSULTATION)
     documents = (
-        SourceDocument.objects.select_related("publisher", "draft")
+        SourceDocument.objects.filter(visible)
+        .select_related("publisher", "draft")
         .annotate(
             commitment_count=Count("commitments", distinct=True),
             response_count=Count("responses", distinct=True),
@@ -70,11 +89,17 @@ def document_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("title")
     )
-    return render(request, "sources/edit/document_list.html", {"documents": documents})
+    for document in documents:
+        document.can_edit = editable is None or document.pk in editable
+    return render(
+        request,
+        "sources/edit/document_list.html",
+        {"documents": documents, "can_moderate": moderator},
+    )
 
 
 @require_GET
-@editor_required
+@moderator_required
 def response_list(request: HttpRequest, slug: str) -> HttpResponse:
     document = _consultation(slug)
     states = ConsultationResponse.State
@@ -101,7 +126,7 @@ def response_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-@editor_required
+@moderator_required
 def response_moderate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     document = _consultation(slug)
     response = get_object_or_404(ConsultationResponse, pk=pk, document=document)
@@ -129,7 +154,7 @@ def csv_safe(value) -> str:
 
 
 @require_GET
-@editor_required
+@moderator_required
 def response_csv(request: HttpRequest, slug: str) -> HttpResponse:
     document = _consultation(slug)
     questions = list(document.questions.all())
@@ -179,8 +204,11 @@ def response_csv(request: HttpRequest, slug: str) -> HttpResponse:
 # "Edit" swaps in its form and saving swaps back the commitment only.
 
 
-def _document_for_editing(slug: str) -> SourceDocument:
-    return get_object_or_404(SourceDocument.objects.select_related("publisher"), slug=slug)
+def _document_for_editing(request: HttpRequest, slug: str) -> SourceDocument:
+    document = get_object_or_404(SourceDocument.objects.select_related("publisher"), slug=slug)
+    if not can_edit_source_document(request.user, document):
+        raise PermissionDenied("This source document is assigned to other editors.")
+    return document
 
 
 def _edit_url(document: SourceDocument, anchor: str = "") -> str:
@@ -212,9 +240,9 @@ def _form_errors_from(form, exc: ValidationError) -> None:
 
 
 @require_GET
-@draft_editor_required
+@editor_required
 def document_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    document = _document_for_editing(slug)
+    document = _document_for_editing(request, slug)
     draft = services.document_draft(document)
     form = DocumentForm(initial=DocumentForm.initial_for(draft or document), document=document)
     return render(
@@ -231,9 +259,9 @@ def document_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@draft_editor_required
+@editor_required
 def document_details(request: HttpRequest, slug: str) -> HttpResponse:
-    document = _document_for_editing(slug)
+    document = _document_for_editing(request, slug)
     if request.method == "GET":
         return redirect(_edit_url(document, "details"))
     form = DocumentForm(request.POST, document=document)
@@ -267,9 +295,9 @@ def _commitment_form_response(request, document, item, form, conflict=None, stat
 
 
 @require_http_methods(["GET", "POST"])
-@draft_editor_required
+@editor_required
 def commitment_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
-    document = _document_for_editing(slug)
+    document = _document_for_editing(request, slug)
     item = _item(document, key)
     if request.method == "GET":
         if request.htmx and request.GET.get("cancel"):
@@ -319,9 +347,9 @@ def commitment_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@draft_editor_required
+@editor_required
 def commitment_add(request: HttpRequest, slug: str) -> HttpResponse:
-    document = _document_for_editing(slug)
+    document = _document_for_editing(request, slug)
     if request.method == "POST":
         form = CommitmentForm(request.POST, document=document, adding=True)
         if form.is_valid():
@@ -348,9 +376,9 @@ def commitment_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@draft_editor_required
+@editor_required
 def commitment_remove(request: HttpRequest, slug: str, key: str) -> HttpResponse:
-    document = _document_for_editing(slug)
+    document = _document_for_editing(request, slug)
     item = _item(document, key)
     if request.method == "POST":
         try:
@@ -366,9 +394,9 @@ def commitment_remove(request: HttpRequest, slug: str, key: str) -> HttpResponse
 
 
 @require_GET
-@draft_editor_required
+@editor_required
 def document_history(request: HttpRequest, slug: str) -> HttpResponse:
-    document = _document_for_editing(slug)
+    document = _document_for_editing(request, slug)
     records = document.change_records.newest_first()[:300]
     return render(
         request, "sources/edit/history.html", _draft_context(request, document, records=records)
@@ -378,7 +406,7 @@ def document_history(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @publisher_required
 def document_publish(request: HttpRequest, slug: str) -> HttpResponse:
-    document = _document_for_editing(slug)
+    document = _document_for_editing(request, slug)
     draft = services.document_draft(document)
     if draft is None:
         messages.info(request, "There are no unpublished changes to publish.")
@@ -410,7 +438,7 @@ def document_publish(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @publisher_required
 def document_discard(request: HttpRequest, slug: str) -> HttpResponse:
-    document = _document_for_editing(slug)
+    document = _document_for_editing(request, slug)
     draft = services.document_draft(document)
     if draft is None:
         messages.info(request, "There is no draft to discard.")

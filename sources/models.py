@@ -97,6 +97,15 @@ class SourceDocument(models.Model):
     last_updated = models.DateField(
         null=True, blank=True, help_text="Stamped when editors publish a change."
     )
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="assigned_source_documents",
+        blank=True,
+        help_text=(
+            "Editors and publishers who may edit this document. Someone with no assignment "
+            "edits none, unless they have the permission “Can edit every source document”."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -104,6 +113,7 @@ class SourceDocument(models.Model):
 
     class Meta:
         ordering = ["-published_on", "-closes_on", "title"]
+        permissions = [("edit_all_source_documents", "Can edit every source document")]
 
     def __str__(self) -> str:
         return self.title

@@ -2,9 +2,9 @@
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
-from accounts.roles import EDITORS, PUBLISHERS
+from accounts.roles import ALL_ROUTE_MAPS, ALL_SOURCE_DOCUMENTS, EDITORS, MODERATORS, PUBLISHERS
 from milestones.models import Milestone, MilestoneOrganisation
 from organisations.models import Organisation, Sector
 from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
@@ -118,7 +118,21 @@ class MilestoneOrganisationFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
 
 
+def grant(user, permission: str) -> None:
+    """Give `user` a permission such as accounts.roles.ALL_ROUTE_MAPS, as an admin would."""
+    app_label, codename = permission.split(".")
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    )
+    for cache in ("_perm_cache", "_user_perm_cache"):
+        user.__dict__.pop(cache, None)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
+    """A user with no role. Editors and publishers edit only what they are given:
+    `route_maps=[...]` / `source_documents=[...]` assign them, `all_route_maps=True` /
+    `all_source_documents=True` grant the explicit "edit every one" permission."""
+
     class Meta:
         model = get_user_model()
         django_get_or_create = ["username"]
@@ -133,17 +147,61 @@ class UserFactory(factory.django.DjangoModelFactory):
         for name in extracted or []:
             self.groups.add(Group.objects.get_or_create(name=name)[0])
 
+    @factory.post_generation
+    def all_route_maps(self, create, extracted, **kwargs):
+        if extracted:
+            grant(self, ALL_ROUTE_MAPS)
+
+    @factory.post_generation
+    def all_source_documents(self, create, extracted, **kwargs):
+        if extracted:
+            grant(self, ALL_SOURCE_DOCUMENTS)
+
+    @factory.post_generation
+    def route_maps(self, create, extracted, **kwargs):
+        for route_map in extracted or []:
+            route_map.editors.add(self)
+
+    @factory.post_generation
+    def source_documents(self, create, extracted, **kwargs):
+        for document in extracted or []:
+            document.editors.add(self)
+
 
 class EditorFactory(UserFactory):
+    """An editor with no assignment, so no route map or document, unless given some."""
+
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         self.groups.add(Group.objects.get_or_create(name=EDITORS)[0])
 
 
 class PublisherFactory(UserFactory):
+    """A publisher who edits every route map and document, as the Publishers group does on
+    an installed site; pass `all_route_maps=False` (and remove the group's permission) for
+    a publisher scoped by assignments."""
+
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         self.groups.add(Group.objects.get_or_create(name=PUBLISHERS)[0])
+
+    @factory.post_generation
+    def all_route_maps(self, create, extracted, **kwargs):
+        if extracted is None or extracted:
+            grant(self, ALL_ROUTE_MAPS)
+
+    @factory.post_generation
+    def all_source_documents(self, create, extracted, **kwargs):
+        if extracted is None or extracted:
+            grant(self, ALL_SOURCE_DOCUMENTS)
+
+
+class ModeratorFactory(UserFactory):
+    """A moderator of consultation responses: the one role that sees respondents' names."""
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        self.groups.add(Group.objects.get_or_create(name=MODERATORS)[0])
 
 
 def build_route_map(*, outcomes: int = 2, milestones_per_year: int = 1, organisations=None):

@@ -43,7 +43,7 @@ def test_saves_racing_a_publish_lose_nothing():
     milestones = list(Milestone.objects.filter(outcome__edition=edition).order_by("pk")[:6])
     total = Milestone.objects.filter(outcome__edition=edition).count()
     services.edition_ensure_draft(route_map=route_map)  # a draft is waiting to be published
-    editors = [EditorFactory() for _ in milestones]
+    editors = [EditorFactory(all_route_maps=True) for _ in milestones]
     publisher = PublisherFactory()
 
     def save(user, milestone, text):

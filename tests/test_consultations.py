@@ -17,6 +17,7 @@ from tests.factories import (
     ConsultationQuestionFactory,
     ConsultationResponseFactory,
     EditorFactory,
+    ModeratorFactory,
     PublisherFactory,
     UserFactory,
 )
@@ -244,15 +245,15 @@ def moderation_url(document, response=None) -> str:
     return f"/edit/sources/{document.slug}/responses/{response.pk}/moderate/"
 
 
-def test_an_editor_publishes_a_consented_response(client, consultation):
-    editor = EditorFactory()
+def test_a_moderator_publishes_a_consented_response(client, consultation):
+    moderator = ModeratorFactory()
     response = ConsultationAnswerFactory(response__document=consultation).response
-    client.force_login(editor)
+    client.force_login(moderator)
     result = client.post(moderation_url(consultation, response), {"state": "published"})
     assert result.status_code == 302
     response.refresh_from_db()
     assert response.state == ConsultationResponse.State.PUBLISHED
-    assert response.moderated_by == editor
+    assert response.moderated_by == moderator
     assert response.moderated_at is not None
     assert (
         response.answers.first().text
@@ -262,7 +263,7 @@ def test_an_editor_publishes_a_consented_response(client, consultation):
 
 def test_a_response_without_consent_can_never_be_published(client, consultation):
     response = ConsultationResponseFactory(document=consultation, consent_to_publish=False)
-    client.force_login(EditorFactory())
+    client.force_login(ModeratorFactory())
     result = client.post(
         moderation_url(consultation, response), {"state": "published"}, follow=True
     )
@@ -275,9 +276,9 @@ def test_a_response_without_consent_can_never_be_published(client, consultation)
         ConsultationResponse.objects.filter(pk=response.pk).update(state="published")
 
 
-def test_an_editor_rejects_a_response(client, consultation):
+def test_a_moderator_rejects_a_response(client, consultation):
     response = ConsultationResponseFactory(document=consultation, state="published")
-    client.force_login(PublisherFactory())
+    client.force_login(ModeratorFactory())
     client.post(moderation_url(consultation, response), {"state": "rejected"})
     response.refresh_from_db()
     assert response.state == ConsultationResponse.State.REJECTED
@@ -285,7 +286,7 @@ def test_an_editor_rejects_a_response(client, consultation):
 
 def test_an_unknown_state_is_refused(client, consultation):
     response = ConsultationResponseFactory(document=consultation)
-    client.force_login(EditorFactory())
+    client.force_login(ModeratorFactory())
     result = client.post(moderation_url(consultation, response), {"state": "deleted"}, follow=True)
     assert "Unknown moderation state" in result.content.decode()
     response.refresh_from_db()
@@ -302,7 +303,7 @@ def test_moderation_page_lists_responses_by_state_with_personal_details(client, 
         response__state="published",
     )
     no_consent = ConsultationResponseFactory(document=consultation, consent_to_publish=False)
-    client.force_login(EditorFactory())
+    client.force_login(ModeratorFactory())
     page = client.get(moderation_url(consultation)).content.decode()
     assert "Pending Person" in page and "Answer one" in page
     assert "Published Person" not in page
@@ -328,7 +329,7 @@ def test_csv_export_has_every_response_and_defuses_formulas(client, consultation
     ConsultationAnswer.objects.create(response=response, question=first, text="+44 plain")
     ConsultationAnswer.objects.create(response=response, question=second, text="Fine, thanks")
     ConsultationResponseFactory(document=consultation, name="Second", consent_to_publish=False)
-    client.force_login(EditorFactory())
+    client.force_login(ModeratorFactory())
     result = client.get(f"/edit/sources/{consultation.slug}/responses.csv")
     assert result.status_code == 200
     assert result["Content-Type"].startswith("text/csv")
@@ -381,15 +382,47 @@ def test_people_without_an_editorial_role_are_refused(client, consultation):
     assert not ConsultationResponse.objects.exclude(state="pending").exists()
 
 
-@pytest.mark.parametrize("factory", [EditorFactory, PublisherFactory], ids=["editor", "publisher"])
-def test_editors_and_publishers_can_moderate(client, consultation, factory):
-    client.force_login(factory())
+def test_moderators_can_moderate_and_export(client, consultation):
+    client.force_login(ModeratorFactory())
     for method, url in editor_urls(consultation):
         result = getattr(client, method)(url, {"state": "rejected"} if method == "post" else {})
         assert result.status_code in (200, 302), url
     assert ConsultationResponse.objects.filter(state="rejected").exists()
 
 
+@pytest.mark.parametrize(
+    "make_user",
+    [
+        lambda document: EditorFactory(source_documents=[document]),
+        lambda document: EditorFactory(all_source_documents=True),
+        lambda document: PublisherFactory(),
+    ],
+    ids=["assigned editor", "editor of every document", "publisher"],
+)
+def test_only_moderators_see_respondents_names(client, consultation, make_user):
+    """Responses carry names and organisations: editing a consultation does not show them."""
+    ConsultationResponseFactory(document=consultation, name="Private Person")
+    client.force_login(make_user(consultation))
+    listing = client.get("/edit/sources/")
+    assert listing.status_code == 200
+    assert moderation_url(consultation) not in listing.content.decode()
+    for method, url in editor_urls(consultation)[1:]:
+        result = getattr(client, method)(url, {"state": "rejected"} if method == "post" else {})
+        assert result.status_code == 403, url
+        assert "Private Person" not in result.content.decode()
+    assert not ConsultationResponse.objects.exclude(state="pending").exists()
+    assert client.get(f"/edit/sources/{consultation.slug}/").status_code == 200
+
+
+def test_a_moderator_finds_the_responses_from_the_editing_link(client, consultation):
+    ConsultationResponseFactory(document=consultation, name="Private Person")
+    client.force_login(ModeratorFactory())
+    dashboard = client.get("/edit/", follow=True)
+    assert dashboard.redirect_chain[-1][0] == "/edit/sources/"
+    assert moderation_url(consultation) in dashboard.content.decode()
+    assert "Private Person" in client.get(moderation_url(consultation)).content.decode()
+
+
 def test_editor_pages_for_an_unknown_consultation_are_404(client, db):
-    client.force_login(EditorFactory())
+    client.force_login(ModeratorFactory())
     assert client.get("/edit/sources/nothing/responses/").status_code == 404

@@ -50,10 +50,10 @@ def test_route_maps_with_unpublished_changes_show_changes_since_the_draft_began(
     edit(route_map, alex, status=Status.DELAYED)
     editing.route_map_publish(route_map=route_map, user=alex, note="First round")
     # A new draft: only changes since it began count.
-    sam = EditorFactory(username="sam")
+    sam = EditorFactory(all_route_maps=True, username="sam")
     edit(route_map, sam, status=Status.IN_PROGRESS, progress_note="Begun")
     edit(route_map, sam, text="Reworded")
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     drafts = section(client.get(DASHBOARD).content.decode(), "drafts")
     assert route_map.title in drafts
     assert quiet.title not in drafts
@@ -63,7 +63,7 @@ def test_route_maps_with_unpublished_changes_show_changes_since_the_draft_began(
 
 def test_no_drafts_says_so(client):
     build_route_map()
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     body = client.get(DASHBOARD).content.decode()
     assert "No route map has unpublished changes." in body
     assert "0 route maps with unpublished changes" in body
@@ -78,7 +78,7 @@ def test_overdue_milestones_are_counted_by_route_map_with_timeline_links(client)
     achieved.status = Status.ACHIEVED
     achieved.save()
     expected = len(past) - 1
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     overdue = section(client.get(DASHBOARD).content.decode(), "overdue")
     link = f'href="/timeline/?route_map={route_map.slug}&amp;overdue=on">{expected} overdue'
     assert link in overdue
@@ -93,7 +93,7 @@ def test_partner_updates_awaiting_review_are_counted_and_linked(client):
     ProgressUpdateFactory(
         milestone=milestone, organisation=organisation, state=ProgressUpdate.State.DECLINED
     )
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     body = client.get(DASHBOARD).content.decode()
     assert '<a href="/edit/updates/">2 partner updates awaiting review</a>' in body
     assert "<strong>2</strong> updates are waiting for review." in body
@@ -105,7 +105,7 @@ def test_recent_publishes_show_the_last_ten_with_note_and_publisher(client):
     for number in range(1, 12):
         edit(route_map, pat, progress_note=f"Note {number}")
         editing.route_map_publish(route_map=route_map, user=pat, note=f"Round {number} of work")
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     publishes = section(client.get(DASHBOARD).content.decode(), "publishes")
     assert publishes.count('class="history-list__item"') == 10
     assert "Round 11 of work" in publishes
@@ -117,8 +117,7 @@ def test_recent_publishes_show_the_last_ten_with_note_and_publisher(client):
 def test_an_assigned_editor_sees_only_their_route_maps(client):
     mine = build_route_map().route_map
     theirs = build_route_map().route_map
-    editor = EditorFactory()
-    mine.editors.add(editor)
+    editor = EditorFactory(route_maps=[mine])
     publisher = PublisherFactory()
     edit(mine, publisher, text="Mine changed")
     edit(theirs, publisher, text="Theirs changed")
@@ -145,7 +144,11 @@ def test_dashboard_uses_a_bounded_number_of_queries(
     client, scale, role, django_assert_max_num_queries
 ):
     publisher = PublisherFactory()
-    user = PublisherFactory() if role == "publisher" else EditorFactory()
+    user = (
+        PublisherFactory()
+        if role == "publisher"
+        else EditorFactory(all_route_maps=role == "editor")
+    )
     organisation = OrganisationFactory()
     for _ in range(scale):
         route_map = build_route_map(outcomes=2).route_map

@@ -94,7 +94,7 @@ def test_signed_in_people_without_a_role_get_403_everywhere(client, route_map, m
 
 
 def test_editors_reach_editor_pages_but_not_publish_or_discard(client, route_map, milestone):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     for method, url in edit_urls(route_map, milestone):
         if method == "get":
             assert client.get(url).status_code == 200, url
@@ -116,8 +116,7 @@ def test_publishers_reach_every_editor_page(client, route_map, milestone):
 
 
 def test_an_editor_assigned_to_other_route_maps_cannot_edit_this_one(client, route_map):
-    editor = EditorFactory()
-    RouteMapFactory().editors.add(editor)
+    editor = EditorFactory(route_maps=[RouteMapFactory()])
     client.force_login(editor)
     assert client.get(reverse("editing:route_map", args=[route_map.slug])).status_code == 403
     route_map.editors.add(editor)
@@ -129,12 +128,12 @@ def test_public_route_map_page_offers_editing_only_to_editors(client, route_map)
     assert "Edit this route map" not in client.get(url).content.decode()
     client.force_login(UserFactory())
     assert "Edit this route map" not in client.get(url).content.decode()
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     assert "Edit this route map" in client.get(url).content.decode()
 
 
 def test_saving_a_milestone_changes_only_the_draft(client, route_map, milestone):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     response = client.post(
         reverse("editing:milestone", args=[route_map.slug, milestone.key]),
         milestone_post(milestone, status=Status.DELAYED, progress_note="Waiting for funding"),
@@ -157,7 +156,7 @@ def test_saving_a_milestone_changes_only_the_draft(client, route_map, milestone)
 
 
 def test_htmx_save_returns_only_the_milestone_fragment(client, route_map, milestone):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     response = client.post(
         reverse("editing:milestone", args=[route_map.slug, milestone.key]),
         milestone_post(milestone, status=Status.IN_PROGRESS),
@@ -171,7 +170,7 @@ def test_htmx_save_returns_only_the_milestone_fragment(client, route_map, milest
 
 
 def test_htmx_edit_button_returns_the_form_fragment(client, route_map, milestone):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     response = client.get(
         reverse("editing:milestone", args=[route_map.slug, milestone.key]),
         headers={"HX-Request": "true"},
@@ -192,7 +191,7 @@ def test_htmx_edit_button_returns_the_form_fragment(client, route_map, milestone
 def test_invalid_milestone_shows_errors_keeps_text_and_saves_nothing(
     client, route_map, milestone, changes, message
 ):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     typed = {"progress_note": "Typed by the editor", **changes}
     response = client.post(
         reverse("editing:milestone", args=[route_map.slug, milestone.key]),
@@ -209,7 +208,10 @@ def test_invalid_milestone_shows_errors_keeps_text_and_saves_nothing(
 def test_second_editor_saving_a_stale_milestone_is_refused_and_keeps_their_text(
     client, route_map, milestone
 ):
-    first, second = EditorFactory(username="alex"), EditorFactory(username="sam")
+    first, second = (
+        EditorFactory(all_route_maps=True, username="alex"),
+        EditorFactory(all_route_maps=True, username="sam"),
+    )
     url = reverse("editing:milestone", args=[route_map.slug, milestone.key])
     opened = milestone_post(milestone)  # both opened the form at the same revision
 
@@ -233,7 +235,7 @@ def test_second_editor_saving_a_stale_milestone_is_refused_and_keeps_their_text(
 
 
 def test_editing_records_who_changed_which_field_before_and_after(client, route_map, milestone):
-    editor = EditorFactory()
+    editor = EditorFactory(all_route_maps=True)
     client.force_login(editor)
     client.post(
         reverse("editing:milestone", args=[route_map.slug, milestone.key]),
@@ -250,7 +252,7 @@ def test_editing_records_who_changed_which_field_before_and_after(client, route_
 
 
 def test_restoring_an_earlier_value_makes_a_new_draft_change(client, route_map, milestone):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     url = reverse("editing:milestone", args=[route_map.slug, milestone.key])
     client.post(url, milestone_post(milestone, text="A worse wording"))
     record = ChangeRecord.objects.get(object_key=milestone.key, field="text")
@@ -342,7 +344,7 @@ def test_discarding_a_draft_needs_confirmation_and_keeps_the_public_version(
 
 
 def test_adding_moving_and_removing_milestones(client, route_map, milestone):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     outcome = milestone.outcome
     council = OrganisationFactory(name="Highland Council")
     response = client.post(
@@ -365,7 +367,7 @@ def test_adding_moving_and_removing_milestones(client, route_map, milestone):
 
 
 def test_editing_outcome_bodies_with_roles_and_links(client, route_map, milestone):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     lead, helper = OrganisationFactory(), OrganisationFactory()
     linked = RouteMapFactory()
     outcome = milestone.outcome
@@ -387,7 +389,7 @@ def test_editing_outcome_bodies_with_roles_and_links(client, route_map, mileston
 
 
 def test_the_same_organisation_in_two_roles_is_refused(client, route_map, milestone):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     body = OrganisationFactory()
     response = client.post(
         reverse("editing:outcome", args=[route_map.slug, milestone.outcome.key]),
@@ -402,7 +404,7 @@ def test_the_same_organisation_in_two_roles_is_refused(client, route_map, milest
 
 
 def test_route_map_details_and_what_matters(client, route_map):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     response = client.post(
         reverse("editing:details", args=[route_map.slug]),
         {"summary": "New summary", "what_matters": "First statement\n\nSecond statement\n"},
@@ -417,7 +419,7 @@ def test_route_map_details_and_what_matters(client, route_map):
 
 
 def test_progress_entries_can_be_added_edited_and_removed(client, route_map, milestone):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     outcome = milestone.outcome
     client.post(
         reverse("editing:progress_add", args=[route_map.slug, outcome.key]),
@@ -439,7 +441,7 @@ def test_csrf_is_enforced_on_editor_posts(route_map, milestone):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     url = reverse("editing:milestone", args=[route_map.slug, milestone.key])
     assert client.post(url, milestone_post(milestone)).status_code == 403
     assert (
@@ -476,7 +478,7 @@ def test_simultaneous_saves_of_one_milestone_let_exactly_one_through_on_postgres
     route_map = edition.route_map
     target = Milestone.objects.filter(outcome__edition=edition).first()
     services.edition_ensure_draft(route_map=route_map)
-    editors = [EditorFactory(), EditorFactory()]
+    editors = [EditorFactory(all_route_maps=True), EditorFactory(all_route_maps=True)]
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -519,7 +521,7 @@ def test_moving_a_milestone_swaps_it_with_its_neighbour_in_the_year(client):
     first, second, third = Milestone.objects.filter(outcome__edition=edition, year=2026).order_by(
         "order"
     )
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     move = reverse("editing:milestone_move", args=[route_map.slug, third.key])
     client.post(move, {"direction": "up"})
     client.post(move, {"direction": "up"})

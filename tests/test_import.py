@@ -51,7 +51,7 @@ def route_map(edition):
 
 @pytest.fixture
 def editor():
-    return EditorFactory()
+    return EditorFactory(all_route_maps=True)
 
 
 def export(client, route_map) -> str:
@@ -117,16 +117,23 @@ def test_people_who_are_not_editors_cannot_export_or_import(client, route_map, w
             assert response.status_code == 403, url
 
 
-@pytest.mark.parametrize("factory", [EditorFactory, PublisherFactory])
-def test_editors_and_publishers_export_and_import(client, route_map, factory):
-    client.force_login(factory())
+@pytest.mark.parametrize(
+    "make_user",
+    [
+        lambda route_map: EditorFactory(route_maps=[route_map]),
+        lambda route_map: EditorFactory(all_route_maps=True),
+        lambda route_map: PublisherFactory(),
+    ],
+    ids=["assigned editor", "editor of every route map", "publisher"],
+)
+def test_editors_and_publishers_export_and_import(client, route_map, make_user):
+    client.force_login(make_user(route_map))
     assert client.get(reverse("editing:export_csv", args=[route_map.slug])).status_code == 200
     assert client.get(reverse("editing:import", args=[route_map.slug])).status_code == 200
 
 
 def test_an_editor_assigned_elsewhere_cannot_export_or_import(client, route_map):
-    editor = EditorFactory()
-    RouteMapFactory().editors.add(editor)
+    editor = EditorFactory(route_maps=[RouteMapFactory()])
     client.force_login(editor)
     for method, url in import_urls(route_map):
         assert getattr(client, method)(url).status_code == 403, url

@@ -111,7 +111,7 @@ def test_permission_matrix_for_partner_pages_and_the_review_queue(
         "no role": lambda: UserFactory(),
         "partners group without profile": lambda: UserFactory(roles=[PARTNERS]),
         "partner": lambda: partner_for(lead),
-        "editor": lambda: EditorFactory(),
+        "editor": lambda: EditorFactory(all_route_maps=True),
         "publisher": lambda: PublisherFactory(),
     }
     if who != "anonymous":
@@ -151,7 +151,7 @@ def test_footer_offers_each_role_its_own_link(client, partner, route_map):
     body = client.get(MY_ORGANISATION).content.decode()
     assert 'href="/my-organisation/">My organisation</a>' in body
     assert 'href="/edit/">Editing</a>' not in body
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     body = client.get(url).content.decode()
     assert 'href="/edit/">Editing</a>' in body
     assert "My organisation</a>" not in body
@@ -225,7 +225,7 @@ def test_partner_cannot_open_or_submit_on_another_organisations_milestone(
 def test_submit_service_refuses_other_organisations_and_non_partners(
     partner_body, milestone, route_map
 ):
-    for user in [partner_for(partner_body), EditorFactory()]:
+    for user in [partner_for(partner_body), EditorFactory(all_route_maps=True)]:
         with pytest.raises(PermissionDenied):
             services.progress_update_submit(
                 user=user,
@@ -321,7 +321,7 @@ def test_queue_lists_pending_updates_oldest_first_with_a_safe_evidence_link(
     done = ProgressUpdateFactory(
         milestone=inherited, organisation=lead, state=ProgressUpdate.State.ACCEPTED
     )
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     body = client.get(QUEUE).content.decode()
     assert body.index(f'id="update-{first.pk}"') < body.index(f'id="update-{second.pk}"')
     assert f'id="update-{done.pk}"' not in body
@@ -337,7 +337,7 @@ def test_accepting_changes_the_draft_only_and_records_the_editor(client, milesto
     update = ProgressUpdateFactory(
         milestone=milestone, organisation=lead, proposed_status="achieved", note="All done."
     )
-    editor = EditorFactory()
+    editor = EditorFactory(all_route_maps=True)
     client.force_login(editor)
     response = client.post(reverse("partners_review:accept", args=[update.pk]))
     assert response.status_code == 302
@@ -373,7 +373,7 @@ def test_accepting_applies_on_top_of_a_newer_draft_edit(milestone, lead):
         expected_revision=milestone.revision,
     )
     update = ProgressUpdateFactory(milestone=milestone, organisation=lead)
-    services.progress_update_accept(update=update, user=EditorFactory())
+    services.progress_update_accept(update=update, user=EditorFactory(all_route_maps=True))
     draft = Milestone.objects.get(outcome__edition__state="draft", key=milestone.key)
     assert draft.text == "Reworded by an editor"
     assert draft.status == Status.IN_PROGRESS
@@ -381,7 +381,7 @@ def test_accepting_applies_on_top_of_a_newer_draft_edit(milestone, lead):
 
 def test_an_update_is_reviewed_once(client, milestone, lead):
     update = ProgressUpdateFactory(milestone=milestone, organisation=lead)
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     client.post(reverse("partners_review:accept", args=[update.pk]))
     response = client.post(reverse("partners_review:accept", args=[update.pk]), follow=True)
     assert "already accepted" in response.content.decode()
@@ -392,7 +392,7 @@ def test_an_update_on_a_milestone_removed_from_the_draft_reports_it(client, mile
     route_map = milestone.outcome.edition.route_map
     update = ProgressUpdateFactory(milestone=milestone, organisation=lead)
     editing.milestone_remove(route_map=route_map, key=milestone.key, user=None)
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     response = client.post(reverse("partners_review:accept", args=[update.pk]), follow=True)
     assert "removed from the draft" in response.content.decode()
     update.refresh_from_db()
@@ -401,8 +401,7 @@ def test_an_update_on_a_milestone_removed_from_the_draft_reports_it(client, mile
 
 def test_editors_assigned_elsewhere_neither_see_nor_accept_the_update(client, milestone, lead):
     update = ProgressUpdateFactory(milestone=milestone, organisation=lead)
-    editor = EditorFactory()
-    RouteMapFactory().editors.add(editor)
+    editor = EditorFactory(route_maps=[RouteMapFactory()])
     client.force_login(editor)
     assert f'id="update-{update.pk}"' not in client.get(QUEUE).content.decode()
     assert client.post(reverse("partners_review:accept", args=[update.pk])).status_code == 403
@@ -412,7 +411,7 @@ def test_editors_assigned_elsewhere_neither_see_nor_accept_the_update(client, mi
 
 def test_declining_needs_a_reason_which_the_partner_then_sees(client, partner, milestone, lead):
     update = ProgressUpdateFactory(milestone=milestone, organisation=lead, submitted_by=partner)
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     url = reverse("partners_review:decline", args=[update.pk])
     response = client.post(url, {"reason": ""})
     assert response.status_code == 400
@@ -433,7 +432,9 @@ def test_decline_service_refuses_an_empty_reason(milestone, lead):
 
     update = ProgressUpdateFactory(milestone=milestone, organisation=lead)
     with pytest.raises(ValidationError):
-        services.progress_update_decline(update=update, user=EditorFactory(), reason=" ")
+        services.progress_update_decline(
+            update=update, user=EditorFactory(all_route_maps=True), reason=" "
+        )
 
 
 # --------------------------------------------------------------------------- query counts
@@ -456,6 +457,6 @@ def test_partner_and_queue_pages_use_a_bounded_number_of_queries(
     client.force_login(partner)
     with django_assert_max_num_queries(12):
         assert client.get(MY_ORGANISATION).status_code == 200
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     with django_assert_max_num_queries(12):
         assert client.get(QUEUE).status_code == 200

@@ -162,7 +162,7 @@ class TestPublicPageCache:
         edition = build_route_map(outcomes=1)
         url = edition.route_map.get_absolute_url()
         client.get(url)
-        client.force_login(EditorFactory())
+        client.force_login(EditorFactory(all_route_maps=True))
         response = client.get(url)
         assert "X-Cache" not in response
         assert "Edit this route map" in response.content.decode()

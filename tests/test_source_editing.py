@@ -117,7 +117,7 @@ def test_signed_in_people_without_a_role_get_403_everywhere(client, document, co
 
 
 def test_editors_edit_but_cannot_publish_or_discard(client, document, commitment):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_source_documents=True))
     for method, url in editor_urls(document, commitment):
         if method == "get":
             assert client.get(url).status_code == 200, url
@@ -141,7 +141,7 @@ def test_publishers_reach_every_page(client, document, commitment):
 
 
 def test_unknown_documents_and_commitments_are_404(client, document, commitment):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_source_documents=True))
     assert client.get("/edit/sources/nothing/").status_code == 404
     for key in ["c999999", "n999999", "x1", "c", "8.2"]:
         assert client.get(edit_url(document, "commitment", key)).status_code == 404, key
@@ -153,7 +153,7 @@ def test_unknown_documents_and_commitments_are_404(client, document, commitment)
 
 
 def test_saving_a_commitment_changes_only_the_draft(client, document, commitment):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_source_documents=True))
     response = client.post(
         commitment_url(commitment),
         commitment_post(
@@ -189,7 +189,7 @@ def test_saving_a_commitment_changes_only_the_draft(client, document, commitment
 
 
 def test_saving_the_published_values_starts_no_draft(client, document, commitment):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_source_documents=True))
     assert client.post(commitment_url(commitment), commitment_post(commitment)).status_code == 302
     assert not DocumentDraft.objects.exists()
     assert not SourceChangeRecord.objects.exists()
@@ -198,7 +198,7 @@ def test_saving_the_published_values_starts_no_draft(client, document, commitmen
 def test_htmx_edit_swaps_the_form_and_saving_swaps_back_the_commitment(
     client, document, commitment
 ):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_source_documents=True))
     form = client.get(commitment_url(commitment), headers={"HX-Request": "true"})
     body = form.content.decode()
     assert body.lstrip().startswith(
@@ -239,7 +239,7 @@ def test_htmx_edit_swaps_the_form_and_saving_swaps_back_the_commitment(
 def test_invalid_commitment_shows_errors_keeps_what_was_typed_and_saves_nothing(
     client, document, commitment, changes, field, message
 ):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_source_documents=True))
     typed = {"progress_note": "Typed by the editor", **changes}
     response = client.post(commitment_url(commitment), commitment_post(commitment, **typed))
     body = response.content.decode()
@@ -257,7 +257,10 @@ def test_invalid_commitment_shows_errors_keeps_what_was_typed_and_saves_nothing(
 def test_second_editor_saving_a_stale_commitment_is_refused_and_keeps_their_text(
     client, document, commitment
 ):
-    first, second = EditorFactory(username="alex"), EditorFactory(username="sam")
+    first, second = (
+        EditorFactory(all_source_documents=True, username="alex"),
+        EditorFactory(all_source_documents=True, username="sam"),
+    )
     opened = commitment_post(commitment)  # both opened the form before any change
 
     client.force_login(first)
@@ -286,7 +289,7 @@ def test_second_editor_saving_a_stale_commitment_is_refused_and_keeps_their_text
 
 
 def test_htmx_conflict_is_swapped_in_with_a_success_status(client, document, commitment):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_source_documents=True))
     client.post(commitment_url(commitment), commitment_post(commitment, status=Status.DELAYED))
     response = client.post(
         commitment_url(commitment),
@@ -301,7 +304,7 @@ def test_htmx_conflict_is_swapped_in_with_a_success_status(client, document, com
 
 
 def test_adding_a_commitment_checks_its_reference(client, document, commitment, lead):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_source_documents=True))
     data = {
         "reference": commitment.reference,
         "title": "Independent advocacy",
@@ -328,7 +331,7 @@ def test_adding_a_commitment_checks_its_reference(client, document, commitment, 
 
 
 def test_removing_needs_confirmation_and_happens_in_the_draft(client, document, commitment):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_source_documents=True))
     confirm = client.get(commitment_url(commitment, "commitment-remove"))
     assert "Remove commitment" in confirm.content.decode()
     assert not DocumentDraft.objects.exists()
@@ -344,7 +347,7 @@ def test_removing_needs_confirmation_and_happens_in_the_draft(client, document, 
 
 
 def test_removing_a_commitment_added_in_the_draft_drops_it(client, document):
-    editor = EditorFactory()
+    editor = EditorFactory(all_source_documents=True)
     item = services.commitment_draft_add(
         document=document,
         user=editor,
@@ -359,7 +362,7 @@ def test_removing_a_commitment_added_in_the_draft_drops_it(client, document):
 
 
 def test_document_details_go_to_the_draft(client, document):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_source_documents=True))
     data = {
         "document-title": "Renamed response",
         "document-summary": "A new summary.",
@@ -537,7 +540,7 @@ def test_discarding_needs_confirmation_and_keeps_the_published_document(
 
 
 def test_history_shows_who_changed_which_field_before_and_after(client, document, commitment):
-    editor = EditorFactory(username="morag")
+    editor = EditorFactory(all_source_documents=True, username="morag")
     client.force_login(editor)
     client.post(
         commitment_url(commitment),
@@ -573,7 +576,7 @@ def test_seeded_secure_care_commitment_8_2_through_draft_and_publish(client, see
 
 
 def test_the_editors_dashboard_and_documents_list_link_to_document_editing(client, document):
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_source_documents=True))
     assert (
         reverse("sources-edit:documents")
         in client.get(reverse("editing:dashboard")).content.decode()

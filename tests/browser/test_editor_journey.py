@@ -4,8 +4,9 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from accounts.roles import PUBLISHERS
+from accounts.roles import ALL_ROUTE_MAPS, ALL_SOURCE_DOCUMENTS, PUBLISHERS
 from tests.browser.conftest import assert_accessible
+from tests.factories import grant
 
 pytestmark = pytest.mark.browser
 
@@ -16,6 +17,8 @@ KINSHIP_2030 = "There will be availability of services to support parents"
 def publisher(live_seeded, django_user_model):
     user = django_user_model.objects.create_user("pat", "pat@example.org", "a-long-passphrase")
     user.groups.add(Group.objects.get_or_create(name=PUBLISHERS)[0])
+    grant(user, ALL_ROUTE_MAPS)
+    grant(user, ALL_SOURCE_DOCUMENTS)
     return user
 
 

@@ -7,11 +7,12 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from accounts.roles import PARTNERS, PUBLISHERS
+from accounts.roles import ALL_ROUTE_MAPS, ALL_SOURCE_DOCUMENTS, PARTNERS, PUBLISHERS
 from milestones.models import Milestone
 from organisations.models import Organisation
 from partners.models import PartnerProfile
 from tests.browser.conftest import assert_accessible
+from tests.factories import grant
 
 pytestmark = pytest.mark.browser
 
@@ -33,6 +34,8 @@ def partner(live_seeded, django_user_model):
 def publisher(live_seeded, django_user_model):
     user = django_user_model.objects.create_user("pat", "pat@example.org", "a-long-passphrase")
     user.groups.add(Group.objects.get_or_create(name=PUBLISHERS)[0])
+    grant(user, ALL_ROUTE_MAPS)
+    grant(user, ALL_SOURCE_DOCUMENTS)
     return user
 
 

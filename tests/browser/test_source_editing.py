@@ -5,8 +5,9 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from accounts.roles import PUBLISHERS
+from accounts.roles import ALL_ROUTE_MAPS, ALL_SOURCE_DOCUMENTS, PUBLISHERS
 from tests.browser.conftest import assert_accessible
+from tests.factories import grant
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +20,8 @@ NOTE_8_2 = "Contingency plan agreed with all four providers."
 def publisher(live_seeded, django_user_model):
     user = django_user_model.objects.create_user("pat", "pat@example.org", "a-long-passphrase")
     user.groups.add(Group.objects.get_or_create(name=PUBLISHERS)[0])
+    grant(user, ALL_ROUTE_MAPS)
+    grant(user, ALL_SOURCE_DOCUMENTS)
     return user
 
 

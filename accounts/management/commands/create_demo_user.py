@@ -3,10 +3,10 @@
 import os
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 
-from accounts.roles import PUBLISHERS
+from accounts.roles import ALL_ROUTE_MAPS, ALL_SOURCE_DOCUMENTS, MODERATORS, PUBLISHERS
 
 
 class Command(BaseCommand):
@@ -21,9 +21,19 @@ class Command(BaseCommand):
         user.set_password(password)
         user.is_active = True
         user.save()
-        user.groups.add(Group.objects.get_or_create(name=PUBLISHERS)[0])
+        for name in (PUBLISHERS, MODERATORS):
+            user.groups.add(Group.objects.get_or_create(name=name)[0])
+        # Explicitly, not through the Publishers group, so the demo can try every page
+        # whatever an admin has done to that group.
+        for permission in (ALL_ROUTE_MAPS, ALL_SOURCE_DOCUMENTS):
+            app_label, codename = permission.split(".")
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
         verb = "Created" if created else "Reset"
         self.stdout.write(
-            f"{verb} demo publisher. Sign in at http://127.0.0.1:8000/accounts/login/ "
-            f"with username '{username}' and password '{password}'."
+            f"{verb} demo publisher (edits every route map and source document, and "
+            f"moderates consultation responses). Sign in at "
+            f"http://127.0.0.1:8000/accounts/login/ with username '{username}' and "
+            f"password '{password}'."
         )
