@@ -1,0 +1,76 @@
+"""Hardening: any search text gives a page, private backups, history for every milestone,
+error pages in the site's design, plain constraint messages, quiet 403 logs and a
+Permissions-Policy header."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from routemap import search
+from tests.factories import EditionFactory, MilestoneFactory, OutcomeFactory
+
+pytestmark = pytest.mark.django_db
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="websearch_to_tsquery is PostgreSQL's"
+)
+
+
+@pytest.fixture
+def milestone(db):
+    return MilestoneFactory(
+        outcome=OutcomeFactory(edition=EditionFactory()), text="Advocacy services for children."
+    )
+
+
+# ------------------------------------------------------------------------------------ search
+
+
+@on_postgresql
+@pytest.mark.parametrize("hyphens", ["-" * 33, "-" * 199, "- " * 60, "(-" * 60])
+def test_a_long_run_of_hyphens_gives_a_search_page_on_postgresql(client, milestone, hyphens):
+    response = client.get(reverse("search"), {"q": f"a {hyphens}"[:200]})
+    assert response.status_code == 200
+
+
+@on_postgresql
+def test_hyphens_before_a_word_still_leave_it_out_on_postgresql(client, milestone):
+    page = client.get(reverse("search"), {"q": "advocacy " + "-" * 40 + "children"})
+    assert "No results" in page.content.decode()
+    page = client.get(reverse("search"), {"q": "advocacy " + "-" * 40 + "adoption"})
+    assert "1 result" in page.content.decode()
+
+
+@on_postgresql
+def test_a_query_postgresql_cannot_read_gives_no_results_and_says_why(
+    client, milestone, monkeypatch
+):
+    monkeypatch.setattr(search, "websearch_text", lambda text: text)
+    response = client.get(reverse("search"), {"q": "a " + "-" * 40})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "No results" in page
+    assert "could not be read" in page
+    # The failed statement did not spoil the rest of the request's transaction.
+    assert "1 result" in client.get(reverse("search"), {"q": "advocacy"}).content.decode()
+
+
+ODD_PIECES = st.sampled_from(
+    ["-", "--", "-" * 40, '"', "'", "or", "OR", " or ", "&", "|", "!", "(", ")", ":", "*",
+     "<->", "\\", " ", "advocacy", "a", "é", "_", "\t"]
+)  # fmt: skip
+odd_queries = st.lists(ODD_PIECES, max_size=60).map("".join) | st.text(max_size=200)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(query=odd_queries)
+def test_any_search_text_gives_a_page(milestone, query):
+    response = Client().get(reverse("search"), {"q": query[:200]})
+    assert response.status_code == 200
