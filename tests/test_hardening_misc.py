@@ -2,7 +2,12 @@
 error pages in the site's design, plain constraint messages, quiet 403 logs and a
 Permissions-Policy header."""
 
+import io
+import json
+import stat
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -74,3 +79,22 @@ odd_queries = st.lists(ODD_PIECES, max_size=60).map("".join) | st.text(max_size=
 def test_any_search_text_gives_a_page(milestone, query):
     response = Client().get(reverse("search"), {"q": query[:200]})
     assert response.status_code == 200
+
+
+# ------------------------------------------------------------------------------------ backup
+
+
+def test_a_state_export_can_be_read_by_its_owner_only(milestone, tmp_path):
+    backup = tmp_path / "state.json"
+    call_command("export_state", str(backup), stdout=io.StringIO())
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert json.loads(backup.read_text(encoding="utf-8"))
+
+
+def test_exporting_over_a_readable_file_makes_it_private(milestone, tmp_path):
+    backup = tmp_path / "state.json"
+    backup.write_text("old")
+    backup.chmod(0o644)
+    call_command("export_state", str(backup), stdout=io.StringIO())
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert "old" not in backup.read_text(encoding="utf-8")
