@@ -4,6 +4,7 @@ Permissions-Policy header."""
 
 import io
 import json
+import re
 import stat
 
 import pytest
@@ -14,8 +15,16 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from milestones.models import Milestone
 from routemap import search
-from tests.factories import EditionFactory, MilestoneFactory, OutcomeFactory
+from routemap.models import RouteMap
+from tests.factories import (
+    EditionFactory,
+    EditorFactory,
+    MilestoneFactory,
+    OutcomeFactory,
+    build_route_map,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +107,38 @@ def test_exporting_over_a_readable_file_makes_it_private(milestone, tmp_path):
     call_command("export_state", str(backup), stdout=io.StringIO())
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
     assert "old" not in backup.read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------------- history
+
+HISTORY_LINK = re.compile(r'href="(/edit/route-maps/[^"]+/history/)"')
+
+
+def test_every_history_link_on_a_seeded_edit_page_opens(client, seeded):
+    route_map = RouteMap.objects.get(slug="where-children-live")
+    client.force_login(EditorFactory())
+    page = client.get(reverse("editing:route_map", args=[route_map.slug])).content.decode()
+    links = set(HISTORY_LINK.findall(page))
+    # The route map's own history, and one per milestone (the seed has one version).
+    milestones = Milestone.objects.filter(outcome__edition__route_map=route_map).count()
+    assert len(links) == 1 + milestones
+    for link in links:
+        assert client.get(link).status_code == 200, link
+
+
+def test_a_milestone_never_changed_has_an_empty_history_page(client):
+    edition = build_route_map(outcomes=1)
+    milestone = Milestone.objects.filter(outcome__edition=edition).first()
+    client.force_login(EditorFactory())
+    url = reverse("editing:milestone_history", args=[edition.route_map.slug, milestone.key])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "No changes have been recorded yet" in response.content.decode()
+
+
+def test_a_milestone_of_another_route_map_has_no_history_page_here(client):
+    edition, other = build_route_map(outcomes=1), build_route_map(outcomes=1)
+    milestone = Milestone.objects.filter(outcome__edition=other).first()
+    client.force_login(EditorFactory())
+    url = reverse("editing:milestone_history", args=[edition.route_map.slug, milestone.key])
+    assert client.get(url).status_code == 404
