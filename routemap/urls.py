@@ -40,3 +40,4 @@ urlpatterns = [
 ]
 
 handler404 = "routemap.views.page_not_found"
+handler500 = "routemap.views.server_error"

@@ -4,6 +4,7 @@ Permissions-Policy header."""
 
 import io
 import json
+import logging
 import re
 import stat
 
@@ -16,13 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from milestones.models import Milestone
-from routemap import search
+from routemap import search, views
 from routemap.models import RouteMap
 from tests.factories import (
     EditionFactory,
     EditorFactory,
     MilestoneFactory,
     OutcomeFactory,
+    UserFactory,
     build_route_map,
 )
 
@@ -142,3 +144,62 @@ def test_a_milestone_of_another_route_map_has_no_history_page_here(client):
     client.force_login(EditorFactory())
     url = reverse("editing:milestone_history", args=[edition.route_map.slug, milestone.key])
     assert client.get(url).status_code == 404
+
+
+# ------------------------------------------------------------------------------- error pages
+
+
+def broken_render(*args, **kwargs):
+    raise RuntimeError("a bug")
+
+
+def test_a_server_error_shows_the_sites_own_page(monkeypatch):
+    monkeypatch.setattr("routemap.views.render", broken_render)
+    response = Client(raise_request_exception=False).get(reverse("accessibility"))
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in page
+    assert "design-system.min.css" in page
+    assert "a bug" not in page
+
+
+def test_the_server_error_page_needs_no_database(rf, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = views.server_error(rf.get("/route-maps/"))
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.content.decode()
+
+
+def test_a_form_sent_without_its_security_token_explains_what_to_do():
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("login"), {"username": "someone", "password": "secret"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Your form could not be sent" in page
+    assert "reload the page" in page
+    assert "sign in again" in page
+    assert "design-system.min.css" in page
+    assert "icons.stack.svg" in page  # the full site page, header search included
+    assert "CSRF" not in page
+
+
+def test_a_refused_request_is_logged_in_one_line_without_a_traceback(client, caplog):
+    client.force_login(UserFactory())
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get(reverse("editing:dashboard"))
+    assert response.status_code == 403
+    refused = [r for r in caplog.records if r.name == "django.request"]
+    assert len(refused) == 1
+    logged = caplog.handler.format(refused[0])
+    assert "Forbidden (Permission denied): /edit/" in logged
+    assert "Traceback" not in logged
+    assert len(logged.splitlines()) == 1
+
+
+def test_a_server_error_is_still_logged_with_its_traceback(monkeypatch, caplog):
+    monkeypatch.setattr("routemap.views.render", broken_render)
+    with caplog.at_level(logging.ERROR, logger="django.request"):
+        Client(raise_request_exception=False).get(reverse("accessibility"))
+    assert "Traceback" in caplog.text
+    assert "a bug" in caplog.text

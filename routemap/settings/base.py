@@ -196,6 +196,16 @@ PLAN_LAST_YEAR = 2030
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "forbidden_without_traceback": {"()": "routemap.logfilters.ForbiddenWithoutTraceback"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        # A refused request (403) is one line in the log, not a traceback.
+        "django.request": {"filters": ["forbidden_without_traceback"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# A form sent with a missing or stale security token gets a page that explains why.
+CSRF_FAILURE_VIEW = "routemap.views.csrf_failure"
