@@ -9,6 +9,7 @@ import re
 import stat
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -20,6 +21,7 @@ from milestones.models import Milestone
 from routemap import search, views
 from routemap.models import RouteMap
 from tests.factories import (
+    ConsultationResponseFactory,
     EditionFactory,
     EditorFactory,
     MilestoneFactory,
@@ -203,3 +205,26 @@ def test_a_server_error_is_still_logged_with_its_traceback(monkeypatch, caplog):
         Client(raise_request_exception=False).get(reverse("accessibility"))
     assert "Traceback" in caplog.text
     assert "a bug" in caplog.text
+
+
+# ---------------------------------------------------------------------- constraint messages
+
+
+def test_publishing_a_response_without_consent_says_why_in_plain_words(client):
+    response = ConsultationResponseFactory(consent_to_publish=False)
+    client.force_login(EditorFactory())
+    url = reverse("sources-edit:moderate", args=[response.document.slug, response.pk])
+    page = client.post(url, {"state": "published"}, follow=True).content.decode()
+    assert "the respondent did not agree to publication" in page
+    assert "published_response_has_consent" not in page
+    assert "__all__" not in page
+    response.refresh_from_db()
+    assert response.state == "pending"
+
+
+def test_every_constraint_explains_itself_in_plain_words():
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            message = constraint.get_violation_error_message()
+            assert constraint.name not in message, f"{model.__name__}: {constraint.name}"
+            assert "Constraint" not in message, f"{model.__name__}: {constraint.name}"
