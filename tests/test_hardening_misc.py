@@ -228,3 +228,30 @@ def test_every_constraint_explains_itself_in_plain_words():
             message = constraint.get_violation_error_message()
             assert constraint.name not in message, f"{model.__name__}: {constraint.name}"
             assert "Constraint" not in message, f"{model.__name__}: {constraint.name}"
+
+
+# ------------------------------------------------------------------------ Permissions-Policy
+
+
+def assert_unused_features_are_off(response):
+    policy = response["Permissions-Policy"]
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "browsing-topics"):
+        assert f"{feature}=()" in policy, feature
+    assert "interest-cohort=()" in policy
+
+
+def test_public_pages_turn_off_browser_features_the_site_does_not_use(client):
+    url = build_route_map(outcomes=1).route_map.get_absolute_url()
+    first = client.get(url)
+    assert first["X-Cache"] == "miss"
+    assert_unused_features_are_off(first)
+    cached = client.get(url)
+    assert cached["X-Cache"] == "hit"
+    assert_unused_features_are_off(cached)
+
+
+def test_signed_in_pages_turn_off_unused_browser_features_too(client):
+    client.force_login(EditorFactory())
+    response = client.get(reverse("editing:dashboard"))
+    assert response.status_code == 200
+    assert_unused_features_are_off(response)
