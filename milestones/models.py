@@ -207,8 +207,16 @@ class Milestone(models.Model):
                 condition=Q(year__gte=settings.PLAN_FIRST_YEAR)
                 & Q(year__lte=settings.PLAN_LAST_YEAR),
                 name="milestone_year_in_plan",
+                violation_error_message=(
+                    f"Choose a year from {settings.PLAN_FIRST_YEAR} to {settings.PLAN_LAST_YEAR}, "
+                    "the years of Plan 24-30."
+                ),
             ),
-            models.UniqueConstraint(fields=["outcome", "key"], name="unique_milestone_key"),
+            models.UniqueConstraint(
+                fields=["outcome", "key"],
+                name="unique_milestone_key",
+                violation_error_message="This milestone is already in this outcome.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -250,7 +258,9 @@ class MilestoneOrganisation(models.Model):
         ordering = ["order", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["milestone", "organisation"], name="unique_milestone_organisation"
+                fields=["milestone", "organisation"],
+                name="unique_milestone_organisation",
+                violation_error_message="This organisation is already listed for this milestone.",
             )
         ]
 

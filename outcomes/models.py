@@ -35,8 +35,18 @@ class Outcome(models.Model):
     class Meta:
         ordering = ["edition", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["edition", "slug"], name="unique_outcome_slug"),
-            models.UniqueConstraint(fields=["edition", "key"], name="unique_outcome_key"),
+            models.UniqueConstraint(
+                fields=["edition", "slug"],
+                name="unique_outcome_slug",
+                violation_error_message=(
+                    "Another outcome in this version of the route map already has this web address."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["edition", "key"],
+                name="unique_outcome_key",
+                violation_error_message="This outcome is already in this version of the route map.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -68,7 +78,9 @@ class OutcomeOrganisation(models.Model):
         ordering = ["order", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["outcome", "organisation"], name="unique_outcome_organisation"
+                fields=["outcome", "organisation"],
+                name="unique_outcome_organisation",
+                violation_error_message="This organisation is already listed for this outcome.",
             )
         ]
 

@@ -152,12 +152,18 @@ class Edition(models.Model):
                 fields=["route_map"],
                 condition=Q(state="published"),
                 name="one_live_edition_per_route_map",
+                violation_error_message="This route map already has a published version.",
             ),
             models.UniqueConstraint(
-                fields=["route_map"], condition=Q(state="draft"), name="one_draft_per_route_map"
+                fields=["route_map"],
+                condition=Q(state="draft"),
+                name="one_draft_per_route_map",
+                violation_error_message="This route map already has a draft.",
             ),
             models.UniqueConstraint(
-                fields=["route_map", "number"], name="unique_edition_number_per_route_map"
+                fields=["route_map", "number"],
+                name="unique_edition_number_per_route_map",
+                violation_error_message="This route map already has a version with this number.",
             ),
         ]
 

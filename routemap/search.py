@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from django import forms
-from django.db import connection
+from django.db import DataError, InternalError, ProgrammingError, connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -52,6 +52,10 @@ START, STOP = "\ue000", "\ue001"
 # Kinds whose table has the stored vector column (see the module docstring).
 STORED_VECTOR = {"Outcome", "Milestone", "Progress"}
 VECTOR_COLUMN = "search_vector"
+# Two or more "leave out" hyphens with only spaces or punctuation between them ("a -----",
+# "(-(-(-"): PostgreSQL nests one NOT per hyphen and fails past about 32 of them.
+REPEATED_NOT = re.compile(r"-(?:[^\w\"]*-)+")
+UNREADABLE = "The search could not be read. Try plain words, without symbols."
 
 
 class SearchForm(forms.Form):
@@ -82,6 +86,8 @@ class SearchResult:
 class SearchResults:
     results: list[SearchResult]
     total: int
+    # Why there are no results when it is not simply that nothing matched.
+    problem: str = ""
 
     def __bool__(self) -> bool:
         return bool(self.results)
@@ -225,7 +231,23 @@ class StoredVector(Expression):
         return Col(query.get_initial_alias(), column)
 
 
+def websearch_text(text: str) -> str:
+    """The query with each run of "leave out" hyphens made one, which means the same."""
+    return REPEATED_NOT.sub("-", text)
+
+
 def _search_postgres(text: str) -> SearchResults:
+    """Any text the normalising misses that PostgreSQL still cannot parse gives no results
+    and a message, not an error page. The savepoint keeps the request's transaction usable;
+    a lost connection (OperationalError) is left to the outage page."""
+    try:
+        with transaction.atomic():
+            return _search_postgres_query(websearch_text(text))
+    except (DataError, InternalError, ProgrammingError):
+        return SearchResults([], 0, problem=UNREADABLE)
+
+
+def _search_postgres_query(text: str) -> SearchResults:
     from django.contrib.postgres.search import (
         SearchHeadline,
         SearchQuery,

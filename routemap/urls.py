@@ -43,3 +43,4 @@ urlpatterns = [
 ]
 
 handler404 = "routemap.views.page_not_found"
+handler500 = "routemap.views.server_error"

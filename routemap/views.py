@@ -4,6 +4,7 @@ import datetime
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
 from accounts.roles import can_edit_route_map
@@ -146,3 +147,18 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"error": "Not found", "path": request.path}, status=404)
     return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Rendered without the request, so no context processor runs: the error may be that the
+    database or the session cannot be reached."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": "Server error"}, status=500)
+    return HttpResponse(render_to_string("500.html"), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without a valid security token (an old tab, cookies blocked, signed out
+    meanwhile): say so in plain words instead of Django's bare page. The reason is logged
+    by Django, not shown."""
+    return render(request, "403_csrf.html", status=403)

@@ -137,7 +137,8 @@ def response_moderate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     try:
         services.consultation_response_moderate(response=response, state=state, user=request.user)
     except ValidationError as exc:
-        messages.error(request, validation_message(exc))
+        # The rules broken, as sentences (the consent rule is the model's constraint).
+        messages.error(request, " ".join(exc.messages))
     else:
         label = ConsultationResponse.State(state).label.lower()
         messages.success(request, f"Response {response.pk}: {label}.")

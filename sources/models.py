@@ -160,7 +160,11 @@ class Phase(models.Model):
     class Meta:
         ordering = ["order", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["document", "label"], name="unique_phase_label")
+            models.UniqueConstraint(
+                fields=["document", "label"],
+                name="unique_phase_label",
+                violation_error_message="This document already has a phase with this label.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -308,7 +312,11 @@ class Commitment(models.Model):
         ordering = ["document", "order"]
         constraints = [
             models.UniqueConstraint(
-                fields=["document", "reference"], name="unique_commitment_reference"
+                fields=["document", "reference"],
+                name="unique_commitment_reference",
+                violation_error_message=(
+                    "This document already has a commitment with this reference."
+                ),
             )
         ]
 
@@ -412,7 +420,9 @@ class CommitmentOrganisation(models.Model):
         ordering = ["order", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["commitment", "organisation"], name="unique_commitment_organisation"
+                fields=["commitment", "organisation"],
+                name="unique_commitment_organisation",
+                violation_error_message="This organisation is already listed for this commitment.",
             )
         ]
 
@@ -437,6 +447,7 @@ class CommitmentOutcome(models.Model):
             models.UniqueConstraint(
                 fields=["commitment", "route_map", "outcome_key"],
                 name="unique_commitment_outcome",
+                violation_error_message="This commitment is already linked to that outcome.",
             )
         ]
 
@@ -461,6 +472,7 @@ class CommitmentMilestone(models.Model):
             models.UniqueConstraint(
                 fields=["commitment", "route_map", "milestone_key"],
                 name="unique_commitment_milestone",
+                violation_error_message="This commitment is already linked to that milestone.",
             )
         ]
 
@@ -581,17 +593,15 @@ class ConsultationResponse(models.Model):
             models.CheckConstraint(
                 condition=~Q(state="published") | Q(consent_to_publish=True),
                 name="published_response_has_consent",
+                violation_error_message=(
+                    "This response cannot be published: the "
+                    "respondent did not agree to publication."
+                ),
             )
         ]
 
     def __str__(self) -> str:
         return f"Response {self.pk} to {self.document}"
-
-    def clean(self):
-        if self.state == self.State.PUBLISHED and not self.consent_to_publish:
-            raise ValidationError(
-                "This response cannot be published: the respondent did not agree to publication."
-            )
 
     @property
     def can_be_published(self) -> bool:
@@ -610,7 +620,11 @@ class ConsultationAnswer(models.Model):
     class Meta:
         ordering = ["question__order", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["response", "question"], name="unique_answer")
+            models.UniqueConstraint(
+                fields=["response", "question"],
+                name="unique_answer",
+                violation_error_message="This response already has an answer to this question.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -683,6 +697,7 @@ class CommitmentChange(models.Model):
                 fields=["draft", "commitment"],
                 condition=Q(commitment__isnull=False),
                 name="one_change_per_commitment",
+                violation_error_message="This draft already has a change to this commitment.",
             )
         ]
 

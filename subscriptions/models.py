@@ -82,16 +82,21 @@ class Subscription(models.Model):
                 condition=(Q(route_map__isnull=False) & Q(organisation__isnull=True))
                 | (Q(route_map__isnull=True) & Q(organisation__isnull=False)),
                 name="subscription_follows_one_thing",
+                violation_error_message=(
+                    "A subscription follows either a route map or an organisation."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["email", "route_map"],
                 condition=Q(route_map__isnull=False),
                 name="unique_route_map_subscription",
+                violation_error_message="This email address already follows this route map.",
             ),
             models.UniqueConstraint(
                 fields=["email", "organisation"],
                 condition=Q(organisation__isnull=False),
                 name="unique_organisation_subscription",
+                violation_error_message="This email address already follows this organisation.",
             ),
         ]
 

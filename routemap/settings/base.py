@@ -56,6 +56,7 @@ MIDDLEWARE = [
     # (security headers, Content-Security-Policy), and a hit skips all of it.
     "routemap.middleware.PublishedPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "routemap.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -185,6 +186,43 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Permissions-Policy: browser features the site never uses are turned off, for this site and
+# anything that might ever be embedded in it (django-permissions-policy).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "gamepad",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "identity-credentials-get",
+        "idle-detection",
+        "interest-cohort",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "otp-credentials",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-create",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "window-management",
+        "xr-spatial-tracking",
+    ]
+}
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/edit/"
 LOGOUT_REDIRECT_URL = "/"
@@ -214,6 +252,16 @@ PLAN_LAST_YEAR = 2030
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "forbidden_without_traceback": {"()": "routemap.logfilters.ForbiddenWithoutTraceback"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        # A refused request (403) is one line in the log, not a traceback.
+        "django.request": {"filters": ["forbidden_without_traceback"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# A form sent with a missing or stale security token gets a page that explains why.
+CSRF_FAILURE_VIEW = "routemap.views.csrf_failure"
