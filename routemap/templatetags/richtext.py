@@ -82,6 +82,13 @@ def richtext(text: str) -> SafeString:
     return SafeString(render_markdown(text))
 
 
+@register.filter(name="cleantext")
+def cleantext(text: str) -> str:
+    """Stored text shown as written, without control characters (text stored before forms
+    cleaned their input may still hold some)."""
+    return clean_text(text or "")
+
+
 @register.filter(name="plaintext")
 def plaintext(text: str) -> str:
     """Text without Markdown markers, for feeds, calendars and summaries."""
