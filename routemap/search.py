@@ -37,6 +37,7 @@ from django.views.decorators.http import require_GET
 
 from milestones.models import Milestone
 from outcomes.models import Outcome, ProgressEntry
+from routemap.forms import CleanTextForm
 from routemap.models import Edition
 from routemap.templatetags.richtext import plaintext
 from sources.models import Commitment
@@ -53,7 +54,7 @@ STORED_VECTOR = {"Outcome", "Milestone", "Progress"}
 VECTOR_COLUMN = "search_vector"
 
 
-class SearchForm(forms.Form):
+class SearchForm(CleanTextForm):
     q = forms.CharField(
         label="Search route maps",
         required=False,

@@ -2,13 +2,14 @@
 
 from django import forms
 
+from routemap.forms import CleanTextForm
 from sources.models import ConsultationQuestion, RespondentType
 
 ANSWER_MAX_LENGTH = 10_000
 HONEYPOT_FIELD = "website"
 
 
-class ConsultationResponseForm(forms.Form):
+class ConsultationResponseForm(CleanTextForm):
     name = forms.CharField(
         label="Your name",
         max_length=200,

@@ -8,16 +8,34 @@ import xml.etree.ElementTree as ET
 
 import icalendar
 import pytest
+from django import forms
+from django.contrib import admin
+from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from milestones.models import Milestone
+from partners.models import ProgressUpdate
+from routemap.feeds import CleanAtom1Feed
+from routemap.forms import CleanTextMixin, CleanTextModelForm
+from routemap.models import Edition, Foundation
 from routemap.services import edition_publish
 from routemap.templatetags.richtext import plaintext, richtext
+from routemap.text import clean_text
+from sources.models import ConsultationResponse
 from tests.factories import (
     CommitmentFactory,
     ConsultationAnswerFactory,
     ConsultationFactory,
+    ConsultationQuestionFactory,
     EditorFactory,
+    OrganisationFactory,
+    PublisherFactory,
+    RouteMapFactory,
+    UserFactory,
     build_route_map,
     draft_copy,
+    partner_for,
 )
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +187,162 @@ def test_rich_text_never_shows_markdowns_placeholder():
     assert without_controls(richtext(MARKDOWN_PLACEHOLDER_INPUT))
     assert without_controls(plaintext(MARKDOWN_PLACEHOLDER_INPUT))
     assert richtext("A\x1b sentence.\r\nNext line.") == "<p>A sentence.\nNext line.</p>"
+
+
+# --- Input: every form and the admin store text without control characters -------------------
+
+TYPED = "First line \x1b with escape\r\nsecond \x08 line\rthird line"
+STORED = "First line  with escape\nsecond  line\nthird line"
+
+
+def project_form_classes() -> list[type]:
+    import routemap.urls  # noqa: F401  (imports every view, so every form class)
+
+    found, pending = [], [forms.BaseForm]
+    while pending:
+        for subclass in pending.pop().__subclasses__():
+            pending.append(subclass)
+            if subclass.__module__.split(".")[0] in PROJECT_APPS:
+                found.append(subclass)
+    return found
+
+
+PROJECT_APPS = {
+    "accounts",
+    "editing",
+    "milestones",
+    "organisations",
+    "outcomes",
+    "partners",
+    "routemap",
+    "sources",
+    "subscriptions",
+}
+
+
+def test_every_form_in_the_project_cleans_its_input():
+    classes = project_form_classes()
+    assert len(classes) > 10
+    assert [c.__name__ for c in classes if not issubclass(c, CleanTextMixin)] == []
+
+
+def test_every_admin_page_and_inline_cleans_its_input():
+    checked = 0
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in PROJECT_APPS:
+            continue
+        for form in [model_admin.form, *(inline.form for inline in model_admin.inlines)]:
+            assert issubclass(form, CleanTextMixin), model
+            checked += 1
+    assert checked > 10
+
+
+def test_mixed_into_a_model_form_the_cleaned_text_reaches_the_instance():
+    form_class = forms.modelform_factory(Foundation, form=CleanTextModelForm, fields="__all__")
+    form = form_class({"name": "Voice\x1b\x08", "slug": "voice", "order": 1})
+    assert form.is_valid(), form.errors
+    assert form.save().name == "Voice"
+
+
+def test_a_milestone_saved_through_the_edit_form_is_stored_clean(client):
+    live = build_route_map(outcomes=1)
+    milestone = live.outcomes.first().milestones.get(year=2027)
+    client.force_login(PublisherFactory())
+    url = reverse("editing:milestone", args=[live.route_map.slug, milestone.key])
+    data = {
+        "text": TYPED,
+        "year": 2027,
+        "status": milestone.status,
+        "progress_note": TYPED,
+        "revision": milestone.revision,
+    }
+    assert client.post(url, data).status_code == 302
+    draft = Edition.objects.drafts().get(route_map=live.route_map)
+    saved = Milestone.objects.get(outcome__edition=draft, key=milestone.key)
+    assert saved.text == STORED
+    assert saved.progress_note == STORED
+
+    publish_url = reverse("editing:publish", args=[live.route_map.slug])
+    assert client.post(publish_url, {"note": TYPED}).status_code == 302
+    published = Edition.objects.get(route_map=live.route_map, number=2)
+    assert published.change_note == STORED
+    feed = client.get(f"/route-maps/{live.route_map.slug}/updates.atom")
+    assert feed.status_code == 200
+    ET.fromstring(feed.content)
+
+
+def test_a_partners_progress_update_is_stored_clean(client):
+    organisation = OrganisationFactory()
+    live = build_route_map(outcomes=1, organisations=[organisation])
+    milestone = live.outcomes.first().milestones.get(year=2027)
+    client.force_login(partner_for(organisation))
+    response = client.post(
+        reverse("partners:update", args=[milestone.key]),
+        {"proposed_status": "in_progress", "note": TYPED},
+    )
+    assert response.status_code == 302
+    assert ProgressUpdate.objects.get().note == STORED
+
+
+def test_a_note_of_control_characters_only_is_refused_as_empty(client):
+    organisation = OrganisationFactory()
+    live = build_route_map(outcomes=1, organisations=[organisation])
+    milestone = live.outcomes.first().milestones.get(year=2027)
+    client.force_login(partner_for(organisation))
+    response = client.post(
+        reverse("partners:update", args=[milestone.key]),
+        {"proposed_status": "in_progress", "note": "\x1b\x08"},
+    )
+    assert response.status_code == 400
+    assert "Enter what has happened on this milestone." in response.content.decode()
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_a_consultation_response_is_stored_clean(client):
+    consultation = ConsultationFactory(is_published=True)
+    question = ConsultationQuestionFactory(document=consultation)
+    response = client.post(
+        f"/sources/{consultation.slug}/respond/",
+        {
+            "name": "Morag\x1b",
+            "organisation": "",
+            "respondent_type": "kinship_carer",
+            f"answer_{question.pk}": TYPED,
+            "consent_to_publish": "on",
+            "website": "",
+        },
+    )
+    assert response.status_code == 302
+    stored = ConsultationResponse.objects.get()
+    assert stored.name == "Morag"
+    assert stored.answers.get().text == STORED
+
+
+def test_text_entered_in_the_admin_is_stored_clean(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    route_map = RouteMapFactory()
+    response = client.post(
+        f"/admin/routemap/routemap/{route_map.pk}/change/",
+        {
+            "title": "Voice \x1b map",
+            "slug": route_map.slug,
+            "foundation": route_map.foundation_id,
+            "order": route_map.order,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    route_map.refresh_from_db()
+    assert route_map.title == "Voice  map"
+
+
+# --- Property: whatever text is stored, the Atom feed is well-formed XML ----------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=())))
+def test_any_text_makes_a_well_formed_atom_feed(text):
+    feed = CleanAtom1Feed(title=text, link="/", description=text, author_name=text)
+    feed.add_item(title=text, link="/item/", description=text, author_name=text, categories=[text])
+    root = ET.fromstring(feed.writeString("utf-8"))
+    entry = root.find("{http://www.w3.org/2005/Atom}entry")
+    assert entry.findtext("{http://www.w3.org/2005/Atom}title") == clean_text(text)
