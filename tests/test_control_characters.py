@@ -19,6 +19,7 @@ from partners.models import ProgressUpdate
 from routemap.feeds import CleanAtom1Feed
 from routemap.forms import CleanTextMixin, CleanTextModelForm
 from routemap.models import Edition, Foundation
+from routemap.seed import Reader, SeedError
 from routemap.services import edition_publish
 from routemap.templatetags.richtext import plaintext, richtext
 from routemap.text import clean_text
@@ -346,3 +347,10 @@ def test_any_text_makes_a_well_formed_atom_feed(text):
     root = ET.fromstring(feed.writeString("utf-8"))
     entry = root.find("{http://www.w3.org/2005/Atom}entry")
     assert entry.findtext("{http://www.w3.org/2005/Atom}title") == clean_text(text)
+
+
+def test_seed_files_are_read_without_control_characters(tmp_path):
+    reader = Reader(tmp_path / "route-map.yaml")
+    assert reader.text("Escape \x1b here\r\nnext line ", "statement") == "Escape  here\nnext line"
+    with pytest.raises(SeedError):
+        reader.text("\x1b\x08", "statement")
