@@ -6,7 +6,7 @@ from django.conf import settings
 from editing.services import OrganisationChoice
 from milestones.models import YEAR_MESSAGE, Status
 from organisations.models import Organisation, Role
-from routemap.forms import DesignSystemForm
+from routemap.forms import CleanTextForm, DesignSystemForm
 from routemap.models import RouteMap
 
 YEAR_CHOICES = [(y, str(y)) for y in range(settings.PLAN_FIRST_YEAR, settings.PLAN_LAST_YEAR + 1)]
@@ -202,7 +202,7 @@ class RouteMapForm(DesignSystemForm):
         ]
 
 
-class MoveForm(forms.Form):
+class MoveForm(CleanTextForm):
     direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
 
 

@@ -3,7 +3,7 @@
 from django import forms
 
 from editing.imports import MAX_FILE_BYTES, ImportFileError, decode_upload
-from routemap.forms import DesignSystemForm
+from routemap.forms import CleanTextForm, DesignSystemForm
 
 
 class ImportUploadForm(DesignSystemForm):
@@ -47,5 +47,5 @@ class ImportUploadForm(DesignSystemForm):
         return upload
 
 
-class ImportApplyForm(forms.Form):
+class ImportApplyForm(CleanTextForm):
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)

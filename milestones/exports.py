@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from milestones.models import Milestone
+from routemap.text import clean_text, clean_values
 
 # Spreadsheets run cells starting with these as formulas; a leading quote keeps them text.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -102,12 +103,13 @@ def milestone_record(milestone: Milestone, request: HttpRequest) -> dict:
 
 
 def csv_cell(value: object) -> str:
-    """Lists joined with "; ", booleans as true/false, formula-like text made inert."""
+    """Lists joined with "; ", booleans as true/false, formula-like text made inert, control
+    characters removed."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
         value = "; ".join(value)
-    text = str(value)
+    text = clean_text(str(value))
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
@@ -142,5 +144,6 @@ def json_chunks(milestones, request: HttpRequest, filters: dict, commitments=Non
     yield ', "filters": ' + json.dumps(filters)
     yield ', "milestones": ['
     for index, record in enumerate(_rows(milestones, request, commitments)):
+        record = clean_values(record)
         yield ("," if index else "") + "\n" + json.dumps(record, ensure_ascii=False)
     yield "\n]}\n"

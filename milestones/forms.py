@@ -13,6 +13,7 @@ from django.http import QueryDict
 from milestones.models import CLOSED_STATUSES, Milestone, Status, plan_years
 from organisations.models import Organisation, Sector
 from outcomes.models import Outcome
+from routemap.forms import CleanTextForm
 from routemap.models import Foundation, RouteMap
 
 # The order parameters appear in URLs (the filter form's order, so a form submitted with or
@@ -39,7 +40,7 @@ def _invalid(thing: str) -> dict:
     return {"invalid_choice": f"There is no {thing} “%(value)s”. Choose one from the list."}
 
 
-class TimelineFilterForm(forms.Form):
+class TimelineFilterForm(CleanTextForm):
     organisation = forms.ChoiceField(
         label="Organisation", required=False, error_messages=_invalid("organisation")
     )

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
 from organisations.models import Organisation
+from routemap.forms import CleanTextModelForm
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["name", "abbreviation", "sector"]
     list_filter = ["sector"]
     search_fields = ["name", "abbreviation"]

@@ -18,6 +18,7 @@ from milestones.dates import stated_date
 from milestones.models import Milestone
 from organisations.models import Organisation
 from routemap.templatetags.richtext import plaintext
+from routemap.text import clean_text
 
 SUMMARY_WORDS = 12
 
@@ -45,7 +46,7 @@ def milestone_event(milestone: Milestone, url: str) -> icalendar.Event:
         lines.append("Subject to decisions after May 2026.")
     if milestone.progress_note:
         lines.append(f"Progress: {plaintext(milestone.progress_note)}")
-    bodies = ", ".join(link.organisation.name for link in milestone.responsible_links)
+    bodies = ", ".join(clean_text(link.organisation.name) for link in milestone.responsible_links)
     if bodies:
         lines.append(f"Who needs to work on this: {bodies}")
     lines += ["", url]
@@ -56,7 +57,9 @@ def milestone_event(milestone: Milestone, url: str) -> icalendar.Event:
     event.add("dtstamp", edition.published_at or timezone.now())
     event.add("dtstart", day)
     event.add("dtend", day + datetime.timedelta(days=1))
-    event.add("summary", f"{edition.route_map.title} – {outcome.title}: {_first_words(text)}")
+    # iCalendar text may not hold control characters; plaintext() has cleaned `text`.
+    title = clean_text(f"{edition.route_map.title} – {outcome.title}")
+    event.add("summary", f"{title}: {_first_words(text)}")
     event.add("description", "\n".join(lines))
     event.add("url", url)
     event.add("transp", "TRANSPARENT")
@@ -66,13 +69,14 @@ def milestone_event(milestone: Milestone, url: str) -> icalendar.Event:
 def organisation_calendar(organisation: Organisation, milestones, absolute_url) -> bytes:
     """The calendar as bytes; `absolute_url` turns a path into a full address."""
     calendar = icalendar.Calendar()
+    name = clean_text(organisation.name)
     calendar.add("prodid", "-//Route Map Tracker//Plan 24-30 milestones//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"{organisation.name}: Plan 24-30 milestones")
+    calendar.add("x-wr-calname", f"{name}: Plan 24-30 milestones")
     calendar.add(
         "x-wr-caldesc",
-        f"Plan 24-30 milestones {organisation.name} is responsible for, alone or with others. "
+        f"Plan 24-30 milestones {name} is responsible for, alone or with others. "
         f"More: {absolute_url(organisation.get_absolute_url())}",
     )
     calendar.add("refresh-interval", datetime.timedelta(days=1), parameters={"VALUE": "DURATION"})

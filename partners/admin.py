@@ -3,12 +3,15 @@ from django.contrib.auth.models import Group
 
 from accounts.roles import PARTNERS
 from partners.models import PartnerProfile, ProgressUpdate
+from routemap.forms import CleanTextModelForm
 
 
 @admin.register(PartnerProfile)
 class PartnerProfileAdmin(admin.ModelAdmin):
     """Assign a person to the organisation they report for; this also puts them in the
     Partners group, so there is one step to make someone a partner."""
+
+    form = CleanTextModelForm
 
     list_display = ["user", "organisation"]
     list_select_related = ["user", "organisation"]
@@ -23,6 +26,8 @@ class PartnerProfileAdmin(admin.ModelAdmin):
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(admin.ModelAdmin):
     """Read-only: updates are reviewed on /edit/updates/."""
+
+    form = CleanTextModelForm
 
     list_display = ["organisation", "route_map", "proposed_status", "state", "created_at"]
     list_filter = ["state", "organisation", "route_map"]

@@ -1,16 +1,19 @@
 from django.contrib import admin
 
+from routemap.forms import CleanTextModelForm
 from routemap.models import Edition, Foundation, RouteMap, WhatMatters
 
 
 @admin.register(Foundation)
 class FoundationAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["name", "order"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(RouteMap)
 class RouteMapAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["title", "foundation", "order"]
     list_filter = ["foundation"]
     prepopulated_fields = {"slug": ["title"]}
@@ -20,12 +23,15 @@ class RouteMapAdmin(admin.ModelAdmin):
 
 class WhatMattersInline(admin.TabularInline):
     model = WhatMatters
+    form = CleanTextModelForm
     extra = 0
 
 
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
     """Read-only: editions change through the editing pages and the publish workflow."""
+
+    form = CleanTextModelForm
 
     list_display = ["route_map", "state", "number", "published_at", "published_by"]
     list_filter = ["state", "route_map"]

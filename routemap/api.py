@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from milestones.models import Milestone
 from organisations.models import Organisation
 from routemap.models import Edition, RouteMap
+from routemap.text import clean_values
 
 
 def read_only(view):
@@ -20,6 +21,12 @@ def read_only(view):
     the CSRF check, which protects forms and would otherwise answer a POST with its HTML
     failure page; nothing here changes anything, whatever the method."""
     return csrf_exempt(require_safe(view))
+
+
+def clean_json_response(data: dict) -> JsonResponse:
+    """JSON of stored text without control characters: JSON could escape them, but the
+    programs reading this API would then meet them in their own XML, CSV or pages."""
+    return JsonResponse(clean_values(data))
 
 
 def not_found(message: str) -> JsonResponse:
@@ -91,7 +98,7 @@ def edition_data(route_map: RouteMap, edition: Edition | None, request: HttpRequ
 @read_only
 def route_map_list(request: HttpRequest) -> JsonResponse:
     route_maps = RouteMap.objects.with_live_edition()
-    return JsonResponse(
+    return clean_json_response(
         {
             "route_maps": [
                 {
@@ -114,7 +121,7 @@ def route_map_detail(request: HttpRequest, slug: str) -> JsonResponse:
     if route_map is None:
         return not_found(f"No route map with slug '{slug}'.")
     edition = Edition.objects.published().with_content().filter(route_map=route_map).first()
-    return JsonResponse(edition_data(route_map, edition, request))
+    return clean_json_response(edition_data(route_map, edition, request))
 
 
 def organisation_summary(organisation: Organisation, request: HttpRequest) -> dict:
@@ -130,7 +137,7 @@ def organisation_summary(organisation: Organisation, request: HttpRequest) -> di
 
 @read_only
 def organisation_list(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(
+    return clean_json_response(
         {"organisations": [organisation_summary(o, request) for o in Organisation.objects.all()]}
     )
 
@@ -153,7 +160,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> JsonResponse:
         }
         for m in milestones
     ]
-    return JsonResponse(data)
+    return clean_json_response(data)
 
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.yaml")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from routemap.models import Edition
+from routemap.text import clean_text
 
 # Pass to prefetch_related() on an Edition queryset before describing many editions.
 CONTENT_PREFETCH = ("what_matters", "outcomes__milestones", "outcomes__progress_entries")
@@ -24,7 +25,7 @@ class Change:
 
 
 def _excerpt(text: str, length: int = 90) -> str:
-    text = " ".join(text.split())
+    text = " ".join(clean_text(text).split())
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 

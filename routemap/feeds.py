@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from routemap.changes import CONTENT_PREFETCH, describe_changes
 from routemap.models import Edition, RouteMap
 from routemap.templatetags.richtext import plaintext
+from routemap.text import clean_values
 
 FEED_LENGTH = 50
 # Entry ids must never change once a feed client has seen them.
@@ -58,10 +59,24 @@ def published_editions(route_map: RouteMap | None = None) -> list[Edition]:
     return latest
 
 
+class CleanAtom1Feed(Atom1Feed):
+    """Atom that cleans every text it is given (titles, summaries, names...). Django refuses to
+    write a control character to XML, and a feed quotes the last 50 publishes: one stored
+    `\\x1b` would otherwise make the feed answer 500 until 50 more publishes had passed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.feed = clean_values(self.feed)
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **kwargs)
+        self.items[-1] = clean_values(self.items[-1])
+
+
 class UpdatesFeed(Feed):
     """Every publish of every route map."""
 
-    feed_type = Atom1Feed
+    feed_type = CleanAtom1Feed
     title = "Plan 24-30 route maps: updates"
     subtitle = "Each time a route map is published, what changed."
     author_name = "Route Map Tracker"

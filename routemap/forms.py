@@ -1,8 +1,10 @@
-"""Shared form plumbing: Scottish Government Design System classes on every widget, and the
-honeypot field of the public forms."""
+"""Shared form plumbing: control characters removed from everything typed, Scottish
+Government Design System classes on every widget, and the honeypot field of the public forms."""
 
 from django import forms
 from django.http import HttpRequest
+
+from routemap.text import clean_values
 
 HONEYPOT_FIELD = "website"
 
@@ -30,7 +32,39 @@ WIDGET_CLASSES = {
 }
 
 
-class DesignSystemForm(forms.Form):
+def _cleaned_input(data):
+    """A copy of submitted data (QueryDict or dict) with `clean_text` applied to each string."""
+    if hasattr(data, "lists"):  # QueryDict, MultiValueDict: keep every value of a key
+        cleaned = data.copy()
+        for key, values in data.lists():
+            cleaned.setlist(key, clean_values(values))
+        return cleaned
+    return clean_values(dict(data))
+
+
+class CleanTextMixin:
+    """Removes control characters (except tab and line breaks) from every submitted value and
+    makes CRLF and CR line endings LF, before any field sees it: validation, `clean_<field>`
+    methods, the stored value and a re-shown form all get the text that will be kept. One
+    stored `\\x1b` would otherwise break every Atom feed quoting it. List it before the Form
+    or ModelForm class it is mixed into."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            self.data = _cleaned_input(self.data)
+
+
+class CleanTextModelForm(CleanTextMixin, forms.ModelForm):
+    """The form every admin page uses (`form = CleanTextModelForm` on each ModelAdmin and
+    inline), so text entered in the admin is cleaned like text entered anywhere else."""
+
+
+class CleanTextForm(CleanTextMixin, forms.Form):
+    """A plain form with cleaned input, for forms that style their own widgets."""
+
+
+class DesignSystemForm(CleanTextForm):
     """Adds the design system's CSS classes; templates/includes/field.html does the rest."""
 
     def __init__(self, *args, **kwargs):

@@ -37,6 +37,7 @@ from django.views.decorators.http import require_safe
 
 from milestones.models import Milestone
 from outcomes.models import Outcome, ProgressEntry
+from routemap.forms import CleanTextForm
 from routemap.models import Edition
 from routemap.pagecache import uses_query_parameters
 from routemap.templatetags.richtext import plaintext
@@ -58,7 +59,7 @@ REPEATED_NOT = re.compile(r"-(?:[^\w\"]*-)+")
 UNREADABLE = "The search could not be read. Try plain words, without symbols."
 
 
-class SearchForm(forms.Form):
+class SearchForm(CleanTextForm):
     q = forms.CharField(
         label="Search route maps",
         required=False,

@@ -25,6 +25,7 @@ from routemap.services import (
     edition_create_draft,
     edition_publish,
 )
+from routemap.text import clean_text
 
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 SEED_NOTE = "Imported from the published route map."
@@ -71,8 +72,11 @@ class Reader:
         return value
 
     def text(self, value, record: str, *, blank: bool = False) -> str:
+        """Stripped text without control characters (YAML's "\\e" or "\\x1b" escapes)."""
         if value is None and blank:
             return ""
+        if isinstance(value, str):
+            value = clean_text(value)
         if not isinstance(value, str) or (not blank and not value.strip()):
             raise self.fail(record, "expected some text")
         return value.strip()

@@ -7,8 +7,9 @@ make XML unserialisable: one stored `\\x1b` would break every Atom feed that quo
 
 import re
 
-# C0 controls except tab (\x09), line feed (\x0a) and carriage return (\x0d); DEL; C1 controls.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 controls except tab (\x09), line feed (\x0a) and carriage return (\x0d); DEL; C1 controls;
+# and what XML 1.0 and UTF-8 cannot carry either: lone surrogates, U+FFFE and U+FFFF.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_text(value: str) -> str:
@@ -18,4 +19,18 @@ def clean_text(value: str) -> str:
     value = _CONTROL_CHARACTERS.sub("", value)
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+def clean_values(value):
+    """`value` with `clean_text` applied to every string in it, however deeply it sits in
+    dicts, lists and tuples (JSON answers, feed entries); other values are returned as given."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_values(key): clean_values(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [clean_values(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(clean_values(item) for item in value)
     return value

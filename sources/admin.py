@@ -7,6 +7,7 @@ people who may edit a document.
 
 from django.contrib import admin
 
+from routemap.forms import CleanTextModelForm
 from sources.models import (
     Commitment,
     CommitmentMilestone,
@@ -21,21 +22,25 @@ from sources.models import (
 
 class PhaseInline(admin.TabularInline):
     model = Phase
+    form = CleanTextModelForm
     extra = 0
 
 
 class SectionInline(admin.StackedInline):
     model = Section
+    form = CleanTextModelForm
     extra = 0
 
 
 class QuestionInline(admin.StackedInline):
     model = ConsultationQuestion
+    form = CleanTextModelForm
     extra = 0
 
 
 @admin.register(SourceDocument)
 class SourceDocumentAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["title", "kind", "publisher", "published_on", "closes_on", "is_published"]
     list_filter = ["kind", "is_published"]
     search_fields = ["title"]
@@ -46,22 +51,26 @@ class SourceDocumentAdmin(admin.ModelAdmin):
 
 class CommitmentOrganisationInline(admin.TabularInline):
     model = CommitmentOrganisation
+    form = CleanTextModelForm
     extra = 0
     autocomplete_fields = ["organisation"]
 
 
 class CommitmentOutcomeInline(admin.TabularInline):
     model = CommitmentOutcome
+    form = CleanTextModelForm
     extra = 0
 
 
 class CommitmentMilestoneInline(admin.TabularInline):
     model = CommitmentMilestone
+    form = CleanTextModelForm
     extra = 0
 
 
 @admin.register(Commitment)
 class CommitmentAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["reference", "title", "document", "timescale", "status"]
     list_filter = ["document", "status", "foundation"]
     search_fields = ["reference", "title", "text"]

@@ -5,7 +5,7 @@ Published consultation responses are included without the name or organisation g
 
 from django.http import HttpRequest, JsonResponse
 
-from routemap.api import not_found, read_only
+from routemap.api import clean_json_response, not_found, read_only
 from sources.models import Commitment, SourceDocument, resolve_links
 from sources.views import not_shared_while_open
 
@@ -77,7 +77,7 @@ def commitment_data(commitment: Commitment, request: HttpRequest) -> dict:
 @read_only
 def document_list(request: HttpRequest) -> JsonResponse:
     documents = list(SourceDocument.objects.published().with_counts().newest_first())
-    response = JsonResponse(
+    response = clean_json_response(
         {
             "sources": [
                 {**document_summary(d, request), "commitment_count": d.commitment_count}
@@ -131,4 +131,4 @@ def document_detail(request: HttpRequest, slug: str) -> JsonResponse:
             }
             for response in document.responses.published().with_answers()
         ]
-    return not_shared_while_open(JsonResponse(data), [document])
+    return not_shared_while_open(clean_json_response(data), [document])

@@ -31,6 +31,7 @@ from editing.permissions import editor_required, moderator_required, publisher_r
 from editing.services import EditConflict
 from milestones.models import Status
 from routemap.seed import validation_message
+from routemap.text import clean_text
 from sources import services
 from sources.edit_forms import CommitmentForm, DocumentForm, PublishForm
 from sources.models import ConsultationResponse, SourceDocument
@@ -147,8 +148,8 @@ def response_moderate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def csv_safe(value) -> str:
-    """Text a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
+    """Text a spreadsheet shows as text, never runs as a formula, without control characters."""
+    text = "" if value is None else clean_text(str(value))
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from routemap.forms import HONEYPOT_FIELD, honeypot_field
+from routemap.forms import HONEYPOT_FIELD, CleanTextForm, honeypot_field
 from sources.models import ConsultationQuestion, RespondentType
 
 __all__ = ["HONEYPOT_FIELD", "ConsultationResponseForm"]
@@ -10,7 +10,7 @@ __all__ = ["HONEYPOT_FIELD", "ConsultationResponseForm"]
 ANSWER_MAX_LENGTH = 10_000
 
 
-class ConsultationResponseForm(forms.Form):
+class ConsultationResponseForm(CleanTextForm):
     name = forms.CharField(
         label="Your name",
         max_length=200,

@@ -1,13 +1,13 @@
 from django import forms
 
 from organisations.models import Organisation
-from routemap.forms import honeypot_field
+from routemap.forms import CleanTextForm, honeypot_field
 from routemap.models import RouteMap
 
 ROUTE_MAP, ORGANISATION = "route-map", "organisation"
 
 
-class SubscriptionForm(forms.Form):
+class SubscriptionForm(CleanTextForm):
     email = forms.EmailField(
         label="Email address",
         max_length=254,

@@ -15,21 +15,25 @@ from routemap.templatetags.richtext import (
     render_markdown,
     richtext,
 )
+from routemap.text import clean_text
 
 
 def through_markdown(text: str) -> str:
-    rendered = markdown.markdown(text, output_format="html")
-    return nh3.clean(
-        rendered,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
+    rendered = markdown.markdown(clean_text(text), output_format="html")
+    return clean_text(
+        nh3.clean(
+            rendered,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes={"http", "https", "mailto"},
+            link_rel="noopener noreferrer",
+        )
     )
 
 
 def plain_through_markdown(text: str) -> str:
-    return html.unescape(nh3.clean(markdown.markdown(text), tags=set())).strip()
+    cleaned = nh3.clean(markdown.markdown(clean_text(text)), tags=set())
+    return clean_text(html.unescape(cleaned)).strip()
 
 
 # Mostly ordinary sentences, with now and then something Markdown or HTML reads as markup.

@@ -7,6 +7,10 @@ hostile input (script tags, event handlers, javascript: links) is shown inert.
 Most text is plain sentences. Such text skips Markdown and nh3, which take about half a
 millisecond a text (most of the time of a large route map page rendered afresh), and is
 split into paragraphs here, exactly as they would have done (tests/test_richtext.py checks).
+
+Control characters are removed before and after Markdown: Python-Markdown leaks its own
+placeholders (`\\x02klzzwxh:000\\x03`) for some input, and a control character that reached
+a page would also reach feeds and calendars quoting it.
 """
 
 import html
@@ -18,6 +22,8 @@ import markdown as markdown_lib
 import nh3
 from django import template
 from django.utils.safestring import SafeString
+
+from routemap.text import clean_text
 
 register = template.Library()
 
@@ -54,15 +60,18 @@ def _markdown_html(text: str) -> str:
 @lru_cache(maxsize=50_000)
 def render_markdown(text: str) -> str:
     """Cached per text: published text is rendered once per worker, not on every page."""
-    paragraphs = _plain_paragraphs(text or "")
+    text = clean_text(text or "")
+    paragraphs = _plain_paragraphs(text)
     if paragraphs is not None:
         return "\n".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
-    return nh3.clean(
-        _markdown_html(text or ""),
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
+    return clean_text(
+        nh3.clean(
+            _markdown_html(text),
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes={"http", "https", "mailto"},
+            link_rel="noopener noreferrer",
+        )
     )
 
 
@@ -73,6 +82,13 @@ def richtext(text: str) -> SafeString:
     return SafeString(render_markdown(text))
 
 
+@register.filter(name="cleantext")
+def cleantext(text: str) -> str:
+    """Stored text shown as written, without control characters (text stored before forms
+    cleaned their input may still hold some)."""
+    return clean_text(text or "")
+
+
 @register.filter(name="plaintext")
 def plaintext(text: str) -> str:
     """Text without Markdown markers, for feeds, calendars and summaries."""
@@ -81,7 +97,9 @@ def plaintext(text: str) -> str:
 
 @lru_cache(maxsize=50_000)
 def _plaintext(text: str) -> str:
+    text = clean_text(text)
     paragraphs = _plain_paragraphs(text)
     if paragraphs is not None:
         return "\n".join(paragraphs)
-    return html.unescape(nh3.clean(_markdown_html(text), tags=set())).strip()
+    # Unescaping can bring back a control character written as an entity ("&#27;").
+    return clean_text(html.unescape(nh3.clean(_markdown_html(text), tags=set()))).strip()
