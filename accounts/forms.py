@@ -8,7 +8,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
-from routemap.forms import honeypot_field
+from routemap.forms import CleanTextMixin, honeypot_field
 
 logger = logging.getLogger(__name__)
 
@@ -16,7 +16,7 @@ SUBJECT = "registration/password_reset_subject.txt"  # the same for both emails
 NO_ACCOUNT_EMAIL = "registration/password_reset_no_account_email.txt"
 
 
-class PasswordResetRequestForm(PasswordResetForm):
+class PasswordResetRequestForm(CleanTextMixin, PasswordResetForm):
     email = forms.EmailField(
         label="Email address",
         max_length=254,

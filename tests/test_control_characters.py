@@ -30,6 +30,7 @@ from tests.factories import (
     ConsultationFactory,
     ConsultationQuestionFactory,
     EditorFactory,
+    ModeratorFactory,
     OrganisationFactory,
     PublisherFactory,
     RouteMapFactory,
@@ -108,7 +109,7 @@ def test_timeline_exports_leave_control_characters_out(client, url):
 
 def test_editors_csv_export_leaves_control_characters_out(client):
     edition = publish_hostile_text()
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     response = client.get(f"/edit/route-maps/{edition.route_map.slug}/export.csv")
     assert response.status_code == 200
     content = b"".join(response.streaming_content).decode()
@@ -154,7 +155,7 @@ def test_source_api_and_responses_csv_leave_control_characters_out(client):
     data = api.json()
     assert data["responses"][0]["answers"][0]["text"].startswith("Escape  and backspace")
     assert without_controls(json.dumps(data, ensure_ascii=False))
-    client.force_login(EditorFactory())
+    client.force_login(ModeratorFactory())
     exported = client.get(f"/edit/sources/{consultation.slug}/responses.csv")
     assert exported.status_code == 200
     rows = list(csv.reader(io.StringIO(exported.content.decode())))

@@ -25,6 +25,7 @@ from tests.factories import (
     EditionFactory,
     EditorFactory,
     MilestoneFactory,
+    ModeratorFactory,
     OutcomeFactory,
     UserFactory,
     build_route_map,
@@ -106,11 +107,11 @@ def test_a_state_export_can_be_read_by_its_owner_only(milestone, tmp_path):
 
 def test_exporting_over_a_readable_file_makes_it_private(milestone, tmp_path):
     backup = tmp_path / "state.json"
-    backup.write_text("old")
+    backup.write_text("previous backup \u2603 " * 100)
     backup.chmod(0o644)
     call_command("export_state", str(backup), stdout=io.StringIO())
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
-    assert "old" not in backup.read_text(encoding="utf-8")
+    assert "previous backup" not in backup.read_text(encoding="utf-8")
 
 
 # ----------------------------------------------------------------------------------- history
@@ -120,7 +121,7 @@ HISTORY_LINK = re.compile(r'href="(/edit/route-maps/[^"]+/history/)"')
 
 def test_every_history_link_on_a_seeded_edit_page_opens(client, seeded):
     route_map = RouteMap.objects.get(slug="where-children-live")
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     page = client.get(reverse("editing:route_map", args=[route_map.slug])).content.decode()
     links = set(HISTORY_LINK.findall(page))
     # The route map's own history, and one per milestone (the seed has one version).
@@ -133,7 +134,7 @@ def test_every_history_link_on_a_seeded_edit_page_opens(client, seeded):
 def test_a_milestone_never_changed_has_an_empty_history_page(client):
     edition = build_route_map(outcomes=1)
     milestone = Milestone.objects.filter(outcome__edition=edition).first()
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     url = reverse("editing:milestone_history", args=[edition.route_map.slug, milestone.key])
     response = client.get(url)
     assert response.status_code == 200
@@ -143,7 +144,7 @@ def test_a_milestone_never_changed_has_an_empty_history_page(client):
 def test_a_milestone_of_another_route_map_has_no_history_page_here(client):
     edition, other = build_route_map(outcomes=1), build_route_map(outcomes=1)
     milestone = Milestone.objects.filter(outcome__edition=other).first()
-    client.force_login(EditorFactory())
+    client.force_login(EditorFactory(all_route_maps=True))
     url = reverse("editing:milestone_history", args=[edition.route_map.slug, milestone.key])
     assert client.get(url).status_code == 404
 
@@ -212,7 +213,7 @@ def test_a_server_error_is_still_logged_with_its_traceback(monkeypatch, caplog):
 
 def test_publishing_a_response_without_consent_says_why_in_plain_words(client):
     response = ConsultationResponseFactory(consent_to_publish=False)
-    client.force_login(EditorFactory())
+    client.force_login(ModeratorFactory())
     url = reverse("sources-edit:moderate", args=[response.document.slug, response.pk])
     page = client.post(url, {"state": "published"}, follow=True).content.decode()
     assert "the respondent did not agree to publication" in page
