@@ -8,9 +8,9 @@ import logging
 from collections.abc import Callable
 
 from django.db import transaction
-from django.utils import timezone
 
 from organisations.models import Organisation
+from routemap import clock
 from routemap.models import RouteMap
 from subscriptions.emails import send_confirmation
 from subscriptions.models import RESEND_AFTER, Subscription, token_hash
@@ -35,7 +35,7 @@ def subscription_request(
 ) -> None:
     """Record a pending subscription and send its confirmation link, unless one was sent in
     the last hour or the address already follows this. Sending never raises."""
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         Subscription.objects.expired_pending(now).delete()
         subscription, created = Subscription.objects.get_or_create(
@@ -74,7 +74,7 @@ def subscription_confirm(*, token: str) -> Subscription:
     """Confirm once: the token is cleared in the same statement that checks it, so the link
     cannot be used twice, even by two requests at the same moment."""
     subscription = subscription_for_confirmation(token=token)
-    now = timezone.now()
+    now = clock.now()
     used = Subscription.objects.filter(
         pk=subscription.pk, confirmation_token_hash=token_hash(token), confirmed_at__isnull=True
     ).update(confirmed_at=now, confirmation_token_hash="")
