@@ -2,16 +2,16 @@
 except where REQUIRE_BROWSER_TESTS is set (CI), where a missing browser is an error.
 
 The whole suite runs on a set clock (time-machine, still ticking): noon in Edinburgh on
-TEST_DAY, or on the ISO date in the environment variable TEST_TODAY, so no test depends on
-the real date. A test that needs another day uses the `clock` fixture."""
+TEST_DAY (tests/days.py), or on the ISO date in the environment variable TEST_TODAY, so no
+test depends on the real date. A test that needs another day uses the `clock` fixture."""
 
 import datetime
 import os
-import zoneinfo
 from pathlib import Path
 
 import pytest
-import time_machine
+
+from tests.days import noon, on, suite_day
 
 # Playwright's sync API runs an event loop in the test thread; live_server's database
 # access from that thread is safe here.
@@ -30,38 +30,26 @@ CHROMIUM_ARGS = [
 ]
 
 
-TEST_DAY = datetime.date(2026, 11, 30)
-SITE_ZONE = zoneinfo.ZoneInfo("Europe/London")
-
-
-def _noon(day: datetime.date) -> datetime.datetime:
-    """Noon on `day` in the site's time zone, given in UTC so that time-machine leaves the
-    process time zone alone, and far enough from midnight that a run never crosses a day."""
-    return datetime.datetime.combine(day, datetime.time(12), SITE_ZONE).astimezone(datetime.UTC)
-
-
-def suite_day() -> datetime.date:
-    value = os.environ.get("TEST_TODAY", "").strip()
-    if not value:
-        return TEST_DAY
+def _suite_day() -> datetime.date:
     try:
-        return datetime.date.fromisoformat(value)
+        return suite_day()
     except ValueError:
+        value = os.environ["TEST_TODAY"]
         raise pytest.UsageError(f"TEST_TODAY={value!r} is not an ISO date (YYYY-MM-DD).") from None
 
 
 def pytest_configure(config):
-    suite_day()  # a bad TEST_TODAY stops the run before any test
+    _suite_day()  # a bad TEST_TODAY stops the run before any test
 
 
 def pytest_report_header(config):
-    return f"clock: {suite_day().isoformat()} (set TEST_TODAY=YYYY-MM-DD to run on another day)"
+    return f"clock: {_suite_day().isoformat()} (set TEST_TODAY=YYYY-MM-DD to run on another day)"
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _suite_clock():
     """Every worker, the live server's thread and Hypothesis see the same set, ticking clock."""
-    with time_machine.travel(_noon(suite_day()), tick=True):
+    with on(_suite_day()):
         yield
 
 
@@ -74,7 +62,7 @@ class Clock:
     def move_to(self, when: datetime.date | datetime.datetime, *, tick: bool = True) -> None:
         """A date means noon on that day in the site's time zone."""
         if not isinstance(when, datetime.datetime):
-            when = _noon(when)
+            when = noon(when)
         self._machine.move_to(when, tick=tick)
 
     def shift(self, delta: datetime.timedelta) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from routemap import clock as site_clock
-from tests.conftest import suite_day
+from tests.days import suite_day
 
 ROOT = Path(__file__).resolve().parent.parent
 SKIPPED_DIRS = {".venv", "venv", ".git", "migrations", "tests", "bench", "static", "node_modules"}
