@@ -4,10 +4,10 @@ Each chart's numbers come from one aggregate query (`MilestoneQuerySet.status_co
 template draws a bar per row and a table with the same numbers for screen readers.
 """
 
-import datetime
 from dataclasses import dataclass, field
 
 from milestones.models import CLOSED_STATUSES, STATUS_TAG_COLOURS, Milestone, Status, plan_years
+from routemap import clock
 
 
 @dataclass
@@ -70,7 +70,7 @@ class StatusChart:
 
 def _charts(rows, row_field: str, labels: list[tuple[object, str]], noun: str, prefix: str):
     """A chart per `row_field` (in `labels` order) and a chart per year, from the same rows."""
-    this_year = datetime.date.today().year
+    this_year = clock.today().year
     by_row = {key: Bar(key, label) for key, label in labels}
     by_year = {year: Bar(year, str(year)) for year in plan_years()}
     for row in rows:

@@ -5,14 +5,13 @@ bookmarked and downloaded. Choices are loaded once per request (one query per li
 validating and rendering the form costs a fixed number of queries.
 """
 
-import datetime
-
 from django import forms
 from django.http import QueryDict
 
 from milestones.models import CLOSED_STATUSES, Milestone, Status, plan_years
 from organisations.models import Organisation, Sector
 from outcomes.models import Outcome
+from routemap import clock
 from routemap.forms import CleanTextForm
 from routemap.models import Foundation, RouteMap
 
@@ -232,7 +231,7 @@ class TimelineFilterForm(CleanTextForm):
         if filters["status"]:
             queryset = queryset.filter(status=filters["status"])
         if filters["overdue"]:
-            queryset = queryset.filter(year_to__lt=datetime.date.today().year).exclude(
+            queryset = queryset.filter(year_to__lt=clock.today().year).exclude(
                 status__in=CLOSED_STATUSES
             )
         return queryset.distinct()

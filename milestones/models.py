@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from organisations.models import Organisation, Role
 from outcomes.models import Outcome, OutcomeOrganisation
+from routemap import clock
 from routemap.models import Edition
 
 YEAR_MESSAGE = (
@@ -44,7 +45,7 @@ STATUS_TAG_COLOURS = {
 
 def overdue_condition(today: datetime.date | None = None, prefix: str = "") -> Q:
     """Year ended and not closed, as a filter usable in aggregates (`prefix` for joins)."""
-    today = today or datetime.date.today()
+    today = today or clock.today()
     return Q(**{f"{prefix}year__lt": today.year}) & ~Q(**{f"{prefix}status__in": CLOSED_STATUSES})
 
 
@@ -232,7 +233,7 @@ class Milestone(models.Model):
         return own or list(self.outcome.organisation_links.all())
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
-        today = today or datetime.date.today()
+        today = today or clock.today()
         return self.year < today.year and self.status not in CLOSED_STATUSES
 
     @property

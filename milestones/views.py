@@ -1,7 +1,5 @@
 """The public timeline of every published milestone, and its CSV and JSON exports."""
 
-import datetime
-
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_safe
 from milestones import exports
 from milestones.forms import FILTER_FIELDS, TimelineFilterForm
 from milestones.timeline import build_timeline
+from routemap import clock
 from routemap.htmx import vary_on_htmx, wants_partial
 from routemap.pagecache import uses_query_parameters
 
@@ -43,7 +42,7 @@ def filtered_page_context(request: HttpRequest, form: TimelineFilterForm) -> dic
         "csv_url": reverse("timeline-csv") + suffix,
         "json_url": reverse("timeline-json") + suffix,
         "outcome_field_swap": wants_partial(request.META),
-        "this_year": datetime.date.today().year,
+        "this_year": clock.today().year,
     }
 
 
@@ -94,7 +93,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         exports.csv_lines(milestones, request, form.commitments().order_by("year_to", "pk")),
         content_type="text/csv; charset=utf-8",
     )
-    filename = f"plan-24-30-milestones-{datetime.date.today():%Y-%m-%d}.csv"
+    filename = f"plan-24-30-milestones-{clock.today():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

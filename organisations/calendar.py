@@ -11,12 +11,12 @@ import datetime
 import icalendar
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from milestones.dates import stated_date
 from milestones.models import Milestone
 from organisations.models import Organisation
+from routemap import clock
 from routemap.templatetags.richtext import plaintext
 from routemap.text import clean_text
 
@@ -54,7 +54,7 @@ def milestone_event(milestone: Milestone, url: str) -> icalendar.Event:
     day = milestone_date(milestone)
     event = icalendar.Event()
     event.add("uid", f"milestone-{milestone.key}@route-map-tracker")
-    event.add("dtstamp", edition.published_at or timezone.now())
+    event.add("dtstamp", edition.published_at or clock.now())
     event.add("dtstart", day)
     event.add("dtend", day + datetime.timedelta(days=1))
     # iCalendar text may not hold control characters; plaintext() has cleaned `text`.

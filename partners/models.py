@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from milestones.models import Status
 from organisations.models import Organisation
+from routemap import clock
 from routemap.models import RouteMap
 
 
@@ -99,6 +100,6 @@ class ProgressUpdate(models.Model):
 
     def credited_note(self) -> str:
         """The note as it goes on the milestone, saying who reported it and when."""
-        day = timezone.localdate(self.created_at) if self.created_at else timezone.localdate()
+        day = timezone.localdate(self.created_at) if self.created_at else clock.today()
         when = f"{day.day} {day:%B %Y}"
         return f"{self.note.strip()} (Update from {self.organisation.name}, {when})"

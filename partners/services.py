@@ -8,12 +8,12 @@ import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.roles import can_edit_route_map, partner_organisation
 from editing import services as editing
 from milestones.models import Milestone, Status
 from partners.models import ProgressUpdate
+from routemap import clock
 from routemap.models import RouteMap
 
 
@@ -114,7 +114,7 @@ def progress_update_accept(*, update: ProgressUpdate, user) -> Milestone:
                 raise
     update.state = ProgressUpdate.State.ACCEPTED
     update.reviewed_by = user
-    update.reviewed_at = timezone.now()
+    update.reviewed_at = clock.now()
     update.save(update_fields=["state", "reviewed_by", "reviewed_at"])
     return milestone
 
@@ -128,7 +128,7 @@ def progress_update_decline(*, update: ProgressUpdate, user, reason: str) -> Pro
     update = _lock_pending(update, user)
     update.state = ProgressUpdate.State.DECLINED
     update.reviewed_by = user
-    update.reviewed_at = timezone.now()
+    update.reviewed_at = clock.now()
     update.decline_reason = reason
     update.save(update_fields=["state", "reviewed_by", "reviewed_at", "decline_reason"])
     return update

@@ -14,6 +14,7 @@ from django.utils import timezone
 from milestones.models import Milestone, MilestoneOrganisation
 from organisations.models import Organisation
 from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
+from routemap import clock
 from routemap.models import Edition, RouteMap, WhatMatters
 from routemap.pagecache import bump_published_version
 from routemap.signals import edition_published
@@ -164,7 +165,7 @@ def edition_publish(
         previous.state = Edition.State.SUPERSEDED
         previous.save(update_fields=["state", "updated_at"])
     latest = Edition.objects.filter(route_map=route_map).aggregate(n=Max("number"))["n"] or 0
-    now = timezone.now()
+    now = clock.now()
     edition.state = Edition.State.PUBLISHED
     edition.number = latest + 1
     edition.change_note = note

@@ -1,7 +1,5 @@
 """Public pages: the plan by foundation, a route map, one outcome."""
 
-import datetime
-
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -12,6 +10,7 @@ from milestones.charts import plan_charts, route_map_charts
 from milestones.exports import COLUMNS
 from milestones.models import Status
 from organisations.models import Sector
+from routemap import clock
 from routemap.changes import CONTENT_PREFETCH, describe_changes
 from routemap.forms import CompareForm
 from routemap.models import Edition, Foundation, RouteMap
@@ -52,7 +51,7 @@ def route_map_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "route_map": route_map,
             "edition": edition,
             "outcomes": edition.outcomes.all() if edition else [],
-            "this_year": datetime.date.today().year,
+            "this_year": clock.today().year,
             "can_edit": can_edit_route_map(request.user, route_map),
             "charts": route_map_charts(edition) if edition else None,
         },
@@ -76,7 +75,7 @@ def outcome_detail(request: HttpRequest, slug: str, outcome_slug: str) -> HttpRe
             "route_map": route_map,
             "edition": edition,
             "outcome": outcome,
-            "this_year": datetime.date.today().year,
+            "this_year": clock.today().year,
         },
     )
 

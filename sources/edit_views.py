@@ -30,6 +30,7 @@ from accounts.roles import (
 from editing.permissions import editor_required, moderator_required, publisher_required
 from editing.services import EditConflict
 from milestones.models import Status
+from routemap import clock
 from routemap.seed import validation_message
 from routemap.text import clean_text
 from sources import services
@@ -161,7 +162,7 @@ def response_csv(request: HttpRequest, slug: str) -> HttpResponse:
     document = _consultation(slug)
     questions = list(document.questions.all())
     responses = document.responses.with_answers().select_related("moderated_by").order_by("pk")
-    stamp = timezone.localdate().isoformat()
+    stamp = clock.today().isoformat()
     http = HttpResponse(content_type="text/csv; charset=utf-8")
     http["Content-Disposition"] = f'attachment; filename="{document.slug}-responses-{stamp}.csv"'
     writer = csv.writer(http)

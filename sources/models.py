@@ -15,11 +15,11 @@ from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
 
 from milestones.models import CLOSED_STATUSES, STATUS_TAG_COLOURS, Milestone, Status
 from organisations.models import Organisation, Role
 from outcomes.models import Outcome
+from routemap import clock
 from routemap.models import Foundation, RouteMap
 from sources.timescales import TimescaleError, YearSpan, describe_span, parse_timescale
 
@@ -135,7 +135,7 @@ class SourceDocument(models.Model):
         """Responses are accepted up to and including the closing date (site's local date)."""
         if not self.is_consultation or self.closes_on is None:
             return False
-        return (today or timezone.localdate()) <= self.closes_on
+        return (today or clock.today()) <= self.closes_on
 
     @property
     def closed_message(self) -> str:
@@ -353,7 +353,7 @@ class Commitment(models.Model):
         """Past its last year and neither achieved nor dropped (derived, like milestones)."""
         if self.year_to is None:
             return False
-        today = today or datetime.date.today()
+        today = today or clock.today()
         return self.year_to < today.year and self.status not in CLOSED_STATUSES
 
     @property

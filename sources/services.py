@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from editing.services import EditConflict, OrganisationChoice
 from milestones.models import STATUS_TAG_COLOURS, Status
 from organisations.models import Organisation, Role
+from routemap import clock
 from routemap.client import client_address  # noqa: F401 (callers use services.client_address)
 from routemap.models import Foundation
 from routemap.pagecache import bump_published_version
@@ -57,7 +57,7 @@ def address_hash(address: str) -> str:
 
 
 def is_rate_limited(*, address_hash: str, now: datetime.datetime | None = None) -> bool:
-    since = (now or timezone.now()) - RATE_WINDOW
+    since = (now or clock.now()) - RATE_WINDOW
     recent = ConsultationResponse.objects.from_address_since(address_hash, since)
     return recent.count() >= RATE_LIMIT
 
@@ -109,7 +109,7 @@ def consultation_response_moderate(
     response = ConsultationResponse.objects.select_for_update().get(pk=response.pk)
     response.state = state
     response.moderated_by = user
-    response.moderated_at = timezone.now()
+    response.moderated_at = clock.now()
     response.full_clean()
     response.save(update_fields=["state", "moderated_by", "moderated_at"])
     # The document's public page lists published responses: drop cached copies.
@@ -510,7 +510,7 @@ def document_publish(*, document: SourceDocument, user, note: str) -> SourceDocu
     organisations = _organisations_by_pk(changes)
     for name in DOCUMENT_FIELDS:
         setattr(document, name, getattr(draft, name))
-    document.last_updated = timezone.localdate()
+    document.last_updated = clock.today()
     document.full_clean()
     document.save()
     for change in changes:

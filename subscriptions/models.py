@@ -14,9 +14,9 @@ import uuid
 from django.core import signing
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
 from organisations.models import Organisation
+from routemap import clock
 from routemap.models import RouteMap
 
 CONFIRMATION_VALID_FOR = datetime.timedelta(days=7)
@@ -43,7 +43,7 @@ class SubscriptionQuerySet(models.QuerySet):
 
     def expired_pending(self, now: datetime.datetime | None = None):
         """Never confirmed, and the last confirmation link has expired."""
-        cutoff = (now or timezone.now()) - CONFIRMATION_VALID_FOR
+        cutoff = (now or clock.now()) - CONFIRMATION_VALID_FOR
         return self.filter(confirmed_at__isnull=True).filter(
             Q(confirmation_sent_at__lt=cutoff)
             | Q(confirmation_sent_at__isnull=True, created_at__lt=cutoff)
@@ -120,7 +120,7 @@ class Subscription(models.Model):
 
     def confirmation_expired(self, now: datetime.datetime | None = None) -> bool:
         sent = self.confirmation_sent_at or self.created_at
-        return sent + CONFIRMATION_VALID_FOR < (now or timezone.now())
+        return sent + CONFIRMATION_VALID_FOR < (now or clock.now())
 
     def unsubscribe_token(self) -> str:
         return signing.Signer(salt=_UNSUBSCRIBE_SALT).sign(self.key.hex)

@@ -8,9 +8,9 @@ import logging
 from collections.abc import Callable
 
 from django.db import transaction
-from django.utils import timezone
 
 from organisations.models import Organisation
+from routemap import clock
 from routemap.models import RouteMap
 from routemap.ratelimit import emails_to_recipient
 from subscriptions.emails import send_confirmation
@@ -41,7 +41,7 @@ def subscription_request(
     recipient_limit = emails_to_recipient()
     if recipient_limit.is_exceeded(email):
         return
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         Subscription.objects.expired_pending(now).delete()
         subscription, created = Subscription.objects.get_or_create(
@@ -81,7 +81,7 @@ def subscription_confirm(*, token: str) -> Subscription:
     """Confirm once: the token is cleared in the same statement that checks it, so the link
     cannot be used twice, even by two requests at the same moment."""
     subscription = subscription_for_confirmation(token=token)
-    now = timezone.now()
+    now = clock.now()
     used = Subscription.objects.filter(
         pk=subscription.pk, confirmation_token_hash=token_hash(token), confirmed_at__isnull=True
     ).update(confirmed_at=now, confirmation_token_hash="")

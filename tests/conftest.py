@@ -1,10 +1,17 @@
 """Shared fixtures. Browser tests drive Debian's Chromium; they skip on a machine without it,
-except where REQUIRE_BROWSER_TESTS is set (CI), where a missing browser is an error."""
+except where REQUIRE_BROWSER_TESTS is set (CI), where a missing browser is an error.
 
+The whole suite runs on a set clock (time-machine, still ticking): noon in Edinburgh on
+TEST_DAY (tests/days.py), or on the ISO date in the environment variable TEST_TODAY, so no
+test depends on the real date. A test that needs another day uses the `clock` fixture."""
+
+import datetime
 import os
 from pathlib import Path
 
 import pytest
+
+from tests.days import noon, on, suite_day
 
 # Playwright's sync API runs an event loop in the test thread; live_server's database
 # access from that thread is safe here.
@@ -21,6 +28,60 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def _suite_day() -> datetime.date:
+    try:
+        return suite_day()
+    except ValueError:
+        value = os.environ["TEST_TODAY"]
+        raise pytest.UsageError(f"TEST_TODAY={value!r} is not an ISO date (YYYY-MM-DD).") from None
+
+
+def pytest_configure(config):
+    _suite_day()  # a bad TEST_TODAY stops the run before any test
+
+
+def pytest_report_header(config):
+    return f"clock: {_suite_day().isoformat()} (set TEST_TODAY=YYYY-MM-DD to run on another day)"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _suite_clock():
+    """Every worker, the live server's thread and Hypothesis see the same set, ticking clock."""
+    with on(_suite_day()):
+        yield
+
+
+class Clock:
+    """Moves the clock for one test; it goes back to the suite's day when the test ends."""
+
+    def __init__(self, machine):
+        self._machine = machine
+
+    def move_to(self, when: datetime.date | datetime.datetime, *, tick: bool = True) -> None:
+        """A date means noon on that day in the site's time zone."""
+        if not isinstance(when, datetime.datetime):
+            when = noon(when)
+        self._machine.move_to(when, tick=tick)
+
+    def shift(self, delta: datetime.timedelta) -> None:
+        """Moves on by `delta` (after a `move_to`, or from the suite's day)."""
+        from routemap import clock
+
+        self._machine.move_to(clock.now() + delta)
+
+    @staticmethod
+    def today() -> datetime.date:
+        from routemap import clock
+
+        return clock.today()
+
+
+@pytest.fixture
+def clock(time_machine):
+    """`clock.move_to(datetime.date(2027, 1, 4))`, `clock.shift(timedelta(minutes=61))`."""
+    return Clock(time_machine)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -21,8 +21,10 @@ from tests.factories import (
     build_route_map,
 )
 
-THIS_YEAR = datetime.date.today().year
 PAST_YEAR = 2024  # ended whenever these tests run (the plan starts in 2024)
+# The day the plan below is seen on: 2026 has not ended, so only PAST_YEAR's open milestone is
+# overdue. Tests about another day move the clock themselves.
+PLAN_DAY = datetime.date(2026, 11, 30)
 
 
 def shown(response) -> set[str]:
@@ -35,8 +37,10 @@ def keys(*milestones) -> set[str]:
 
 
 @pytest.fixture
-def plan():
-    """Two route maps under two foundations; bodies in two sectors; one draft."""
+def plan(clock):
+    """Two route maps under two foundations; bodies in two sectors; one draft; seen on
+    PLAN_DAY."""
+    clock.move_to(PLAN_DAY)
     council = OrganisationFactory(slug="council", sector=Sector.LOCAL_GOVERNMENT)
     charity = OrganisationFactory(slug="charity", sector=Sector.THIRD_SECTOR)
     voice = FoundationFactory(slug="voice", name="Voice")

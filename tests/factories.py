@@ -286,9 +286,9 @@ def draft_copy(live, *, milestone_status=None):
 def _days_from_today(days: int):
     import datetime
 
-    from django.utils import timezone
+    from routemap import clock
 
-    return timezone.localdate() + datetime.timedelta(days=days)
+    return clock.today() + datetime.timedelta(days=days)
 
 
 class SourceDocumentFactory(factory.django.DjangoModelFactory):

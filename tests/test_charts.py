@@ -1,5 +1,6 @@
 """Progress charts: milestones by status per outcome, route map and year."""
 
+import datetime
 import re
 
 import pytest
@@ -41,6 +42,7 @@ def expected_counts(milestones, key) -> dict:
     return counts
 
 
+@pytest.mark.dates
 def test_route_map_chart_numbers_match_the_milestones(edition):
     live = Edition.objects.with_content().get(pk=edition.pk)
     by_outcome, by_year = route_map_charts(live)
@@ -92,7 +94,9 @@ def table_rows(page: str, chart_id: str) -> dict[str, list[int]]:
     return rows
 
 
-def test_route_map_page_shows_the_charts_as_svg_with_a_table(client, edition):
+@pytest.mark.dates
+def test_route_map_page_shows_the_charts_as_svg_with_a_table(client, edition, clock):
+    clock.move_to(datetime.date(2026, 11, 30))  # 2024 has ended, 2026 has not
     page = client.get(edition.route_map.get_absolute_url()).content.decode()
     assert "Progress at a glance" in page
     assert '<div class="status-chart__figure" aria-hidden="true">' in page
@@ -108,6 +112,25 @@ def test_route_map_page_shows_the_charts_as_svg_with_a_table(client, edition):
     first = edition.outcomes.order_by("order").first()
     overdue = sum(m.overdue for m in first.milestones.all())
     assert table_rows(page, "progress-by-outcome")[first.title] == [7, 1, 1, 0, 0, 9, overdue]
+
+
+@pytest.mark.dates
+@pytest.mark.parametrize(
+    ("day", "overdue_in_2026"),
+    [
+        (datetime.date(2026, 12, 31), 0),
+        (datetime.date(2027, 1, 4), 3),  # two not started and one in progress; not the achieved
+    ],
+)
+def test_a_years_bar_counts_its_open_milestones_as_overdue_once_the_year_ends(
+    client, edition, clock, day, overdue_in_2026
+):
+    clock.move_to(day)
+    rows = table_rows(
+        client.get(edition.route_map.get_absolute_url()).content.decode(), "progress-by-year"
+    )
+    assert rows["2026"][6] == overdue_in_2026
+    assert rows["2024"][6] == 3
 
 
 def test_each_segment_has_a_title_and_the_status_colour(client, edition):

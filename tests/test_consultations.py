@@ -3,7 +3,6 @@
 import csv
 import datetime
 import io
-from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from sources import services
 from sources.models import ConsultationAnswer, ConsultationResponse, SourceDocument
+from tests.days import on
 from tests.factories import (
     ConsultationAnswerFactory,
     ConsultationFactory,
@@ -162,15 +162,12 @@ def test_behind_a_proxy_the_address_is_read_from_the_right_of_forwarded_for(rf, 
 # --- Closing date -----------------------------------------------------------------------------
 
 
-def at(day: datetime.date):
-    return mock.patch("django.utils.timezone.localdate", return_value=day)
-
-
+@pytest.mark.dates
 def test_a_consultation_is_open_on_its_closing_day_and_closed_after(client, consultation):
     closes = consultation.closes_on
-    with at(closes):
+    with on(closes):
         assert respond(client, consultation).status_code == 302
-    with at(closes + datetime.timedelta(days=1)):
+    with on(closes + datetime.timedelta(days=1)):
         page = client.get(consultation.get_absolute_url()).content.decode()
         response = respond(client, consultation)
     assert "This consultation closed on" in page
@@ -180,14 +177,15 @@ def test_a_consultation_is_open_on_its_closing_day_and_closed_after(client, cons
     assert ConsultationResponse.objects.count() == 1
 
 
+@pytest.mark.dates
 def test_the_seeded_kinship_consultation_refuses_responses_after_21_february_2026(client, seeded):
     document = SourceDocument.objects.get(slug=KINSHIP)
     question = document.questions.first()
     data = {"respondent_type": "kinship_carer", f"answer_{question.pk}": "Too late?"}
-    with at(datetime.date(2026, 2, 21)):
+    with on(datetime.date(2026, 2, 21)):
         page = client.get(f"/sources/{KINSHIP}/").content.decode()
     assert f'id="id_answer_{question.pk}"' in page
-    with at(datetime.date(2026, 3, 1)):
+    with on(datetime.date(2026, 3, 1)):
         page = client.get(f"/sources/{KINSHIP}/").content.decode()
         response = client.post(f"/sources/{KINSHIP}/respond/", data)
     assert "This consultation closed on 21 February 2026" in page
@@ -197,20 +195,22 @@ def test_the_seeded_kinship_consultation_refuses_responses_after_21_february_202
     assert not ConsultationResponse.objects.exists()
 
 
+@pytest.mark.dates
 def test_pages_saying_a_consultation_is_open_are_not_kept_in_the_public_cache(client, consultation):
     client.get("/sources/")
     client.get("/api/sources/")
-    with at(consultation.closes_on + datetime.timedelta(days=1)):
+    with on(consultation.closes_on + datetime.timedelta(days=1)):
         listing = client.get("/sources/").content.decode()
         api = client.get("/api/sources/").json()
     assert "Closed " in listing and "Open: closes" not in listing
     assert api["sources"][0]["is_open"] is False
 
 
+@pytest.mark.dates
 def test_a_published_response_shows_at_once_on_a_cached_page(client, db):
     document = ConsultationFactory(closes_on=datetime.date(2026, 2, 21))
     answer = ConsultationAnswerFactory(response__document=document, text="Kept in the cache?")
-    with at(datetime.date(2026, 3, 1)):
+    with on(datetime.date(2026, 3, 1)):
         assert answer.text not in client.get(document.get_absolute_url()).content.decode()
         services.consultation_response_moderate(
             response=answer.response, state="published", user=None
@@ -218,6 +218,7 @@ def test_a_published_response_shows_at_once_on_a_cached_page(client, db):
         assert answer.text in client.get(document.get_absolute_url()).content.decode()
 
 
+@pytest.mark.dates
 def test_the_service_refuses_a_closed_consultation_whatever_the_caller(consultation):
     question = consultation.questions.first()
     with pytest.raises(services.ConsultationClosed):

@@ -1,5 +1,7 @@
 """Partner organisations: their own milestones only, progress updates, and editors' review."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -195,7 +197,9 @@ def test_draft_only_milestones_are_not_listed(client, partner, route_map, lead):
     assert client.get(update_url(added)).status_code == 404
 
 
-def test_overdue_milestones_come_first_then_by_year(client, partner, edition):
+@pytest.mark.dates
+def test_overdue_milestones_come_first_then_by_year(client, partner, edition, clock):
+    clock.move_to(datetime.date(2026, 11, 30))  # 2024 and 2025 have ended, 2026 has not
     milestones = Milestone.objects.filter(outcome__edition=edition).order_by("year")
     achieved = milestones.filter(year=2024).first()
     achieved.status = Status.ACHIEVED

@@ -428,7 +428,9 @@ def test_route_map_page_shows_commitments_under_each_outcome(client, seeded):
 # --- JSON API -----------------------------------------------------------------------------------
 
 
-def test_api_lists_documents(client, seeded):
+@pytest.mark.dates
+def test_api_lists_documents(client, seeded, clock):
+    clock.move_to(datetime.date(2026, 2, 22))  # the day after the consultation closed
     data = client.get("/api/sources/").json()
     by_slug = {d["slug"]: d for d in data["sources"]}
     assert by_slug[SECURE_CARE]["commitment_count"] == 11
@@ -491,7 +493,9 @@ def test_unpublished_documents_are_left_out_of_published_commitments(seeded):
     assert not Commitment.objects.published().filter(document__slug=KINSHIP).exists()
 
 
-def test_timeline_row_has_the_keys_of_a_milestone_export_row(seeded, rf):
+@pytest.mark.dates
+def test_timeline_row_has_the_keys_of_a_milestone_export_row(seeded, rf, clock):
+    clock.move_to(datetime.date(2028, 12, 31))  # the last day of the commitment's years
     rows = Commitment.objects.published().filter(reference="8.11").timeline_rows(rf.get("/"))
     (row,) = rows
     assert row["kind"] == "commitment"

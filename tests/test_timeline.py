@@ -1,5 +1,6 @@
 """The public timeline (/timeline/) and organisation pages: filters, pages, counts."""
 
+import datetime
 import re
 
 import pytest
@@ -17,6 +18,7 @@ plan = discovery.plan
 volume = discovery.volume
 
 
+@pytest.mark.dates
 def test_timeline_shows_every_published_milestone_by_year_with_progress(client, plan):
     response = client.get(reverse("timeline"))
     page = response.content.decode()
@@ -40,6 +42,7 @@ def test_draft_milestones_are_never_on_the_timeline(client, plan):
     assert str(plan["draft"].key) not in page
 
 
+@pytest.mark.dates
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
@@ -68,6 +71,23 @@ def test_draft_milestones_are_never_on_the_timeline(client, plan):
 def test_each_filter_and_combinations_narrow_the_timeline(client, plan, params, expected):
     response = client.get(reverse("timeline"), params)
     assert response.status_code == 200
+    assert shown(response) == keys(*[plan[name] for name in expected])
+
+
+@pytest.mark.dates
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (datetime.date(2026, 12, 31), ["inherited"]),
+        (datetime.date(2027, 1, 4), ["inherited", "in_progress"]),
+        (datetime.date(2031, 1, 1), ["inherited", "in_progress", "delayed"]),
+    ],
+)
+def test_a_milestone_becomes_overdue_when_its_year_ends_unless_closed(
+    client, plan, clock, day, expected
+):
+    clock.move_to(day)
+    response = client.get(reverse("timeline"), {"overdue": "1"})
     assert shown(response) == keys(*[plan[name] for name in expected])
 
 
@@ -236,6 +256,7 @@ def test_milestones_are_shown_in_year_then_plan_order():
 # Organisations
 
 
+@pytest.mark.dates
 def test_organisation_list_counts_published_and_overdue_actions(client, plan):
     page = client.get(reverse("organisations:list")).content.decode()
     council_row = page[page.index('href="/organisations/council/"') :].split("</tr>")[0]
@@ -246,6 +267,7 @@ def test_organisation_list_counts_published_and_overdue_actions(client, plan):
     assert re.findall(r"<td[^>]*>(.*?)</td>", charity_row, re.S) == ["2", "0"]
 
 
+@pytest.mark.dates
 def test_counts_by_organisation_match_the_organisation_filter(plan):
     counts = Milestone.objects.published().counts_by_organisation()
     for name in ["council", "charity"]:

@@ -227,6 +227,15 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/edit/"
 LOGOUT_REDIRECT_URL = "/"
 
+# A sign-in ends when the browser closes, or after SESSION_IDLE_MINUTES without a request
+# (each request restarts the timer), whichever comes first. The session and CSRF cookies carry
+# no expiry date, so they never depend on the browser's clock agreeing with the server's.
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = True
+CSRF_COOKIE_AGE = None
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "route-maps@localhost")
 

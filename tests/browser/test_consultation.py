@@ -1,13 +1,13 @@
 """Answering a consultation in Chromium, and reading source documents, checked with axe-core."""
 
 import datetime
-from unittest import mock
 
 import pytest
 from playwright.sync_api import expect
 
 from sources.models import ConsultationResponse
 from tests.browser.conftest import assert_accessible
+from tests.days import on
 from tests.factories import ConsultationFactory, ConsultationQuestionFactory
 
 pytestmark = pytest.mark.browser
@@ -69,8 +69,9 @@ def test_reader_answers_an_open_consultation(page, site, open_consultation):
     assert [a.text for a in stored.answers.all()] == ["Help with school transport."]
 
 
+@pytest.mark.dates
 def test_the_seeded_kinship_consultation_shows_that_it_closed(page, site):
-    with mock.patch("django.utils.timezone.localdate", return_value=datetime.date(2026, 3, 1)):
+    with on(datetime.date(2026, 3, 1)):
         page.goto(site + "/sources/vision-for-kinship-care/")
         expect(page.get_by_role("heading", level=1)).to_have_text("Vision for Kinship Care")
         expect(
