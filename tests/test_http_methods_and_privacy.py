@@ -8,6 +8,7 @@ from tests.factories import (
     ConsultationFactory,
     ConsultationResponseFactory,
     EditorFactory,
+    ModeratorFactory,
     build_route_map,
     build_source_document,
 )
@@ -95,7 +96,7 @@ def test_editor_pages_are_private(client):
 def test_the_consultation_responses_export_with_names_is_private(client):
     consultation = ConsultationFactory()
     ConsultationResponseFactory(document=consultation, name="A Respondent")
-    client.force_login(EditorFactory())
+    client.force_login(ModeratorFactory())
     response = client.get(f"/edit/sources/{consultation.slug}/responses.csv")
     assert response.status_code == 200
     assert "A Respondent" in response.content.decode()
