@@ -7,8 +7,9 @@ organisations and subject_to_decisions_after_may_2026. The others (titles, statu
 overdue, organisation_names, url) are worked out from the data and ignored on import.
 
 Reading a file never writes: `import_preview` says exactly what would change and lists every
-problem with its line number. `route_map_import` then makes the changes as ordinary draft edits
-through editing.services, so they are recorded and published like any other edit.
+problem with its line number. `route_map_import_apply` then makes the changes to the draft, with
+the same change records as ordinary edits through editing.services, so they are recorded and
+published like any other edit; it writes in bulk, so the largest file accepted applies quickly.
 """
 
 import csv
@@ -17,20 +18,26 @@ import io
 import json
 import re
 import uuid
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 
 from editing import services
+from editing.models import ChangeRecord
 from milestones.exports import COLUMN_NAMES, COLUMNS, FORMULA_PREFIXES, csv_cell
 from milestones.models import Milestone, MilestoneOrganisation, Status
 from organisations.models import Organisation, Role
 from outcomes.models import Outcome, OutcomeOrganisation
+from routemap import clock
 from routemap.models import Edition, RouteMap
+from routemap.text import clean_text
 
+Action = ChangeRecord.Action
 MAX_FILE_BYTES = 2 * 1024 * 1024
 EXTRA_COLUMNS = [name for name in ["outcome_id"] if name not in COLUMN_NAMES]
 EXPORT_COLUMNS = COLUMN_NAMES + EXTRA_COLUMNS
@@ -118,8 +125,9 @@ def decode_upload(data: bytes) -> str:
 
 
 def _clean_cell(value: str) -> str:
-    """Undo what the export does to keep spreadsheets safe, and normalise line endings."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    """Undo what the export does to keep spreadsheets safe; drop control characters and
+    normalise line endings, as for every input."""
+    value = clean_text(value)
     if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_PREFIXES:
         value = value[1:]
     return value.strip()
@@ -376,7 +384,7 @@ def _header(reader) -> dict[str, int]:
     except StopIteration:
         return {}
     return {
-        name.strip().lstrip("\ufeff").lower(): index
+        clean_text(name).strip().lstrip("\ufeff").lower(): index
         for index, name in reversed(list(enumerate(names)))
         if name.strip()
     }
@@ -519,7 +527,13 @@ def _changes(milestone: Milestone, values: dict, organisations: list[str] | None
 
 
 class ImportNotAllowed(Exception):
-    """The preview has problems, so nothing may be applied."""
+    """The preview has problems, or no longer matches the draft, so nothing may be applied."""
+
+
+# Rows per bulk query: big enough that a 2 MB file needs few queries, small enough that an
+# UPDATE's CASE list stays cheap (SQLite batches smaller still, by its parameter limit).
+APPLY_BATCH_SIZE = 500
+UPDATED_FIELDS = [*services.MILESTONE_FIELDS, "order", "revision", "updated_at"]
 
 
 def _choices(slugs: list[str], keep_roles_from: list, organisations: dict) -> list:
@@ -531,56 +545,166 @@ def _choices(slugs: list[str], keep_roles_from: list, organisations: dict) -> li
     ]
 
 
+class _Orders:
+    """Where a milestone goes when it arrives in a year: after the last one of its outcome in
+    that year, as milestone_update and milestone_add place it, kept in memory."""
+
+    def __init__(self, milestones: Iterable[Milestone]):
+        self.slots: dict[tuple, Counter] = defaultdict(Counter)
+        self.last: dict[tuple, int] = defaultdict(int)
+        for milestone in milestones:
+            slot = (milestone.outcome_id, milestone.year)
+            self.slots[slot][milestone.order] += 1
+            self.last[slot] = max(self.last[slot], milestone.order)
+
+    def leave(self, outcome_id: int, year: int, order: int) -> None:
+        slot = self.slots[(outcome_id, year)]
+        slot[order] -= 1
+        if slot[order] <= 0:
+            del slot[order]
+            if order == self.last[(outcome_id, year)]:
+                self.last[(outcome_id, year)] = max(slot, default=0)
+
+    def arrive(self, outcome_id: int, year: int) -> int:
+        order = self.last[(outcome_id, year)] + 1
+        self.slots[(outcome_id, year)][order] += 1
+        self.last[(outcome_id, year)] = order
+        return order
+
+
+def _valid(milestone: Milestone, line: int) -> Milestone:
+    """The model's own field checks, without a query per row (the outcome is the draft's and
+    the key is kept or new, so the foreign key and unique checks cannot fail)."""
+    try:
+        milestone.full_clean(exclude=["outcome"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        messages = "; ".join(m for ms in exc.message_dict.values() for m in ms)
+        raise ImportNotAllowed(f"Line {line}: {messages}") from exc
+    return milestone
+
+
+def _in_chunks(items: list) -> Iterator[list]:
+    for start in range(0, len(items), APPLY_BATCH_SIZE):
+        yield items[start : start + APPLY_BATCH_SIZE]
+
+
 @transaction.atomic
-def route_map_import(*, route_map: RouteMap, user, preview: ImportPreview) -> dict[str, int]:
-    """Apply a previewed import to the draft: all of it or nothing."""
+def route_map_import_apply(*, route_map: RouteMap, user, preview: ImportPreview) -> dict[str, int]:
+    """Apply a previewed import to the draft: all of it or nothing.
+
+    The draft and its change records come out exactly as if each row had been saved through
+    milestone_update, milestone_add and milestone_remove in turn (changes, then additions,
+    then removals, in file order), but in a number of queries that grows with the file's
+    size only by one per batch of rows, so the largest file accepted applies in seconds."""
     if preview.errors:
         raise ImportNotAllowed("Fix the problems in the file before importing it.")
+    counts = {
+        "added": len(preview.added),
+        "changed": len(preview.changed),
+        "removed": len(preview.removed),
+    }
     if not preview.has_changes:
-        return {"added": 0, "changed": 0, "removed": 0}
-    draft = services.edition_ensure_draft(route_map=route_map)
+        return counts
+    draft = services.edition_ensure_draft(route_map=route_map)  # locks the route map
     organisations = {o.slug: o for o in Organisation.objects.all()}
+    outcomes = {o.key: o for o in Outcome.objects.filter(edition=draft)}
     current = {
         m.key: m
-        for m in Milestone.objects.filter(outcome__edition=draft).prefetch_related(
+        for m in Milestone.objects.filter(outcome__edition=draft)
+        .select_related("outcome")
+        .prefetch_related(
             _links(MilestoneOrganisation, "organisation_links"),
             _links(OutcomeOrganisation, "outcome__organisation_links"),
         )
     }
-    for row in preview.changed:
-        milestone = current.get(row.milestone.key)
-        if milestone is None:
-            raise services.NotEditable(
-                f"Line {row.line}: that milestone was removed from the draft meanwhile."
+    orders = _Orders(current.values())
+    now = clock.now()
+    records: list[ChangeRecord] = []
+    links: list[MilestoneOrganisation] = []
+
+    def record(*args) -> ChangeRecord:
+        return services.change_record(route_map, draft, user, *args)
+
+    def draft_milestone(previewed: Milestone, where: str) -> Milestone:
+        milestone = current.get(previewed.key)
+        if milestone is None or milestone.revision != previewed.revision:
+            raise ImportNotAllowed(
+                f"{where}: that milestone was changed or removed in the draft after the file "
+                "was checked, so nothing was imported. Check the file again."
             )
+        return milestone
+
+    changed = []
+    for row in preview.changed:
+        milestone = draft_milestone(row.milestone, f"Line {row.line}")
         own = list(milestone.organisation_links.all())
         if row.organisations is None:
             choices = [services.OrganisationChoice(link.organisation, link.role) for link in own]
         else:
             choices = _choices(row.organisations, milestone.responsible_links, organisations)
-        services.milestone_update(
-            route_map=route_map,
-            key=milestone.key,
-            user=user,
-            values=row.values,
-            organisations=choices,
-            expected_revision=milestone.revision,
+        before = services.milestone_snapshot(milestone, own)
+        old_year = milestone.year
+        for name, value in row.values.items():
+            setattr(milestone, name, value)
+        if milestone.year != old_year:
+            orders.leave(milestone.outcome_id, old_year, milestone.order)
+            milestone.order = orders.arrive(milestone.outcome_id, milestone.year)
+        _valid(milestone, row.line)
+        milestone.revision += 1
+        milestone.updated_at = now
+        new_links = _new_links(milestone, choices)
+        after = services.milestone_snapshot(milestone, new_links)
+        records += services.field_change_records(
+            route_map, draft, user, "milestone", milestone.key, milestone.text[:80], before, after
         )
+        changed.append(milestone)
+        links += new_links
+
+    added = []
     for row in preview.added:
-        services.milestone_add(
-            route_map=route_map,
-            outcome_key=row.outcome.key,
-            user=user,
-            values=row.values,
-            organisations=_choices(row.organisations, [], organisations),
+        outcome = outcomes.get(row.outcome.key)
+        if outcome is None:
+            raise ImportNotAllowed(f"Line {row.line}: that outcome is no longer in the draft.")
+        milestone = Milestone(outcome=outcome, **row.values)
+        milestone.order = orders.arrive(outcome.pk, milestone.year)
+        added.append(_valid(milestone, row.line))
+        links += _new_links(milestone, _choices(row.organisations, [], organisations))
+        records.append(
+            record(
+                Action.ADDED, "milestone", milestone.key, milestone.text[:80], "text", "",
+                milestone.text,
+            )
+        )  # fmt: skip
+
+    removed = []
+    for previewed in preview.removed:
+        milestone = draft_milestone(previewed, f"“{_short(previewed.text, 60)}”")
+        records.append(
+            record(
+                Action.REMOVED, "milestone", milestone.key, milestone.text[:80], "text",
+                milestone.text, "",
+            )
+        )  # fmt: skip
+        removed.append(milestone.pk)
+
+    Milestone.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=APPLY_BATCH_SIZE)
+    for chunk in _in_chunks([m.pk for m in changed] + removed):
+        MilestoneOrganisation.objects.filter(milestone_id__in=chunk).delete()
+    Milestone.objects.bulk_create(added, batch_size=APPLY_BATCH_SIZE)
+    MilestoneOrganisation.objects.bulk_create(links, batch_size=APPLY_BATCH_SIZE)
+    for chunk in _in_chunks(removed):
+        Milestone.objects.filter(pk__in=chunk).delete()
+    ChangeRecord.objects.bulk_create(records, batch_size=APPLY_BATCH_SIZE)
+    return counts
+
+
+def _new_links(milestone: Milestone, choices: list) -> list[MilestoneOrganisation]:
+    return [
+        MilestoneOrganisation(
+            milestone=milestone, organisation=choice.organisation, role=choice.role, order=order
         )
-    for milestone in preview.removed:
-        services.milestone_remove(route_map=route_map, key=milestone.key, user=user)
-    return {
-        "added": len(preview.added),
-        "changed": len(preview.changed),
-        "removed": len(preview.removed),
-    }
+        for order, choice in enumerate(choices, start=1)
+    ]
 
 
 def preview_lines(preview: ImportPreview) -> Iterable[str]:

@@ -243,7 +243,7 @@ def test_each_error_is_reported_with_its_line_and_nothing_is_applied(
     assert [(e.line, message in e.message) for e in preview.errors] == [(4, True)], preview.errors
     assert not preview.can_apply
     with pytest.raises(imports.ImportNotAllowed):
-        imports.route_map_import(route_map=route_map, user=editor, preview=preview)
+        imports.route_map_import_apply(route_map=route_map, user=editor, preview=preview)
     assert not Edition.objects.drafts().exists()
 
 
@@ -419,7 +419,7 @@ def test_missing_milestones_are_removed_only_when_asked(client, editor, route_ma
     assert "Milestones not in the file (1)" in body
     assert "These will be kept." in body
 
-    imports.route_map_import(route_map=route_map, user=editor, preview=removing)
+    imports.route_map_import_apply(route_map=route_map, user=editor, preview=removing)
     draft = Edition.objects.drafts().get(route_map=route_map)
     assert not Milestone.objects.filter(outcome__edition=draft, key=gone["milestone_id"]).exists()
     assert Milestone.objects.filter(outcome__edition=edition, key=gone["milestone_id"]).exists()
