@@ -38,38 +38,11 @@ SEED = 2430
 BEGIN = "<!-- import-bench: written by bench/import_apply.py -->"
 END = "<!-- /import-bench -->"
 WORDS = [
-    "publish",
-    "agree",
-    "deliver",
-    "review",
-    "test",
-    "introduce",
-    "evaluate",
-    "fund",
-    "extend",
-    "embed",
-    "guidance",
-    "kinship",
-    "carers",
-    "foster",
-    "families",
-    "advocacy",
-    "records",
-    "training",
-    "housing",
-    "support",
-    "children",
-    "young",
-    "people",
-    "national",
-    "framework",
-    "standards",
-    "plan",
-    "local",
-    "partnership",
-    "assessment",
-    "data",
-]
+    "publish", "agree", "deliver", "review", "test", "introduce", "evaluate", "fund", "extend",
+    "embed", "guidance", "kinship", "carers", "foster", "families", "advocacy", "records",
+    "training", "housing", "support", "children", "young", "people", "national", "framework",
+    "standards", "plan", "local", "partnership", "assessment", "data",
+]  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------- measuring
