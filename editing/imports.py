@@ -556,8 +556,8 @@ class ImportNotAllowed(Exception):
     """The preview has problems, or no longer matches the draft, so nothing may be applied."""
 
 
-# Rows per bulk query: big enough that a 2 MB file needs few queries, small enough that an
-# UPDATE's CASE list stays cheap (SQLite batches smaller still, by its parameter limit).
+# Rows per INSERT or DELETE: a 2 MB file needs few queries, each of a sensible size (SQLite
+# batches inserts smaller still, by its limit on parameters).
 APPLY_BATCH_SIZE = 500
 UPDATED_FIELDS = [*services.MILESTONE_FIELDS, "order", "revision", "updated_at"]
 MILESTONE_MODEL_FIELDS = Milestone._meta.fields
