@@ -252,7 +252,7 @@ def measure(out: Path) -> None:
     results = [_measure_file(client, route_map, name, text) for name, text in files]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
+            cursor.execute("SELECT 'PostgreSQL ' || current_setting('server_version')")
         else:
             cursor.execute("SELECT 'SQLite ' || sqlite_version()")
         version = cursor.fetchone()[0]
