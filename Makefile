@@ -8,7 +8,7 @@ PORT ?= 8000
 SGDS_VERSION ?= 4.2.0
 TEST_WORKERS ?= 2
 
-.PHONY: run test test-dates lint format check-migrations migrate seed demo-user serve design-system clean bench soak
+.PHONY: run test test-dates lint format check-migrations migrate seed demo-user serve design-system clean bench soak bench-import
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +85,11 @@ clean:
 # writes bench/RESULTS.md. See bench/run.sh for its settings.
 bench: $(VENV)/.installed-dev
 	bash bench/run.sh
+
+# Time the CSV import with the largest files it accepts, on SQLite and PostgreSQL (a database
+# of its own, dropped afterwards); writes its section of bench/RESULTS.md.
+bench-import: $(VENV)/.installed-dev
+	$(BIN)/python bench/import_apply.py
 
 # Database outage drill (stops and restarts the local PostgreSQL): writes bench/SOAK.md.
 soak: $(VENV)/.installed-dev

@@ -128,7 +128,13 @@ def import_apply(request: HttpRequest, slug: str) -> HttpResponse:
             "Here is what the file would change now.",
         )
         return _preview_page(request, route_map, pending, status=409)
-    counts = imports.route_map_import(route_map=route_map, user=request.user, preview=preview)
+    try:
+        counts = imports.route_map_import_apply(
+            route_map=route_map, user=request.user, preview=preview
+        )
+    except imports.ImportNotAllowed as exc:
+        messages.error(request, str(exc))
+        return _preview_page(request, route_map, pending, status=409)
     _set_pending(request, route_map.slug, None)
     if any(counts.values()):
         messages.success(

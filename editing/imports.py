@@ -7,8 +7,9 @@ organisations and subject_to_decisions_after_may_2026. The others (titles, statu
 overdue, organisation_names, url) are worked out from the data and ignored on import.
 
 Reading a file never writes: `import_preview` says exactly what would change and lists every
-problem with its line number. `route_map_import` then makes the changes as ordinary draft edits
-through editing.services, so they are recorded and published like any other edit.
+problem with its line number. `route_map_import_apply` then makes the changes to the draft, with
+the same change records as ordinary edits through editing.services, so they are recorded and
+published like any other edit; it writes in bulk, so the largest file accepted applies quickly.
 """
 
 import csv
@@ -17,21 +18,30 @@ import io
 import json
 import re
 import uuid
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Prefetch
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 
 from editing import services
+from editing.models import ChangeRecord
 from milestones.exports import COLUMN_NAMES, COLUMNS, FORMULA_PREFIXES, csv_cell
 from milestones.models import Milestone, MilestoneOrganisation, Status
 from organisations.models import Organisation, Role
 from outcomes.models import Outcome, OutcomeOrganisation
+from routemap import clock
 from routemap.models import Edition, RouteMap
+from routemap.text import clean_text
 
+Action = ChangeRecord.Action
 MAX_FILE_BYTES = 2 * 1024 * 1024
+# A 2 MB file of one-letter rows would hold some 90,000 rows; the plan's largest route map has
+# a few hundred. Past this many, a file is refused at preview rather than risk an apply that
+# outlasts a request (bench/import_apply.py measures the largest accepted files).
+MAX_ROWS = 20_000
 EXTRA_COLUMNS = [name for name in ["outcome_id"] if name not in COLUMN_NAMES]
 EXPORT_COLUMNS = COLUMN_NAMES + EXTRA_COLUMNS
 REQUIRED_COLUMNS = ["milestone_id", "year", "status", "text"]
@@ -118,8 +128,9 @@ def decode_upload(data: bytes) -> str:
 
 
 def _clean_cell(value: str) -> str:
-    """Undo what the export does to keep spreadsheets safe, and normalise line endings."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    """Undo what the export does to keep spreadsheets safe; drop control characters and
+    normalise line endings, as for every input."""
+    value = clean_text(value)
     if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_PREFIXES:
         value = value[1:]
     return value.strip()
@@ -239,23 +250,40 @@ class _Content:
         self.outcomes_by_key = {o.key: o for o in outcomes}
         self.outcomes_by_slug = {o.slug: o for o in outcomes}
         milestones = (
-            Milestone.objects.filter(outcome__edition=edition)
-            .select_related("outcome")
-            .prefetch_related(
-                _links(MilestoneOrganisation, "organisation_links"),
-                _links(OutcomeOrganisation, "outcome__organisation_links"),
-            )
-            .in_plan_order()
+            Milestone.objects.filter(outcome__edition=edition).select_related("outcome")
             if edition
-            else []
+            else Milestone.objects.none()
         )
-        self.milestones = list(milestones)
+        self.milestones = list(milestones.in_plan_order())
+        self.bodies = _Bodies(edition)
         self.milestones_by_key = {m.key: m for m in self.milestones}
         self.organisations = {o.slug: o for o in Organisation.objects.all()}
 
 
-def _links(model, lookup):
-    return Prefetch(lookup, queryset=model.objects.select_related("organisation"))
+class _Bodies:
+    """Each milestone's own responsible bodies and each outcome's, in order, in two queries:
+    for thousands of milestones a prefetch costs several times the queries themselves."""
+
+    def __init__(self, edition: Edition | None):
+        self.own: dict[int, list] = defaultdict(list)
+        self.outcomes: dict[int, list] = defaultdict(list)
+        if edition is None:
+            return
+        for link in _ordered(MilestoneOrganisation).filter(milestone__outcome__edition=edition):
+            self.own[link.milestone_id].append(link)
+        for link in _ordered(OutcomeOrganisation).filter(outcome__edition=edition):
+            self.outcomes[link.outcome_id].append(link)
+
+    def own_links(self, milestone: Milestone) -> list:
+        return self.own.get(milestone.pk, [])
+
+    def responsible_links(self, milestone: Milestone) -> list:
+        """As Milestone.responsible_links: its own bodies, or its outcome's if none."""
+        return self.own.get(milestone.pk) or self.outcomes.get(milestone.outcome_id, [])
+
+
+def _ordered(model):
+    return model.objects.select_related("organisation").order_by("order", "pk")
 
 
 def _status(value: str) -> Status | None:
@@ -264,10 +292,6 @@ def _status(value: str) -> Status | None:
         if wanted in (status.value, status.label.lower().replace(" ", "_")):
             return status
     return None
-
-
-def _responsible_slugs(milestone: Milestone) -> list[str]:
-    return [link.organisation.slug for link in milestone.responsible_links]
 
 
 class _RowReader:
@@ -376,7 +400,7 @@ def _header(reader) -> dict[str, int]:
     except StopIteration:
         return {}
     return {
-        name.strip().lstrip("\ufeff").lower(): index
+        clean_text(name).strip().lstrip("\ufeff").lower(): index
         for index, name in reversed(list(enumerate(names)))
         if name.strip()
     }
@@ -419,6 +443,16 @@ def import_preview(
         row_number += 1
         if not any(cell.strip() for cell in cells):
             continue
+        if preview.rows == MAX_ROWS:
+            preview.errors.append(
+                RowError(
+                    line,
+                    f"The file has more than {MAX_ROWS:,} milestones, more than can be imported "
+                    f"at once: split it into files of at most {MAX_ROWS:,} rows.",
+                    row_number,
+                )
+            )
+            break
         preview.rows += 1
         _read_row(preview, content, rows, seen, cells, line, row_number)
 
@@ -473,7 +507,7 @@ def _read_row(preview, content, rows: _RowReader, seen, cells, line: int, row: i
         error(problem)
     if problems:
         return
-    changed = _changes(milestone, values, organisations)
+    changed = _changes(milestone, values, organisations, content.bodies)
     if changed is not None:
         preview.changed.append(ChangedRow(line, milestone, *changed))
 
@@ -488,7 +522,7 @@ def _display(field_name: str, value) -> str:
     return str(value)
 
 
-def _changes(milestone: Milestone, values: dict, organisations: list[str] | None):
+def _changes(milestone: Milestone, values: dict, organisations: list[str] | None, bodies):
     """(field changes, values to save, organisations to save or None), or None if unchanged."""
     changes: list[FieldChange] = []
     to_save: dict = {}
@@ -500,7 +534,7 @@ def _changes(milestone: Milestone, values: dict, organisations: list[str] | None
             to_save[name] = new
     new_organisations = None
     if organisations is not None:
-        current = _responsible_slugs(milestone)
+        current = [link.organisation.slug for link in bodies.responsible_links(milestone)]
         if organisations != current:
             changes.append(
                 FieldChange(
@@ -519,7 +553,14 @@ def _changes(milestone: Milestone, values: dict, organisations: list[str] | None
 
 
 class ImportNotAllowed(Exception):
-    """The preview has problems, so nothing may be applied."""
+    """The preview has problems, or no longer matches the draft, so nothing may be applied."""
+
+
+# Rows per INSERT or DELETE: a 2 MB file needs few queries, each of a sensible size (SQLite
+# batches inserts smaller still, by its limit on parameters).
+APPLY_BATCH_SIZE = 500
+UPDATED_FIELDS = [*services.MILESTONE_FIELDS, "order", "revision", "updated_at"]
+MILESTONE_MODEL_FIELDS = Milestone._meta.fields
 
 
 def _choices(slugs: list[str], keep_roles_from: list, organisations: dict) -> list:
@@ -531,56 +572,201 @@ def _choices(slugs: list[str], keep_roles_from: list, organisations: dict) -> li
     ]
 
 
+class _Orders:
+    """Where a milestone goes when it arrives in a year: after the last one of its outcome in
+    that year, as milestone_update and milestone_add place it, kept in memory."""
+
+    def __init__(self, milestones: Iterable[Milestone]):
+        self.slots: dict[tuple, Counter] = defaultdict(Counter)
+        self.last: dict[tuple, int] = defaultdict(int)
+        for milestone in milestones:
+            slot = (milestone.outcome_id, milestone.year)
+            self.slots[slot][milestone.order] += 1
+            self.last[slot] = max(self.last[slot], milestone.order)
+
+    def leave(self, outcome_id: int, year: int, order: int) -> None:
+        slot = self.slots[(outcome_id, year)]
+        slot[order] -= 1
+        if slot[order] <= 0:
+            del slot[order]
+            if order == self.last[(outcome_id, year)]:
+                self.last[(outcome_id, year)] = max(slot, default=0)
+
+    def arrive(self, outcome_id: int, year: int) -> int:
+        order = self.last[(outcome_id, year)] + 1
+        self.slots[(outcome_id, year)][order] += 1
+        self.last[(outcome_id, year)] = order
+        return order
+
+
+def _valid(milestone: Milestone, line: int, fields: Iterable[str]) -> Milestone:
+    """The model's own checks of the fields the file set, without a query per row (the
+    outcome is the draft's and the key is kept or new, so the foreign key and unique checks
+    cannot fail, and the other fields are as they were)."""
+    checked = {*fields, "order"}
+    try:
+        milestone.clean_fields(
+            exclude=[f.name for f in MILESTONE_MODEL_FIELDS if f.name not in checked]
+        )
+    except ValidationError as exc:
+        messages = "; ".join(m for ms in exc.message_dict.values() for m in ms)
+        raise ImportNotAllowed(f"Line {line}: {messages}") from exc
+    return milestone
+
+
+def _in_chunks(items: list) -> Iterator[list]:
+    for start in range(0, len(items), APPLY_BATCH_SIZE):
+        yield items[start : start + APPLY_BATCH_SIZE]
+
+
 @transaction.atomic
-def route_map_import(*, route_map: RouteMap, user, preview: ImportPreview) -> dict[str, int]:
-    """Apply a previewed import to the draft: all of it or nothing."""
+def route_map_import_apply(*, route_map: RouteMap, user, preview: ImportPreview) -> dict[str, int]:
+    """Apply a previewed import to the draft: all of it or nothing.
+
+    The draft and its change records come out exactly as if each row had been saved through
+    milestone_update, milestone_add and milestone_remove in turn (changes, then additions,
+    then removals, in file order), but in a number of queries that grows with the file's
+    size only by one per batch of rows, so the largest file accepted applies in seconds."""
     if preview.errors:
         raise ImportNotAllowed("Fix the problems in the file before importing it.")
-    if not preview.has_changes:
-        return {"added": 0, "changed": 0, "removed": 0}
-    draft = services.edition_ensure_draft(route_map=route_map)
-    organisations = {o.slug: o for o in Organisation.objects.all()}
-    current = {
-        m.key: m
-        for m in Milestone.objects.filter(outcome__edition=draft).prefetch_related(
-            _links(MilestoneOrganisation, "organisation_links"),
-            _links(OutcomeOrganisation, "outcome__organisation_links"),
-        )
-    }
-    for row in preview.changed:
-        milestone = current.get(row.milestone.key)
-        if milestone is None:
-            raise services.NotEditable(
-                f"Line {row.line}: that milestone was removed from the draft meanwhile."
-            )
-        own = list(milestone.organisation_links.all())
-        if row.organisations is None:
-            choices = [services.OrganisationChoice(link.organisation, link.role) for link in own]
-        else:
-            choices = _choices(row.organisations, milestone.responsible_links, organisations)
-        services.milestone_update(
-            route_map=route_map,
-            key=milestone.key,
-            user=user,
-            values=row.values,
-            organisations=choices,
-            expected_revision=milestone.revision,
-        )
-    for row in preview.added:
-        services.milestone_add(
-            route_map=route_map,
-            outcome_key=row.outcome.key,
-            user=user,
-            values=row.values,
-            organisations=_choices(row.organisations, [], organisations),
-        )
-    for milestone in preview.removed:
-        services.milestone_remove(route_map=route_map, key=milestone.key, user=user)
-    return {
+    counts = {
         "added": len(preview.added),
         "changed": len(preview.changed),
         "removed": len(preview.removed),
     }
+    if not preview.has_changes:
+        return counts
+    draft = services.edition_ensure_draft(route_map=route_map)  # locks the route map
+    organisations = {o.slug: o for o in Organisation.objects.all()}
+    outcomes = {o.key: o for o in Outcome.objects.filter(edition=draft)}
+    current = {m.key: m for m in Milestone.objects.filter(outcome__edition=draft)}
+    bodies = _Bodies(draft)
+    orders = _Orders(current.values())
+    now = clock.now()
+    records: list[ChangeRecord] = []
+    links: list[MilestoneOrganisation] = []
+
+    def record(*args) -> ChangeRecord:
+        return services.change_record(route_map, draft, user, *args)
+
+    def draft_milestone(previewed: Milestone, where: str) -> Milestone:
+        milestone = current.get(previewed.key)
+        if milestone is None or milestone.revision != previewed.revision:
+            raise ImportNotAllowed(
+                f"{where}: that milestone was changed or removed in the draft after the file "
+                "was checked, so nothing was imported. Check the file again."
+            )
+        return milestone
+
+    changed = []
+    for row in preview.changed:
+        milestone = draft_milestone(row.milestone, f"Line {row.line}")
+        own = bodies.own_links(milestone)
+        if row.organisations is None:
+            choices = [services.OrganisationChoice(link.organisation, link.role) for link in own]
+        else:
+            choices = _choices(
+                row.organisations, bodies.responsible_links(milestone), organisations
+            )
+        before = services.milestone_snapshot(milestone, own)
+        old_year = milestone.year
+        for name, value in row.values.items():
+            setattr(milestone, name, value)
+        if milestone.year != old_year:
+            orders.leave(milestone.outcome_id, old_year, milestone.order)
+            milestone.order = orders.arrive(milestone.outcome_id, milestone.year)
+        _valid(milestone, row.line, row.values)
+        milestone.revision += 1
+        milestone.updated_at = now
+        new_links = _new_links(milestone, choices)
+        after = services.milestone_snapshot(milestone, new_links)
+        records += services.field_change_records(
+            route_map, draft, user, "milestone", milestone.key, milestone.text[:80], before, after
+        )
+        changed.append(milestone)
+        links += new_links
+
+    added = []
+    for row in preview.added:
+        outcome = outcomes.get(row.outcome.key)
+        if outcome is None:
+            raise ImportNotAllowed(f"Line {row.line}: that outcome is no longer in the draft.")
+        milestone = Milestone(outcome=outcome, **row.values)
+        milestone.order = orders.arrive(outcome.pk, milestone.year)
+        added.append(_valid(milestone, row.line, row.values))
+        links += _new_links(milestone, _choices(row.organisations, [], organisations))
+        records.append(
+            record(
+                Action.ADDED, "milestone", milestone.key, milestone.text[:80], "text", "",
+                milestone.text,
+            )
+        )  # fmt: skip
+
+    removed = []
+    for previewed in preview.removed:
+        milestone = draft_milestone(previewed, f"“{_short(previewed.text, 60)}”")
+        records.append(
+            record(
+                Action.REMOVED, "milestone", milestone.key, milestone.text[:80], "text",
+                milestone.text, "",
+            )
+        )  # fmt: skip
+        removed.append(milestone.pk)
+
+    _update(changed, UPDATED_FIELDS)
+    for chunk in _in_chunks([m.pk for m in changed] + removed):
+        MilestoneOrganisation.objects.filter(milestone_id__in=chunk).delete()
+    Milestone.objects.bulk_create(added, batch_size=APPLY_BATCH_SIZE)
+    MilestoneOrganisation.objects.bulk_create(links, batch_size=APPLY_BATCH_SIZE)
+    for chunk in _in_chunks(removed):
+        Milestone.objects.filter(pk__in=chunk).delete()
+    ChangeRecord.objects.bulk_create(records, batch_size=APPLY_BATCH_SIZE)
+    return counts
+
+
+def _update(milestones: list[Milestone], fields: list[str]) -> None:
+    """Save `fields` of every milestone in one statement: on PostgreSQL an UPDATE from arrays
+    (as Django's bulk_create inserts), elsewhere one UPDATE run for each row (executemany).
+    Django's bulk_update builds a CASE expression per row and field, which at this size
+    takes far longer than the writes themselves."""
+    if not milestones:
+        return
+    meta, ops = Milestone._meta, connection.ops
+    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    rows = [[_db_value(column, milestone) for column in columns] for milestone in milestones]
+    table, pk = ops.quote_name(meta.db_table), ops.quote_name(meta.pk.column)
+    names = [ops.quote_name(column.column) for column in columns]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{column.db_type(connection)}[]" for column in columns)
+            cursor.execute(
+                f"UPDATE {table} SET "  # noqa: S608 (names from the model, values as parameters)
+                + ", ".join(f"{name} = new.{name}" for name in names[1:])
+                + f" FROM unnest({arrays}) AS new({', '.join(names)})"
+                + f" WHERE {table}.{pk} = new.{pk}",
+                [list(values) for values in zip(*rows, strict=True)],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET "  # noqa: S608 (names from the model, values as parameters)
+                + ", ".join(f"{name} = %s" for name in names[1:])
+                + f" WHERE {pk} = %s",
+                [[*row[1:], row[0]] for row in rows],
+            )
+
+
+def _db_value(column, milestone: Milestone):
+    value = column.get_db_prep_save(getattr(milestone, column.attname), connection)
+    return str(value) if isinstance(value, str) else value  # a Status is a str subclass
+
+
+def _new_links(milestone: Milestone, choices: list) -> list[MilestoneOrganisation]:
+    return [
+        MilestoneOrganisation(
+            milestone=milestone, organisation=choice.organisation, role=choice.role, order=order
+        )
+        for order, choice in enumerate(choices, start=1)
+    ]
 
 
 def preview_lines(preview: ImportPreview) -> Iterable[str]:

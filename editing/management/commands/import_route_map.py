@@ -63,7 +63,10 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stdout.write("Dry run: nothing was changed.")
             return
-        counts = imports.route_map_import(route_map=route_map, user=user, preview=preview)
+        try:
+            counts = imports.route_map_import_apply(route_map=route_map, user=user, preview=preview)
+        except imports.ImportNotAllowed as exc:
+            raise CommandError(f"{path}: {exc}") from exc
         if any(counts.values()):
             self.stdout.write(
                 self.style.SUCCESS(
