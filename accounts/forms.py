@@ -3,12 +3,11 @@ an account, so neither the page nor its timing tells anyone which addresses are 
 
 import logging
 
-from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
-from routemap.forms import CleanTextMixin, honeypot_field
+from routemap.forms import CleanTextMixin, email_field, honeypot_field
 
 logger = logging.getLogger(__name__)
 
@@ -17,18 +16,7 @@ NO_ACCOUNT_EMAIL = "registration/password_reset_no_account_email.txt"
 
 
 class PasswordResetRequestForm(CleanTextMixin, PasswordResetForm):
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-            "max_length": "Enter an email address of 254 characters or fewer",
-        },
-        widget=forms.EmailInput(
-            attrs={"class": "ds_input", "autocomplete": "email", "spellcheck": "false"}
-        ),
-    )
+    email = email_field()
     website = honeypot_field()  # see accounts.views.password_reset
 
     def save(self, *, request, **kwargs) -> None:

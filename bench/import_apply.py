@@ -240,6 +240,7 @@ def measure(out: Path) -> None:
         m.outcome = next(o for o in outcomes if o.pk == m.outcome_id)
     user = get_user_model().objects.create_user("bench-editor")
     user.groups.add(Group.objects.get_or_create(name=EDITORS)[0])
+    route_map.editors.add(user)  # an editor edits only the route maps assigned to them
     client = Client()
     client.force_login(user)
     files = [

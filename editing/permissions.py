@@ -14,44 +14,28 @@ from accounts.roles import can_edit_route_map, is_editor, is_moderator, is_publi
 from routemap.models import RouteMap
 
 
-def editor_required(view):
-    """Anonymous readers are sent to sign in; signed-in people without the role get 403."""
+def _role_required(has_role, refusal: str):
+    """A view decorator: anonymous readers are sent to sign in; signed-in people without the
+    role get 403 with `refusal`."""
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_editor(request.user):
-            raise PermissionDenied("You do not have permission to edit route maps.")
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_role(request.user):
+                raise PermissionDenied(refusal)
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
 
-
-def publisher_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_publisher(request.user):
-            raise PermissionDenied("Only publishers can publish or discard drafts.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+    return decorator
 
 
-def moderator_required(view):
-    """Consultation responses carry respondents' names: only moderators see them."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_moderator(request.user):
-            raise PermissionDenied("Only moderators can see consultation responses.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+editor_required = _role_required(is_editor, "You do not have permission to edit route maps.")
+publisher_required = _role_required(is_publisher, "Only publishers can publish or discard drafts.")
+# Consultation responses carry respondents' names: only moderators see them.
+moderator_required = _role_required(is_moderator, "Only moderators can see consultation responses.")
 
 
 def route_map_for_editing(request, slug: str) -> RouteMap:

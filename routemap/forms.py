@@ -23,6 +23,23 @@ def filled_honeypot(request: HttpRequest) -> bool:
     return bool(request.POST.get(HONEYPOT_FIELD))
 
 
+def email_field(help_text: str = "") -> forms.EmailField:
+    """The email address field of the public forms, with the design system's messages."""
+    return forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text=help_text,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Enter an email address of 254 characters or fewer",
+        },
+        widget=forms.EmailInput(
+            attrs={"class": "ds_input", "autocomplete": "email", "spellcheck": "false"}
+        ),
+    )
+
+
 WIDGET_CLASSES = {
     "textarea": "ds_input",
     "select": "ds_select",

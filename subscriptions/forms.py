@@ -1,25 +1,15 @@
 from django import forms
 
 from organisations.models import Organisation
-from routemap.forms import CleanTextForm, honeypot_field
+from routemap.forms import CleanTextForm, email_field, honeypot_field
 from routemap.models import RouteMap
 
 ROUTE_MAP, ORGANISATION = "route-map", "organisation"
 
 
 class SubscriptionForm(CleanTextForm):
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        help_text="We use it only to send these updates. Every email has a link to stop them.",
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-            "max_length": "Enter an email address of 254 characters or fewer",
-        },
-        widget=forms.EmailInput(
-            attrs={"class": "ds_input", "autocomplete": "email", "spellcheck": "false"}
-        ),
+    email = email_field(
+        help_text="We use it only to send these updates. Every email has a link to stop them."
     )
     target = forms.ChoiceField(
         label="What do you want updates about?",
