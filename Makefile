@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails and the sign-in address printed by `make run` follow HOST and PORT.
+export SITE_URL ?= http://$(HOST):$(PORT)
 SGDS_VERSION ?= 4.2.0
 TEST_WORKERS ?= 2
 

@@ -306,6 +306,13 @@ def test_the_demo_publisher_edits_everything_and_moderates(monkeypatch, route_ma
     assert is_moderator(demo)
 
 
+def test_the_demo_sign_in_address_follows_the_site_address(settings, db):
+    settings.SITE_URL = "http://127.0.0.1:8102"
+    out = io.StringIO()
+    call_command("create_demo_user", stdout=out)
+    assert "http://127.0.0.1:8102/accounts/login/" in out.getvalue()
+
+
 def permission(name: str) -> Permission:
     app_label, codename = name.split(".")
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)

@@ -2,6 +2,7 @@
 
 import os
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
@@ -34,6 +35,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{verb} demo publisher (edits every route map and source document, and "
             f"moderates consultation responses). Sign in at "
-            f"http://127.0.0.1:8000/accounts/login/ with username '{username}' and "
+            f"{settings.SITE_URL.rstrip('/')}/accounts/login/ with username '{username}' and "
             f"password '{password}'."
         )
