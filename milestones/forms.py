@@ -89,11 +89,13 @@ class TimelineFilterForm(CleanTextForm):
     overdue = forms.BooleanField(label="Only overdue milestones", required=False)
 
     def __init__(self, data=None, *, organisation: Organisation | None = None):
-        """`organisation` fixes that filter (an organisation's own page) and drops the field."""
+        """`organisation` fixes that filter (an organisation's own page) and drops the field,
+        and the sector field with it: the body has one sector, so that filter changes nothing."""
         super().__init__(data if data is not None else {}, auto_id="filter-%s")
         self.fixed_organisation = organisation
         if organisation is not None:
             del self.fields["organisation"]
+            del self.fields["sector"]
             self.organisations = {}
         else:
             self.organisations = {o.slug: o for o in Organisation.objects.all()}

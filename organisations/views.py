@@ -16,13 +16,13 @@ from routemap.pagecache import uses_query_parameters
 
 @require_safe
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    """Every body by sector, with its published actions and how many are overdue."""
-    organisations = list(Organisation.objects.all())
+    """Every body with at least one published action, by sector, with how many are overdue.
+    Bodies with none are left out: a row of noughts tells a reader nothing."""
     counts = Milestone.objects.published().counts_by_organisation()
+    organisations = list(Organisation.objects.filter(pk__in=list(counts)))
     for organisation in organisations:
-        entry = counts.get(organisation.pk, {})
-        organisation.action_count = entry.get("total", 0)
-        organisation.overdue_count = entry.get("overdue", 0)
+        organisation.action_count = counts[organisation.pk]["total"]
+        organisation.overdue_count = counts[organisation.pk]["overdue"]
     sectors = [
         (value, label, [o for o in organisations if o.sector == value])
         for value, label in Sector.choices
@@ -36,10 +36,12 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @vary_on_htmx
-@uses_query_parameters(*(name for name in FILTER_FIELDS if name != "organisation"), "page")
+@uses_query_parameters(
+    *(name for name in FILTER_FIELDS if name not in ("organisation", "sector")), "page"
+)
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The organisation's milestones by route map, outcome and year, with the timeline's
-    filters (except organisation, which is this one)."""
+    filters (except organisation, which is this one, and sector, which is its own)."""
     organisation = get_object_or_404(Organisation, slug=slug)
     form = TimelineFilterForm(request.GET, organisation=organisation)
     page_number = request.GET.get("page", "")

@@ -1,0 +1,126 @@
+"""Organisation pages tell a reader who else works on a milestone, offer only filters that
+can change something, and the list names only bodies with published actions."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    DraftEditionFactory,
+    MilestoneFactory,
+    MilestoneOrganisationFactory,
+    OrganisationFactory,
+    OutcomeFactory,
+    OutcomeOrganisationFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _milestone_naming(*organisations, **kwargs):
+    milestone = MilestoneFactory(**kwargs)
+    for organisation in organisations:
+        MilestoneOrganisationFactory(milestone=milestone, organisation=organisation)
+    return milestone
+
+
+def _text(html: str) -> str:
+    """The page's words without tags, as a reader sees them."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _milestone_block(page: str) -> str:
+    return page[page.index('<li class="milestone"') :].split("</li>")[0]
+
+
+def test_a_body_working_alone_is_not_shown_with_an_empty_with(client):
+    body = OrganisationFactory(name="Care Inspectorate", slug="care-inspectorate")
+    _milestone_naming(body)
+    block = _milestone_block(client.get(body.get_absolute_url()).content.decode())
+    assert "With:" not in block
+    assert "·" not in block
+    assert "See it in its outcome" in _text(block)
+
+
+def test_other_bodies_are_listed_after_with_separated_by_commas(client):
+    first = OrganisationFactory(name="Alpha Council")
+    body = OrganisationFactory(name="Beta Board")
+    last = OrganisationFactory(name="Gamma Trust")
+    _milestone_naming(first, body, last)
+    block = _text(_milestone_block(client.get(body.get_absolute_url()).content.decode()))
+    assert "With: Alpha Council , Gamma Trust " in block
+    assert "Beta Board" not in block.split("See it in its outcome")[0]
+
+
+def test_with_has_no_stray_comma_when_the_page_body_comes_last(client):
+    other = OrganisationFactory(name="Alpha Council")
+    body = OrganisationFactory(name="Zeta Board")
+    _milestone_naming(other, body)
+    block = _text(_milestone_block(client.get(body.get_absolute_url()).content.decode()))
+    assert "With: Alpha Council See it in its outcome" in block
+
+
+def test_bodies_inherited_from_the_outcome_are_listed_the_same_way(client):
+    body = OrganisationFactory(name="Beta Board")
+    other = OrganisationFactory(name="Alpha Council")
+    outcome = OutcomeFactory()
+    OutcomeOrganisationFactory(outcome=outcome, organisation=other)
+    OutcomeOrganisationFactory(outcome=outcome, organisation=body)
+    MilestoneFactory(outcome=outcome)
+    block = _text(_milestone_block(client.get(body.get_absolute_url()).content.decode()))
+    assert "With: Alpha Council See it in its outcome" in block
+
+
+def test_organisation_page_offers_no_sector_filter(client):
+    body = OrganisationFactory()
+    _milestone_naming(body)
+    page = client.get(body.get_absolute_url()).content.decode()
+    assert 'name="sector"' not in page
+    assert 'name="year"' in page
+
+
+def test_timeline_keeps_its_sector_filter(client):
+    assert 'name="sector"' in client.get(reverse("timeline")).content.decode()
+
+
+def test_a_sector_parameter_on_an_organisation_page_changes_nothing(client):
+    body = OrganisationFactory()
+    _milestone_naming(body, text="Inspect every secure unit")
+    response = client.get(body.get_absolute_url(), {"sector": "health"})
+    assert response.status_code == 200
+    assert "Inspect every secure unit" in response.content.decode()
+
+
+def test_organisation_list_leaves_out_bodies_with_no_published_actions(client):
+    busy = OrganisationFactory(name="Busy Council", slug="busy-council")
+    idle = OrganisationFactory(name="Idle Trust", slug="idle-trust")
+    drafted = OrganisationFactory(name="Drafted Board", slug="drafted-board")
+    _milestone_naming(busy)
+    _milestone_naming(drafted, outcome=OutcomeFactory(edition=DraftEditionFactory()))
+    inheriting = OrganisationFactory(name="Inheriting Agency", slug="inheriting-agency")
+    outcome = OutcomeFactory()
+    OutcomeOrganisationFactory(outcome=outcome, organisation=inheriting)
+    MilestoneFactory(outcome=outcome)
+
+    page = client.get(reverse("organisations:list")).content.decode()
+    assert 'href="/organisations/busy-council/"' in page
+    assert 'href="/organisations/inheriting-agency/"' in page
+    assert "Idle Trust" not in page
+    assert "Drafted Board" not in page
+    assert idle.get_absolute_url() not in page
+
+
+def test_a_body_with_nothing_published_still_has_a_page_that_says_so(client):
+    idle = OrganisationFactory()
+    response = client.get(idle.get_absolute_url())
+    assert response.status_code == 200
+    assert "No published milestones name this organisation yet." in response.content.decode()
+
+
+def test_filters_that_match_nothing_say_so_on_an_organisation_page(client):
+    body = OrganisationFactory()
+    _milestone_naming(body, year=2027)
+    page = client.get(body.get_absolute_url(), {"year": "2030"}).content.decode()
+    assert "0 milestones match" in page
+    assert "Nothing matched these filters" in page
