@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from accounts.views import password_reset, password_reset_done
 from routemap import api, feeds, search, views
@@ -21,6 +24,7 @@ api_patterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("images/favicon.svg"))),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("route-maps/", include((route_map_patterns, "routemap"))),
     path("organisations/", include("organisations.urls")),

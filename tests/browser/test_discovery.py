@@ -116,7 +116,8 @@ def test_a_route_map_prints_every_year_of_every_outcome(browser, page, site):
     assert bodies.count() >= 7 * 7
     for index in range(bodies.count()):
         expect(bodies.nth(index)).to_be_visible()
-    expect(plain.locator(".ds_site-navigation")).to_be_hidden()
+    for navigation in plain.locator(".ds_site-navigation").all():  # desktop and phone menus
+        expect(navigation).to_be_hidden()
     expect(plain.locator(".ds_site-search__form").first).to_be_hidden()
     context.close()
 
