@@ -105,3 +105,14 @@ def test_site_icon_answers(page, site):
     favicon = page.request.get(site + "/favicon.ico")
     assert favicon.status == 200
     assert "svg" in favicon.headers["content-type"]
+
+
+@pytest.mark.parametrize("width", [800, 1000, 1280])
+def test_hide_this_page_never_covers_the_results_beside_the_filters(page, site, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(site + "/timeline/")
+    page.mouse.wheel(0, 1500)
+    page.wait_for_function("window.scrollY >= 1500")
+    hide = page.locator(".ds_hide-page").bounding_box()
+    results = page.locator(".ds_layout__list").bounding_box()
+    assert not overlap(hide, results), (hide, results)
