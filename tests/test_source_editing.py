@@ -216,7 +216,7 @@ def test_htmx_edit_swaps_the_form_and_saving_swaps_back_the_commitment(
     assert saved.status_code == 200
     assert body.lstrip().startswith(f'<li class="commitment" id="commitment-c{commitment.pk}"')
     assert "Achieved" in body and "Saved to the draft." in body
-    assert 'id="draft-banner" hx-swap-oob="true"' in body
+    assert 'id="draft-banner" data-hx-swap-oob="true"' in body
     assert "<html" not in body
 
     cancel = client.get(commitment_url(commitment) + "?cancel=1", headers={"HX-Request": "true"})

@@ -208,16 +208,16 @@ def test_htmx_gets_the_results_region_and_the_short_url(client, plan):
     assert "<html" not in page
     assert shown(response) == keys(plan["in_progress"])
     assert response["HX-Push-Url"] == "/timeline/?organisation=charity&route_map=homes"
-    assert 'id="filter-outcome-field" hx-swap-oob="true"' in page
+    assert 'id="filter-outcome-field" data-hx-swap-oob="true"' in page
     assert "Other outcome" in page
 
 
 def test_the_page_has_a_plain_form_enhanced_by_htmx(client, plan):
     page = client.get(reverse("timeline")).content.decode()
     assert 'method="get" action="/timeline/"' in page
-    assert 'hx-get="/timeline/"' in page
-    assert 'hx-target="#results"' in page
-    assert 'hx-push-url="true"' in page
+    assert 'data-hx-get="/timeline/"' in page
+    assert 'data-hx-target="#results"' in page
+    assert 'data-hx-push-url="true"' in page
     assert '<button type="submit"' in page
     assert 'href="/timeline/">Timeline</a>' in page
 
@@ -284,7 +284,7 @@ def test_organisation_page_has_the_timeline_filters_except_organisation(client, 
     assert shown(response) == keys(plan["own"])
     assert 'id="filter-organisation"' not in page
     assert 'id="filter-route_map"' in page
-    assert f'hx-get="{url}"' in page
+    assert f'data-hx-get="{url}"' in page
     assert 'href="/timeline/export.csv?organisation=charity&amp;year=2027"' in page
     assert client.get(url, {"status": "nonsense"}).content.decode().count("There is no status") == 2
 
