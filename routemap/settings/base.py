@@ -86,7 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "routemap.context_processors.site",
             ],
-            "builtins": ["routemap.templatetags.richtext"],
+            "builtins": ["routemap.templatetags.richtext", "routemap.templatetags.timestamps"],
         },
     }
 ]
