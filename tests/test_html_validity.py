@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.test import Client
 
 from milestones.models import Milestone
@@ -167,6 +168,37 @@ def public_pages(client: Client, consultation) -> dict[str, str]:
     return pages
 
 
+def journey_pages(client: Client, consultation, mailoutbox) -> dict[str, str]:
+    """The pages met along the way: after subscribing, confirming and unsubscribing, after
+    answering a consultation or asking for a password reset, and the error pages."""
+    pages = {}
+    sent = client.post(
+        "/subscriptions/new/",
+        {"email": "reader@example.org", "target": "route-map:where-children-live"},
+        follow=True,
+    )
+    pages["/subscriptions/new/sent/"] = html_of(sent)
+    confirm, unsubscribe = (
+        re.search(rf"http://testserver(/subscriptions/{kind}/[^/\s]+/)", mailoutbox[-1].body)[1]
+        for kind in ("confirm", "unsubscribe")
+    )
+    for url in (confirm, unsubscribe):
+        pages[url] = html_of(client.get(url))
+        pages[f"POST {url}"] = html_of(client.post(url))
+    pages[f"{confirm} (again)"] = html_of(client.get(confirm), 404)
+    pages[f"{unsubscribe} (again)"] = html_of(client.get(unsubscribe), 410)
+    for url in [
+        f"/sources/{consultation.slug}/thank-you/",
+        "/accounts/password_reset/done/",
+    ]:
+        pages[url] = html_of(client.get(url))
+    strict = Client(enforce_csrf_checks=True)
+    pages["POST without a CSRF token"] = html_of(strict.post("/subscriptions/new/"), 403)
+    for template in ("500.html", "503.html"):
+        pages[template] = render_to_string(template)
+    return pages
+
+
 def signed_in_pages(client: Client) -> dict[str, str]:
     """The editor's main pages and a partner's, signed in (the page chrome differs too)."""
     slug = "where-children-live"
@@ -191,8 +223,9 @@ def signed_in_pages(client: Client) -> dict[str, str]:
     return pages
 
 
-def test_every_page_is_valid_html(client, seeded, open_consultation, tmp_path):
+def test_every_page_is_valid_html(client, seeded, open_consultation, mailoutbox, tmp_path):
     pages = public_pages(client, open_consultation)
+    pages.update(journey_pages(Client(), open_consultation, mailoutbox))
     pages.update(signed_in_pages(Client()))
     pages[CANARY] = CANARY_HTML
 
