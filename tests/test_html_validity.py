@@ -44,7 +44,7 @@ MAX_SHOWN = 100  # errors listed in a failure; one template's mistake repeats on
 # A page that is invalid on purpose, checked with the others: the checker really ran and its
 # answers are read (a silent checker would otherwise pass every page).
 CANARY = "(invalid on purpose)"
-CANARY_HTML = '<!doctype html><html lang="en"><title>Canary</title><p hx-get="/">x</p></html>'
+CANARY_HTML = '<!doctype html><html lang="en"><title>Canary</title><p canary="x">x</p></html>'
 
 
 @pytest.fixture
