@@ -15,6 +15,7 @@ from django.db import transaction
 
 from milestones.models import Milestone
 from organisations.models import Organisation, Role
+from outcomes.dates import period_end
 from routemap.models import Foundation, RouteMap
 from routemap.services import (
     EditionData,
@@ -224,11 +225,21 @@ def read_route_map_content(path: Path) -> tuple[RouteMap, EditionData]:
         for p_index, entry in enumerate(reader.items(item.get("progress"), f"{record}.progress")):
             p_record = f"{record}.progress[{p_index}]"
             entry = reader.mapping(entry, p_record, {"text"}, {"date", "date_label"})
+            date_label = str(entry.get("date_label") or "")
+            date = reader.date(entry.get("date"), f"{p_record}.date")
+            # The sort date is the end of the printed period (outcomes.dates); a `date` in the
+            # file is only for a printed date without a year, and may not contradict one.
+            if date is not None and period_end(date_label) not in (None, date):
+                raise reader.fail(
+                    f"{p_record}.date",
+                    f"{date} is not the end of {date_label!r} ({period_end(date_label)}): "
+                    "leave the date out, it is worked out from the date as written",
+                )
             outcome.progress.append(
                 ProgressData(
                     text=reader.text(entry["text"], p_record),
-                    date=reader.date(entry.get("date"), f"{p_record}.date"),
-                    date_label=str(entry.get("date_label") or ""),
+                    date=period_end(date_label) or date,
+                    date_label=date_label,
                 )
             )
         years = item.get("milestones") or {}

@@ -91,7 +91,33 @@ def test_progress_entries_keep_their_printed_dates(seeded):
     sra = ProgressEntry.objects.filter(
         outcome=outcome("kinship-care"), text__startswith="In August 2023"
     ).get()
-    assert sra.date.isoformat() == "2023-08-01"
+    assert sra.date_label == "August 2023"
+    assert sra.date.isoformat() == "2023-08-31"  # sorts by the end of the month printed
+
+
+def test_progress_dates_sort_by_the_end_of_the_period_printed(seeded):
+    foster = ProgressEntry.objects.filter(outcome=outcome("foster-care"))
+    consultation = foster.get(text__startswith="In late 2024")
+    assert consultation.date_label == "late 2024"
+    assert consultation.date.isoformat() == "2024-12-31"
+    cross_border = ProgressEntry.objects.filter(outcome=outcome("cross-border-placements"))
+    in_order = [e.date_label for e in (foster | cross_border).in_date_order()]
+    assert in_order.index("June 2024") < in_order.index("late 2024") < in_order.index("2025")
+    adoption_week = ProgressEntry.objects.get(date_label="3-7 November")
+    assert adoption_week.date is None  # no year is printed
+    funding = ProgressEntry.objects.filter(outcome=outcome("adoption"), date_label="2025/26")
+    assert {e.date.isoformat() for e in funding} == {"2026-03-31"}
+
+
+def test_a_progress_date_that_contradicts_its_printed_date_fails_loudly(db, tmp_path):
+    directory = copy_fixtures(tmp_path)
+
+    def misdate(data):
+        data["outcomes"][2]["progress"][1]["date"] = "2024-01-01"
+
+    edit_route_map(directory, misdate)
+    with pytest.raises(SeedError, match=r"progress\[1\]\.date: 2024-01-01 is not the end of"):
+        load_seed(directory)
 
 
 @pytest.mark.parametrize(
