@@ -175,12 +175,13 @@ def _organisation_refs(reader: Reader, value, record: str, known: dict) -> list[
     return refs
 
 
-def read_route_map_content(path: Path) -> tuple[RouteMap, EditionData]:
+def read_route_map_content(path: Path) -> tuple[RouteMap, EditionData, str]:
+    """The route map, its content and the site the copy was taken from ("plan2430.scot")."""
     reader = Reader(path)
     data = reader.mapping(
         reader.load(),
         "file",
-        {"slug", "outcomes"},
+        {"slug", "source_site", "outcomes"},
         {"last_updated", "introduction", "summary", "summary_detail", "vision", "what_matters"},
     )
     route_map = RouteMap.objects.filter(slug=data["slug"]).first()
@@ -277,18 +278,24 @@ def read_route_map_content(path: Path) -> tuple[RouteMap, EditionData]:
                     )
                 )
         edition.outcomes.append(outcome)
-    return route_map, edition
+    return route_map, edition, reader.text(data["source_site"], "source_site")
 
 
 def load_route_map_content(path: Path) -> list[str]:
-    route_map, data = read_route_map_content(path)
+    route_map, data, source_site = read_route_map_content(path)
     if route_map.editions.exists():
         return []
     try:
         draft = edition_create_draft(route_map=route_map, data=data)
     except ValidationError as exc:
         raise SeedError(path, "content", validation_message(exc)) from exc
-    edition_publish(edition=draft, note=SEED_NOTE, last_updated=data.last_updated)
+    # Dated by the source ("last updated December 2025"), never by the day of loading.
+    edition_publish(
+        edition=draft,
+        note=SEED_NOTE,
+        last_updated=data.last_updated,
+        imported_from=source_site,
+    )
     return [f"content of route map {route_map.slug}"]
 
 

@@ -120,6 +120,13 @@ def test_a_progress_date_that_contradicts_its_printed_date_fails_loudly(db, tmp_
         load_seed(directory)
 
 
+def test_the_seeded_version_is_dated_by_its_source(seeded):
+    edition = Edition.objects.published().get(route_map__slug="where-children-live")
+    assert edition.number == 1
+    assert edition.imported_from == "plan2430.scot"
+    assert edition.last_updated.isoformat() == "2025-12-01"
+
+
 @pytest.mark.parametrize(
     ("slug", "fragment", "years"),
     [
