@@ -139,6 +139,19 @@ def test_the_seeded_version_is_dated_by_its_source(seeded):
             "Depending on the outcome of the consultation on the future of secure care",
             [2027, 2028],
         ),
+        ("secure-care", "April 2026: Commencement of new secure accommodation", [2026]),
+        # Re-read: Foxgrove is "due to open early 2026" (PLACEMENT_NOTES.md), so the facility
+        # "will be open" in 2026, with the two paragraphs the page puts before it.
+        ("secure-care", "Resilience of existing secure care provision", [2026]),
+        ("secure-care", "Existing issues relating to recruitment, retention", [2026]),
+        ("secure-care", "(Foxgrove) will be open", [2026]),
+        ("secure-care", "If not already done so, completion of National Trauma", [2027]),
+        # Re-read and kept: 2027 cannot be empty and everything before it names 2026.
+        (
+            "cross-border-placements",
+            "Consideration of the formal review of the Regulations",
+            [2027],
+        ),
         ("cross-border-placements", "Work that began in 2026 and 2027", [2028]),
         ("cross-border-placements", "November – December 2026", [2026]),
         ("unaccompanied-asylum-seeking-children", "Complaints and litigation", [2030]),
@@ -187,11 +200,28 @@ def test_organisations_are_deduplicated(seeded):
     assert Organisation.objects.filter(name__istartswith="local authorit").count() == 1
     assert Organisation.objects.filter(name__icontains="third sector").count() == 1
     assert Organisation.objects.filter(name__iendswith="health boards").count() == 1
-    # "health", "Health Boards" and "health boards" are one body across outcomes.
-    adoption_bodies = outcome("adoption").organisations.values_list("slug", flat=True)
-    assert "health-boards" in adoption_bodies
+    # "Health Boards" and "health boards" are one body across outcomes.
     assert "health-boards" in outcome("kinship-care").organisations.values_list("slug", flat=True)
-    assert Organisation.objects.count() == 29  # 26 from the route map, 3 from sources
+    assert Organisation.objects.count() == 31  # 28 from the route map, 3 from sources
+
+
+@pytest.mark.parametrize("slug", ["adoption", "foster-care"])
+def test_health_is_carried_as_printed_not_narrowed_to_health_boards(seeded, slug):
+    bodies = list(outcome(slug).organisations.values_list("name", flat=True))
+    assert "Health" in bodies
+    assert "Health boards" not in bodies
+    assert Organisation.objects.get(name="Health").get_sector_display() == "Health"
+
+
+def test_bodies_named_in_milestones_are_carried_as_printed(seeded):
+    foster = Milestone.objects.published().get(
+        outcome=outcome("foster-care"), text__contains="should work with local authorities, health"
+    )
+    assert "Health" in foster.organisations.values_list("name", flat=True)
+    spaces = Milestone.objects.published().get(
+        outcome=outcome("secure-care"), text__startswith="Creation of the physical spaces"
+    )
+    assert "NHS" in spaces.organisations.values_list("name", flat=True)
 
 
 def test_linked_route_maps_are_real_route_maps(seeded):
