@@ -161,7 +161,10 @@ class ProgressForm(DesignSystemForm):
     date = forms.DateField(
         required=False,
         label="Date for sorting (optional)",
-        help_text="For example 2025-01-08.",
+        help_text=(
+            "Only needed when the date as written gives no year. Otherwise the last day of the "
+            "period written is used (31 December 2024 for “late 2024”), whatever is entered here."
+        ),
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter a real date, for example 2025-01-08."},
     )
