@@ -102,7 +102,8 @@ def test_version_headings_say_when_each_was_published(client, two_versions):
     page = client.get(changes_url(first.route_map)).content.decode()
     day = timezone.localtime(second.published_at)
     assert (
-        f'Version 2, published <time datetime="{day:%Y-%m-%d}">{day.day} {day:%B %Y}</time>' in page
+        f'Version 2, published <time datetime="{day.replace(microsecond=0).isoformat()}">'
+        f"{day.day} {day:%B %Y}</time>" in page
     )
     assert "as published on" not in page  # versions published here name no other site
 
