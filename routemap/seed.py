@@ -13,7 +13,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from milestones.models import Milestone
+from milestones.models import Milestone, Status
 from organisations.models import Organisation, Role
 from routemap.models import Foundation, RouteMap
 from routemap.services import (
@@ -253,7 +253,7 @@ def read_route_map_content(path: Path) -> tuple[RouteMap, EditionData]:
                     MilestoneData(
                         year=year,
                         text=reader.text(milestone["text"], m_record),
-                        status=milestone.get("status", "not_started"),
+                        status=milestone.get("status", Status.NO_UPDATE),
                         subject_to_decisions_after_may_2026=bool(
                             milestone.get("subject_to_decisions_after_may_2026", False)
                         ),
