@@ -11,7 +11,11 @@ from routemap.models import Edition
 from routemap.text import clean_text
 
 # Pass to prefetch_related() on an Edition queryset before describing many editions.
-CONTENT_PREFETCH = ("what_matters", "outcomes__milestones", "outcomes__progress_entries")
+CONTENT_PREFETCH = (
+    "what_matters",
+    "outcomes__milestones__status_updated_by",
+    "outcomes__progress_entries",
+)
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,9 @@ def _content(edition: Edition | None) -> dict:
         # Fetched with CONTENT_PREFETCH, so listing many editions stays bounded.
         outcome_list = edition.outcomes.all()
     else:
-        outcome_list = edition.outcomes.prefetch_related("milestones", "progress_entries")
+        outcome_list = edition.outcomes.prefetch_related(
+            "milestones__status_updated_by", "progress_entries"
+        )
     for outcome in outcome_list:
         outcomes[outcome.key] = {
             "outcome": outcome,
@@ -149,7 +155,7 @@ def _milestone_changes(outcome: str, before: dict, after: dict) -> list[Change]:
                     "milestone",
                     outcome,
                     f"Status changed from {old.get_status_display()} to "
-                    f"{milestone.get_status_display()}: “{_excerpt(milestone.text)}”",
+                    f"{milestone.status_summary}: “{_excerpt(milestone.text)}”",
                     milestone.year,
                     key=milestone.key,
                 )
