@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 
 from editing.services import OrganisationChoice
-from milestones.models import YEAR_MESSAGE, Status
+from milestones.models import STATUS_HELP, YEAR_MESSAGE, Status
 from organisations.models import Organisation, Role
 from routemap.forms import CleanTextForm, DesignSystemForm
 from routemap.models import RouteMap
@@ -80,6 +80,7 @@ class MilestoneForm(ResponsibleBodiesMixin):
     status = forms.ChoiceField(
         choices=Status.choices,
         label="Status",
+        help_text=STATUS_HELP,
         error_messages={"invalid_choice": "Choose a status from the list."},
     )
     progress_note = forms.CharField(

@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from editing import services
 from editing.models import ChangeRecord
 from milestones.exports import COLUMN_NAMES, COLUMNS, FORMULA_PREFIXES, csv_cell
-from milestones.models import Milestone, MilestoneOrganisation, Status
+from milestones.models import Milestone, MilestoneOrganisation, Status, stamp_status
 from organisations.models import Organisation, Role
 from outcomes.models import Outcome, OutcomeOrganisation
 from routemap import clock
@@ -559,7 +559,14 @@ class ImportNotAllowed(Exception):
 # Rows per INSERT or DELETE: a 2 MB file needs few queries, each of a sensible size (SQLite
 # batches inserts smaller still, by its limit on parameters).
 APPLY_BATCH_SIZE = 500
-UPDATED_FIELDS = [*services.MILESTONE_FIELDS, "order", "revision", "updated_at"]
+UPDATED_FIELDS = [
+    *services.MILESTONE_FIELDS,
+    "status_updated_on",
+    "status_updated_by",
+    "order",
+    "revision",
+    "updated_at",
+]
 MILESTONE_MODEL_FIELDS = Milestone._meta.fields
 
 
@@ -643,6 +650,7 @@ def route_map_import_apply(*, route_map: RouteMap, user, preview: ImportPreview)
     bodies = _Bodies(draft)
     orders = _Orders(current.values())
     now = clock.now()
+    today = clock.today()
     records: list[ChangeRecord] = []
     links: list[MilestoneOrganisation] = []
 
@@ -669,9 +677,10 @@ def route_map_import_apply(*, route_map: RouteMap, user, preview: ImportPreview)
                 row.organisations, bodies.responsible_links(milestone), organisations
             )
         before = services.milestone_snapshot(milestone, own)
-        old_year = milestone.year
+        old_year, old_status = milestone.year, milestone.status
         for name, value in row.values.items():
             setattr(milestone, name, value)
+        stamp_status(milestone, old_status, on=today)
         if milestone.year != old_year:
             orders.leave(milestone.outcome_id, old_year, milestone.order)
             milestone.order = orders.arrive(milestone.outcome_id, milestone.year)
@@ -692,6 +701,7 @@ def route_map_import_apply(*, route_map: RouteMap, user, preview: ImportPreview)
         if outcome is None:
             raise ImportNotAllowed(f"Line {row.line}: that outcome is no longer in the draft.")
         milestone = Milestone(outcome=outcome, **row.values)
+        stamp_status(milestone, None, on=today)
         milestone.order = orders.arrive(outcome.pk, milestone.year)
         added.append(_valid(milestone, row.line, row.values))
         links += _new_links(milestone, _choices(row.organisations, [], organisations))

@@ -6,6 +6,7 @@ values. Milestones carry a revision number so that two editors cannot silently o
 each other.
 """
 
+import datetime
 import uuid
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from editing.models import ChangeRecord
-from milestones.models import Milestone, MilestoneOrganisation
+from milestones.models import Milestone, MilestoneOrganisation, stamp_status
 from organisations.models import Organisation
 from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
 from routemap.models import Edition, RouteMap, WhatMatters
@@ -126,6 +127,8 @@ def edition_copy(*, source: Edition | None, route_map: RouteMap) -> Edition:
             order=m.order,
             text=m.text,
             status=m.status,
+            status_updated_on=m.status_updated_on,
+            status_updated_by_id=m.status_updated_by_id,
             progress_note=m.progress_note,
             subject_to_decisions_after_may_2026=m.subject_to_decisions_after_may_2026,
             revision=m.revision,
@@ -317,15 +320,21 @@ def milestone_update(
     organisations: list[OrganisationChoice],
     expected_revision: int,
     action=Action.CHANGED,
+    status_by: Organisation | None = None,
+    status_on: datetime.date | None = None,
 ) -> Milestone:
-    """Save an editor's changes to one milestone, refusing if someone saved it meanwhile."""
+    """Save an editor's changes to one milestone, refusing if someone saved it meanwhile.
+
+    A changed status is stamped with `status_on` (default today) and `status_by` (default
+    None: Promise Scotland); an accepted partner update passes the partner's."""
     draft, milestone = _draft_milestone(route_map, key)
     if milestone.revision != expected_revision:
         raise EditConflict(milestone, list(ChangeRecord.objects.for_object(key).newest_first()[:5]))
     before = milestone_snapshot(milestone)
-    old_year = milestone.year
+    old_year, old_status = milestone.year, milestone.status
     for field, value in values.items():
         setattr(milestone, field, value)
+    stamp_status(milestone, old_status, by=status_by, on=status_on)
     if milestone.year != old_year:
         milestone.order = _next_order(
             Milestone.objects.filter(outcome=milestone.outcome, year=milestone.year)
@@ -350,6 +359,7 @@ def milestone_add(
     if outcome is None:
         raise NotEditable("That outcome is not in this route map.")
     milestone = Milestone(outcome=outcome, **values)
+    stamp_status(milestone, None)
     milestone.order = _next_order(Milestone.objects.filter(outcome=outcome, year=milestone.year))
     milestone.full_clean()
     milestone.save()

@@ -31,7 +31,7 @@ from editing.forms import (
 )
 from editing.models import ChangeRecord
 from editing.permissions import editor_required, publisher_required, route_map_for_editing
-from milestones.models import Milestone, MilestoneOrganisation
+from milestones.models import Milestone, MilestoneOrganisation, Status
 from outcomes.models import Outcome, ProgressEntry
 from partners.models import ProgressUpdate
 from routemap.changes import describe_changes
@@ -51,7 +51,7 @@ def _milestone(route_map: RouteMap, key) -> Milestone:
     edition = services.editable_edition(route_map)
     milestone = (
         Milestone.objects.filter(outcome__edition=edition, key=key)
-        .select_related("outcome__edition__route_map")
+        .select_related("outcome__edition__route_map", "status_updated_by")
         .prefetch_related(
             Prefetch(
                 "organisation_links",
@@ -322,7 +322,7 @@ def milestone_add(request: HttpRequest, slug: str, outcome_key) -> HttpResponse:
             messages.success(request, f"Milestone added to {milestone.year}.")
             return redirect(_back_to(route_map, f"edit-milestone-{milestone.key}"))
     else:
-        form = MilestoneForm(initial={"status": "not_started", "year": 2026})
+        form = MilestoneForm(initial={"status": Status.NO_UPDATE, "year": 2026})
     return render(
         request,
         "editing/milestone_add.html",

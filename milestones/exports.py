@@ -49,7 +49,8 @@ COLUMNS = [
     Column("year", "Plan year, 2024 to 2030.", lambda m, r: m.year),
     Column(
         "status",
-        "not_started, in_progress, achieved, delayed or no_longer_planned.",
+        "no_update (the sources state none), not_started, in_progress, achieved, delayed or "
+        "no_longer_planned.",
         lambda m, r: m.status,
     ),
     Column("status_label", "The status in words.", lambda m, r: m.get_status_display()),
@@ -93,6 +94,18 @@ COLUMNS = [
         "printed timescale ends).",
         lambda m, r: "milestone",
     ),
+    Column(
+        "status_updated_on",
+        "When the status was last set (YYYY-MM-DD); empty for no_update, and for a status "
+        "set before dates were recorded.",
+        lambda m, r: m.status_updated_data()["status_updated_on"],
+    ),
+    Column(
+        "status_updated_by",
+        "Who set the status: the organisation that reported it, or Promise Scotland; empty "
+        "for no_update and where not recorded.",
+        lambda m, r: m.status_updated_data()["status_updated_by"],
+    ),
 ]
 COLUMN_NAMES = [column.name for column in COLUMNS]
 
@@ -103,8 +116,10 @@ def milestone_record(milestone: Milestone, request: HttpRequest) -> dict:
 
 
 def csv_cell(value: object) -> str:
-    """Lists joined with "; ", booleans as true/false, formula-like text made inert, control
-    characters removed."""
+    """None as an empty cell, lists joined with "; ", booleans as true/false, formula-like
+    text made inert, control characters removed."""
+    if value is None:
+        return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):

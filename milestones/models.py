@@ -24,6 +24,8 @@ def plan_years() -> list[int]:
 
 
 class Status(models.TextChoices):
+    # First, and the default: what the sources say when they state no status.
+    NO_UPDATE = "no_update", "No update yet"
     NOT_STARTED = "not_started", "Not started"
     IN_PROGRESS = "in_progress", "In progress"
     ACHIEVED = "achieved", "Achieved"
@@ -35,12 +37,102 @@ CLOSED_STATUSES = (Status.ACHIEVED, Status.NO_LONGER_PLANNED)
 
 # Design-system tag colours; the status is always also written in words.
 STATUS_TAG_COLOURS = {
-    Status.NOT_STARTED: "grey",
+    Status.NO_UPDATE: "grey",
+    Status.NOT_STARTED: "pink",
     Status.IN_PROGRESS: "blue",
     Status.ACHIEVED: "green",
     Status.DELAYED: "orange",
     Status.NO_LONGER_PLANNED: "purple",
 }
+
+
+# Who set a status when no organisation is named: the editors, who work for Promise Scotland.
+STAFF_NAME = "Promise Scotland"
+
+
+# For editors' forms: what choosing a status does to the public line under it.
+STATUS_HELP = (
+    "Keep “No update yet” until a status is reported. A changed status shows today's date "
+    "and “by Promise Scotland” once published."
+)
+
+
+def day_in_words(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def stamp_status(
+    item,
+    previous_status: str | None,
+    *,
+    by: Organisation | None = None,
+    on: datetime.date | None = None,
+) -> bool:
+    """Record when and by whom a status was set, if `item.status` differs from
+    `previous_status` (None for a new item). The one place every write path (editors' forms,
+    accepted partner updates, CSV import, source documents, admin) stamps a status; an
+    unchanged status keeps its date. `by` None means Promise Scotland's staff. "No update yet"
+    carries no date: nobody has reported anything."""
+    if previous_status is None:
+        previous_status = Status.NO_UPDATE
+    if item.status == previous_status:
+        return False
+    if item.status == Status.NO_UPDATE:
+        item.status_updated_on, item.status_updated_by = None, None
+    else:
+        item.status_updated_on, item.status_updated_by = on or clock.today(), by
+    return True
+
+
+class StatusReport:
+    """How a status reads, for Milestone, Commitment and the editors' view of a commitment:
+    the tag's colour, and when and by whom it was set. Needs `status`, `status_updated_on`
+    and `status_updated_by` (select it with the item: see the querysets' with_context)."""
+
+    @property
+    def status_colour(self) -> str:
+        return STATUS_TAG_COLOURS.get(self.status, "grey")
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+    @property
+    def status_updated_by_name(self) -> str:
+        """Who set the status: an organisation, or Promise Scotland ("" when nobody has, or
+        when neither is recorded)."""
+        if self.status == Status.NO_UPDATE:
+            return ""
+        if self.status_updated_by is not None:
+            return self.status_updated_by.name
+        return STAFF_NAME if self.status_updated_on else ""
+
+    @property
+    def status_updated(self) -> str:
+        """ "updated 12 March 2026 by COSLA"; "date not recorded" for a status set before
+        dates were kept; "" for "No update yet", which nobody set."""
+        if self.status == Status.NO_UPDATE:
+            return ""
+        if self.status_updated_on is None:
+            if self.status_updated_by is not None:
+                return f"updated by {self.status_updated_by.name}, date not recorded"
+            return "date not recorded"
+        return f"updated {day_in_words(self.status_updated_on)} by {self.status_updated_by_name}"
+
+    def status_updated_data(self) -> dict:
+        """The API's and exports' fields: ISO date and name, None where not known."""
+        return {
+            "status_updated_on": (
+                self.status_updated_on.isoformat() if self.status_updated_on else None
+            ),
+            "status_updated_by": self.status_updated_by_name or None,
+        }
+
+    @property
+    def status_summary(self) -> str:
+        """The status in one phrase: "In progress, updated 12 March 2026 by COSLA"."""
+        updated = self.status_updated
+        return f"{self.status_label}, {updated}" if updated else self.status_label
 
 
 def overdue_condition(today: datetime.date | None = None, prefix: str = "") -> Q:
@@ -148,8 +240,11 @@ class MilestoneQuerySet(models.QuerySet):
         return counts
 
     def with_context(self):
-        """Route map, outcome and responsible bodies, in a fixed number of queries."""
-        return self.select_related("outcome__edition__route_map__foundation").prefetch_related(
+        """Route map, outcome, who set the status and responsible bodies, in a fixed number
+        of queries."""
+        return self.select_related(
+            "outcome__edition__route_map__foundation", "status_updated_by"
+        ).prefetch_related(
             models.Prefetch(
                 "organisation_links",
                 queryset=MilestoneOrganisation.objects.select_related("organisation"),
@@ -171,7 +266,32 @@ class MilestoneQuerySet(models.QuerySet):
         )
 
 
-class Milestone(models.Model):
+def status_field():
+    return models.CharField(max_length=20, choices=Status.choices, default=Status.NO_UPDATE)
+
+
+def status_updated_on_field():
+    return models.DateField(
+        "Status updated on",
+        null=True,
+        blank=True,
+        help_text="When the status was last set; empty for “No update yet” or when not recorded.",
+    )
+
+
+def status_updated_by_field():
+    return models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="Status updated by",
+        help_text="The organisation that reported the status; empty means Promise Scotland.",
+    )
+
+
+class Milestone(StatusReport, models.Model):
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="milestones")
     key = models.UUIDField(
         default=uuid.uuid4, editable=False, help_text="Stays the same across editions."
@@ -184,7 +304,9 @@ class Milestone(models.Model):
     )
     order = models.PositiveSmallIntegerField(default=0)
     text = models.TextField()
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    status = status_field()
+    status_updated_on = status_updated_on_field()
+    status_updated_by = status_updated_by_field()
     progress_note = models.TextField(blank=True)
     subject_to_decisions_after_may_2026 = models.BooleanField(
         "Subject to decisions after May 2026",
@@ -239,10 +361,6 @@ class Milestone(models.Model):
     @property
     def overdue(self) -> bool:
         return self.is_overdue()
-
-    @property
-    def status_colour(self) -> str:
-        return STATUS_TAG_COLOURS.get(self.status, "grey")
 
 
 class MilestoneOrganisation(models.Model):

@@ -38,7 +38,7 @@ def milestone_event(milestone: Milestone, url: str) -> icalendar.Event:
     outcome = milestone.outcome
     edition = outcome.edition
     text = plaintext(milestone.text)
-    status = milestone.get_status_display()
+    status = milestone.status_summary
     if milestone.overdue:
         status += " (overdue)"
     lines = [text, "", f"Status: {status}"]

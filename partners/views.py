@@ -16,7 +16,7 @@ from accounts.roles import can_edit_route_map, editable_route_map_ids, partner_o
 from editing.models import ChangeRecord
 from editing.permissions import editor_required
 from editing.services import EditConflict, NotEditable
-from milestones.models import Milestone, overdue_condition
+from milestones.models import Milestone, Status, overdue_condition
 from partners import services
 from partners.forms import DeclineForm, ProgressUpdateForm
 from partners.models import ProgressUpdate
@@ -110,7 +110,8 @@ def update_submit(request: HttpRequest, organisation, key) -> HttpResponse:
     milestone = services.partner_milestone(organisation, key)
     if milestone is None:
         raise Http404(f"{organisation.name} has no published milestone with that identifier.")
-    form = ProgressUpdateForm(request.POST or None, initial={"proposed_status": milestone.status})
+    reported = milestone.status if milestone.status != Status.NO_UPDATE else None
+    form = ProgressUpdateForm(request.POST or None, initial={"proposed_status": reported})
     if request.method == "POST" and form.is_valid():
         services.progress_update_submit(
             user=request.user,
@@ -158,7 +159,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         (m.outcome.edition.route_map_id, m.key): m
         for m in Milestone.objects.published()
         .filter(key__in=[u.milestone_key for u in updates])
-        .select_related("outcome__edition__route_map")
+        .select_related("outcome__edition__route_map", "status_updated_by")
     }
     for update in updates:
         update.live_milestone = live.get((update.route_map_id, update.milestone_key))

@@ -41,6 +41,7 @@ def milestone_data(milestone: Milestone) -> dict:
         "text": milestone.text,
         "status": milestone.status,
         "status_label": milestone.get_status_display(),
+        **milestone.status_updated_data(),
         "overdue": milestone.overdue,
         "progress_note": milestone.progress_note,
         "subject_to_decisions_after_may_2026": milestone.subject_to_decisions_after_may_2026,

@@ -13,7 +13,11 @@ from routemap.models import Edition, RouteMap
 from routemap.text import clean_text
 
 # Pass to prefetch_related() on an Edition queryset before describing many editions.
-CONTENT_PREFETCH = ("what_matters", "outcomes__milestones", "outcomes__progress_entries")
+CONTENT_PREFETCH = (
+    "what_matters",
+    "outcomes__milestones__status_updated_by",
+    "outcomes__progress_entries",
+)
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,9 @@ def _content(edition: Edition | None) -> dict:
         # Fetched with CONTENT_PREFETCH, so listing many editions stays bounded.
         outcome_list = edition.outcomes.all()
     else:
-        outcome_list = edition.outcomes.prefetch_related("milestones", "progress_entries")
+        outcome_list = edition.outcomes.prefetch_related(
+            "milestones__status_updated_by", "progress_entries"
+        )
     for outcome in outcome_list:
         outcomes[outcome.key] = {
             "outcome": outcome,
@@ -184,7 +190,7 @@ def _milestone_changes(outcome, before: dict, after: dict) -> list[Change]:
                 change(
                     "status",
                     f"Status changed from {old.get_status_display()} to "
-                    f"{milestone.get_status_display()}: “{excerpt}”",
+                    f"{milestone.status_summary}: “{excerpt}”",
                     milestone,
                 )
             )

@@ -105,7 +105,9 @@ class EditionQuerySet(models.QuerySet):
                     Prefetch("linked_route_maps", queryset=RouteMap.objects.order_by("title")),
                     Prefetch(
                         "milestones",
-                        queryset=Milestone.objects.order_by("year", "order").prefetch_related(
+                        queryset=Milestone.objects.select_related("status_updated_by")
+                        .order_by("year", "order")
+                        .prefetch_related(
                             Prefetch(
                                 "organisation_links",
                                 queryset=MilestoneOrganisation.objects.select_related(

@@ -13,7 +13,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from milestones.models import Milestone
+from milestones.models import Milestone, Status
 from organisations.models import Organisation, Role
 from outcomes.dates import period_end
 from routemap.models import Foundation, RouteMap
@@ -265,7 +265,7 @@ def read_route_map_content(path: Path) -> tuple[RouteMap, EditionData, str]:
                     MilestoneData(
                         year=year,
                         text=reader.text(milestone["text"], m_record),
-                        status=milestone.get("status", "not_started"),
+                        status=milestone.get("status", Status.NO_UPDATE),
                         subject_to_decisions_after_may_2026=bool(
                             milestone.get("subject_to_decisions_after_may_2026", False)
                         ),

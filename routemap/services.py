@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from milestones.models import Milestone, MilestoneOrganisation
+from milestones.models import Milestone, MilestoneOrganisation, Status
 from organisations.models import Organisation
 from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
 from routemap import clock
@@ -32,7 +32,7 @@ class OrganisationRef:
 class MilestoneData:
     year: int
     text: str
-    status: str = "not_started"
+    status: str = Status.NO_UPDATE
     progress_note: str = ""
     subject_to_decisions_after_may_2026: bool = False
     organisations: list[OrganisationRef] = field(default_factory=list)

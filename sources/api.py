@@ -46,6 +46,7 @@ def commitment_data(commitment: Commitment, request: HttpRequest) -> dict:
         "foundation": commitment.foundation.name if commitment.foundation else None,
         "status": commitment.status,
         "status_label": commitment.get_status_display(),
+        **commitment.status_updated_data(),
         "overdue": commitment.overdue,
         "progress_note": commitment.progress_note,
         "organisations": [

@@ -16,7 +16,14 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from milestones.models import CLOSED_STATUSES, STATUS_TAG_COLOURS, Milestone, Status
+from milestones.models import (
+    CLOSED_STATUSES,
+    Milestone,
+    StatusReport,
+    status_field,
+    status_updated_by_field,
+    status_updated_on_field,
+)
 from organisations.models import Organisation, Role
 from outcomes.models import Outcome
 from routemap import clock
@@ -46,7 +53,7 @@ class SourceDocumentQuerySet(models.QuerySet):
             Prefetch(
                 "commitments",
                 queryset=Commitment.objects.select_related(
-                    "phase", "foundation", "section"
+                    "phase", "foundation", "section", "status_updated_by"
                 ).prefetch_related(
                     Prefetch(
                         "organisation_links",
@@ -243,9 +250,9 @@ class CommitmentQuerySet(models.QuerySet):
         return queryset
 
     def with_context(self):
-        """Document, phase and bodies, in a fixed number of queries."""
+        """Document, phase, who set the status and bodies, in a fixed number of queries."""
         return self.select_related(
-            "document__publisher", "phase", "foundation", "section"
+            "document__publisher", "phase", "foundation", "section", "status_updated_by"
         ).prefetch_related(
             Prefetch(
                 "organisation_links",
@@ -268,7 +275,7 @@ class CommitmentQuerySet(models.QuerySet):
         """{outcome key: [commitments]} for one route map, in one query (route map pages)."""
         links = (
             CommitmentOutcome.objects.filter(route_map_id=route_map_id, commitment__in=self)
-            .select_related("commitment__document")
+            .select_related("commitment__document", "commitment__status_updated_by")
             .order_by("commitment__document__title", "commitment__document_id", "commitment__order")
         )
         result: dict = {}
@@ -277,7 +284,7 @@ class CommitmentQuerySet(models.QuerySet):
         return result
 
 
-class Commitment(models.Model):
+class Commitment(StatusReport, models.Model):
     document = models.ForeignKey(
         SourceDocument, on_delete=models.CASCADE, related_name="commitments"
     )
@@ -302,7 +309,9 @@ class Commitment(models.Model):
     organisations = models.ManyToManyField(
         Organisation, through="CommitmentOrganisation", related_name="commitments", blank=True
     )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    status = status_field()
+    status_updated_on = status_updated_on_field()
+    status_updated_by = status_updated_by_field()
     progress_note = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -360,10 +369,6 @@ class Commitment(models.Model):
     def overdue(self) -> bool:
         return self.is_overdue()
 
-    @property
-    def status_colour(self) -> str:
-        return STATUS_TAG_COLOURS.get(self.status, "grey")
-
     def timeline_row(self, request=None) -> dict:
         """The keys of a milestone export row (milestones/exports.py COLUMNS) plus `kind`
         and a few of a commitment's own, so one timeline, search or export holds both.
@@ -390,6 +395,7 @@ class Commitment(models.Model):
             "year": self.year_to,
             "status": self.status,
             "status_label": self.get_status_display(),
+            **self.status_updated_data(),
             "overdue": self.overdue,
             "subject_to_decisions_after_may_2026": False,
             "organisations": [link.organisation.slug for link in links],
@@ -676,7 +682,11 @@ class CommitmentChange(models.Model):
     title = models.CharField(max_length=300, blank=True)
     text = models.TextField()
     timescale = models.CharField(max_length=100, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    status = status_field()
+    # Stamped when the draft changes the status (milestones.models.stamp_status), carried to
+    # the commitment on publish.
+    status_updated_on = status_updated_on_field()
+    status_updated_by = status_updated_by_field()
     progress_note = models.TextField(blank=True)
     phase = models.ForeignKey(
         Phase, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

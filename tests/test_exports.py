@@ -64,6 +64,8 @@ def test_csv_row_values(client, plan):
     assert inherited["year"] == "2024"
     assert inherited["status"] == "not_started"
     assert inherited["status_label"] == "Not started"
+    # Stated without a date or organisation (legacy data): both cells stay empty.
+    assert (inherited["status_updated_on"], inherited["status_updated_by"]) == ("", "")
     assert inherited["overdue"] == "true"
     assert inherited["subject_to_decisions_after_may_2026"] == "false"
     assert inherited["organisations"] == "council"  # inherited from its outcome

@@ -358,7 +358,7 @@ def test_accepting_changes_the_draft_only_and_records_the_editor(client, milesto
     assert {r.field for r in records} == {"status", "progress_note"}
     assert all(r.user == editor for r in records)
     milestone.refresh_from_db()
-    assert milestone.status == Status.NOT_STARTED  # the live edition is untouched
+    assert milestone.status == Status.NO_UPDATE  # the live edition is untouched
     assert "All done." not in client.get(route_map.get_absolute_url()).content.decode()
 
     editing.route_map_publish(route_map=route_map, user=PublisherFactory(), note="Updates")
