@@ -16,12 +16,26 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from milestones.models import CLOSED_STATUSES, STATUS_TAG_COLOURS, Milestone, Status
+from milestones.dates import Due, DuePrecision
+from milestones.models import (
+    STATUS_TAG_COLOURS,
+    DueDateMixin,
+    Milestone,
+    Status,
+    due_soon_condition,
+    overdue_condition,
+)
 from organisations.models import Organisation, Role
 from outcomes.models import Outcome
 from routemap import clock
 from routemap.models import Foundation, RouteMap
-from sources.timescales import TimescaleError, YearSpan, describe_span, parse_timescale
+from sources.timescales import (
+    TimescaleError,
+    YearSpan,
+    describe_span,
+    parse_timescale,
+    timescale_due,
+)
 
 
 class SourceDocumentQuerySet(models.QuerySet):
@@ -221,9 +235,21 @@ def _sync_years(item) -> None:
     item.year_from, item.year_to = span if span else (None, None)
 
 
+def _sync_due(commitment) -> None:
+    """The due date always follows the printed timescale (none when none is printed)."""
+    due = timescale_due(commitment.timescale)
+    commitment.due_date, commitment.due_precision = due if due else (None, "")
+
+
 class CommitmentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(document__is_published=True)
+
+    def overdue(self, today: datetime.date | None = None):
+        return self.filter(overdue_condition(today))
+
+    def due_soon(self, today: datetime.date | None = None):
+        return self.filter(due_soon_condition(today))
 
     def in_years(self, year_from: int, year_to: int):
         """Commitments whose timescale overlaps the years (none without a timescale)."""
@@ -277,7 +303,7 @@ class CommitmentQuerySet(models.QuerySet):
         return result
 
 
-class Commitment(models.Model):
+class Commitment(DueDateMixin, models.Model):
     document = models.ForeignKey(
         SourceDocument, on_delete=models.CASCADE, related_name="commitments"
     )
@@ -293,6 +319,20 @@ class Commitment(models.Model):
     )
     year_from = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     year_to = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    due_date = models.DateField(
+        "Due date",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The end of the timescale printed (sources.timescales); none when none is.",
+    )
+    due_precision = models.CharField(
+        "Due date precision",
+        max_length=20,
+        choices=DuePrecision.choices,
+        blank=True,
+        editable=False,
+    )
     phase = models.ForeignKey(
         Phase, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments"
     )
@@ -325,6 +365,7 @@ class Commitment(models.Model):
 
     def save(self, *args, **kwargs):
         _sync_years(self)
+        _sync_due(self)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -349,16 +390,12 @@ class Commitment(models.Model):
     def span_label(self) -> str:
         return describe_span(_span(self))
 
-    def is_overdue(self, today: datetime.date | None = None) -> bool:
-        """Past its last year and neither achieved nor dropped (derived, like milestones)."""
-        if self.year_to is None:
-            return False
-        today = today or clock.today()
-        return self.year_to < today.year and self.status not in CLOSED_STATUSES
-
     @property
-    def overdue(self) -> bool:
-        return self.is_overdue()
+    def due(self) -> Due | None:
+        """When it is due, from its timescale; None when none is printed."""
+        if self.due_date is None:
+            return None
+        return Due(self.due_date, self.due_precision)
 
     @property
     def status_colour(self) -> str:
@@ -403,6 +440,9 @@ class Commitment(models.Model):
             "reference": self.reference,
             "timescale": self.timescale,
             "year_from": self.year_from,
+            "due_date": self.due_date.isoformat() if self.due_date else "",
+            "due_precision": self.due_precision,
+            "due_soon": self.due_soon,
         }
 
 
