@@ -16,7 +16,7 @@ CONTENT_PREFETCH = ("what_matters", "outcomes__milestones", "outcomes__progress_
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # added, removed, reworded, moved, status, progress_note, updated
+    kind: str  # added, removed, reworded, moved, due, status, progress_note, updated
     subject: str  # "milestone", "outcome", "progress", "route map"
     outcome: str  # outcome title ("" for route-map-level changes)
     description: str
@@ -103,6 +103,10 @@ def describe_changes(old: Edition | None, new: Edition) -> list[Change]:
     return changes
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def _milestone_changes(outcome: str, before: dict, after: dict) -> list[Change]:
     changes = []
     for key, milestone in after.items():
@@ -138,6 +142,18 @@ def _milestone_changes(outcome: str, before: dict, after: dict) -> list[Change]:
                     "milestone",
                     outcome,
                     f"Milestone for {milestone.year} reworded: now “{_excerpt(milestone.text)}”",
+                    milestone.year,
+                    key=milestone.key,
+                )
+            )
+        if old.year == milestone.year and old.due != milestone.due:
+            changes.append(
+                Change(
+                    "due",
+                    "milestone",
+                    outcome,
+                    f"{milestone.due_label} (was {_lower_first(old.due_label)}): "
+                    f"“{_excerpt(milestone.text)}”",
                     milestone.year,
                     key=milestone.key,
                 )
