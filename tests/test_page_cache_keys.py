@@ -10,7 +10,12 @@ import time_machine
 from django.test import RequestFactory
 
 from milestones.models import Milestone
-from routemap.pagecache import PublicPageServer, local_pages, published_version
+from routemap.pagecache import (
+    PublicPageServer,
+    bump_published_version,
+    local_pages,
+    published_version,
+)
 from tests.factories import build_route_map
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +128,8 @@ class TestDay:
         GET with yesterday's validators gets a 304, so no copy saying "Due soon" survives."""
         url = plan.route_map.get_absolute_url()
         milestone = Milestone.objects.filter(outcome__edition=plan, year=2026).first()
-        published_version()  # published before the last day of the year
+        with time_machine.travel(datetime.datetime(2026, 12, 1, 12, tzinfo=LONDON)):
+            bump_published_version()  # last published on 1 December
         with time_machine.travel(datetime.datetime(2026, 12, 31, 23, 59, tzinfo=LONDON)):
             before = client.get(url)
             assert client.get(url)["X-Cache"] == "hit"

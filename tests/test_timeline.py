@@ -322,10 +322,12 @@ def test_organisation_page_htmx_returns_its_results_region(client, plan):
             f"{editions[0].outcomes.first().slug}"
         ),
         lambda editions, orgs: "/timeline/?sector=third-sector&overdue=1",
+        lambda editions, orgs: "/timeline/?year=2026&due_soon=1",
         lambda editions, orgs: "/timeline/?status=bogus",
         lambda editions, orgs: "/organisations/",
         lambda editions, orgs: f"/organisations/{orgs[0].slug}/?year=2027",
         lambda editions, orgs: f"/organisations/{orgs[1].slug}/?page=2",
+        lambda editions, orgs: f"/organisations/{orgs[0].slug}/?due_soon=1",
     ],
     ids=[
         "timeline",
@@ -333,10 +335,12 @@ def test_organisation_page_htmx_returns_its_results_region(client, plan):
         "timeline-organisation-years",
         "timeline-outcome",
         "timeline-sector-overdue",
+        "timeline-due-soon",
         "timeline-invalid",
         "organisations",
         "organisation-filtered",
         "organisation-page-2",
+        "organisation-due-soon",
     ],
 )
 def test_discovery_pages_use_a_bounded_number_of_queries(
