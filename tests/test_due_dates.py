@@ -13,6 +13,7 @@ from editing.services import edition_ensure_draft
 from milestones.dates import Due, DueDateError, DuePrecision, milestone_due, parse_due, read_due
 from milestones.models import Milestone, Status
 from organisations.models import Organisation
+from routemap.changes import describe_changes
 from sources.models import Commitment
 from sources.timescales import timescale_due
 from tests.discovery import keys, shown
@@ -492,6 +493,17 @@ def test_a_draft_copy_keeps_an_editors_due_date(client, editing):
     assert (draft.due_label, draft.due_set_by_editor) == ("Due late 2026", True)
     form = client.get(reverse("editing:milestone", args=[route_map.slug, milestone.key]))
     assert 'value="late 2026"' in form.content.decode()
+
+
+def test_a_published_due_date_change_is_listed_among_the_changes(client, editing):
+    route_map, milestone = editing
+    live = route_map.editions.get(state="published")
+    post_milestone(client, route_map, milestone, due="Autumn 2026")
+    client.post(reverse("editing:publish", args=[route_map.slug]), {"note": "Dated."})
+    new = route_map.editions.get(state="published")
+    (change,) = [c for c in describe_changes(live, new) if c.key == milestone.key]
+    assert change.kind == "due"
+    assert change.description.startswith("Due autumn 2026 (was due by end of 2026): “")
 
 
 def test_restoring_an_earlier_due_date_puts_it_back(client, editing):
