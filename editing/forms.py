@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 
 from editing.services import OrganisationChoice
+from milestones.dates import EXAMPLES, DueDateError, parse_due
 from milestones.models import STATUS_HELP, YEAR_MESSAGE, Status
 from organisations.models import Organisation, Role
 from routemap.forms import CleanTextForm, DesignSystemForm
@@ -89,6 +90,15 @@ class MilestoneForm(ResponsibleBodiesMixin):
         label="Progress note",
         help_text="What has happened so far. Shown to the public once published.",
     )
+    due = forms.CharField(
+        required=False,
+        max_length=60,
+        label="Due",
+        help_text=(
+            f"When in its year it is due, for example {EXAMPLES}. Leave blank to read it from "
+            "the milestone's text, or the end of its year when the text names no date."
+        ),
+    )
     subject_to_decisions_after_may_2026 = forms.BooleanField(
         required=False,
         label="Subject to decisions of the Parliament and Ministers elected in May 2026",
@@ -98,6 +108,7 @@ class MilestoneForm(ResponsibleBodiesMixin):
     field_order = [
         "text",
         "year",
+        "due",
         "status",
         "progress_note",
         "subject_to_decisions_after_may_2026",
@@ -106,11 +117,19 @@ class MilestoneForm(ResponsibleBodiesMixin):
         "other_organisations",
     ]
 
+    def __init__(self, *args, milestone=None, **kwargs):
+        """`milestone` (when editing one) adds to the hint what its text now gives."""
+        super().__init__(*args, **kwargs)
+        if milestone is not None:
+            label = milestone.due_from_text.label
+            self.fields["due"].help_text += f" Its text now gives: {label[0].lower()}{label[1:]}."
+
     @classmethod
     def initial_for(cls, milestone) -> dict:
         return {
             "text": milestone.text,
             "year": milestone.year,
+            "due": milestone.due_phrase if milestone.due_set_by_editor else "",
             "status": milestone.status,
             "progress_note": milestone.progress_note,
             "subject_to_decisions_after_may_2026": milestone.subject_to_decisions_after_may_2026,
@@ -118,12 +137,32 @@ class MilestoneForm(ResponsibleBodiesMixin):
             **cls.initial_for_links(milestone.organisation_links.all()),
         }
 
+    def clean_due(self) -> str:
+        phrase = self.cleaned_data["due"].strip()
+        try:
+            self.due_value = parse_due(phrase)
+        except DueDateError as error:
+            raise forms.ValidationError(str(error)) from error
+        return phrase
+
+    def clean(self):
+        data = super().clean()
+        due, year = getattr(self, "due_value", None), data.get("year")
+        if due is not None and year is not None and due.date.year != year:
+            self.add_error(
+                "due",
+                f"Enter a date in {year}, the milestone's year (“{data['due']}” ends in "
+                f"{due.date.year}), or leave it blank.",
+            )
+        return data
+
     def values(self) -> dict:
         return {
             field: self.cleaned_data[field]
             for field in (
                 "text",
                 "year",
+                "due",
                 "status",
                 "progress_note",
                 "subject_to_decisions_after_may_2026",

@@ -4,7 +4,8 @@ The file has the public export's columns (`milestones.exports.COLUMNS`) plus `ou
 spreadsheet downloaded from /timeline/ can be read back too. Only these columns are read:
 milestone_id, outcome_id or outcome, year, status, text, and, when present, progress_note,
 organisations and subject_to_decisions_after_may_2026. The others (titles, status_label,
-overdue, organisation_names, url) are worked out from the data and ignored on import.
+overdue, organisation_names, url, due_date, due_precision, due_soon) are worked out from the
+data and ignored on import: a due date is read from the text again, or kept if an editor set it.
 
 Reading a file never writes: `import_preview` says exactly what would change and lists every
 problem with its line number. `route_map_import_apply` then makes the changes to the draft, with
@@ -29,7 +30,7 @@ from django.db import connection, transaction
 from editing import services
 from editing.models import ChangeRecord
 from milestones.exports import COLUMN_NAMES, COLUMNS, FORMULA_PREFIXES, csv_cell
-from milestones.models import Milestone, MilestoneOrganisation, Status, stamp_status
+from milestones.models import DUE_FIELDS, Milestone, MilestoneOrganisation, Status, stamp_status
 from organisations.models import Organisation, Role
 from outcomes.models import Outcome, OutcomeOrganisation
 from routemap import clock
@@ -561,6 +562,7 @@ class ImportNotAllowed(Exception):
 APPLY_BATCH_SIZE = 500
 UPDATED_FIELDS = [
     *services.MILESTONE_FIELDS,
+    *DUE_FIELDS,
     "status_updated_on",
     "status_updated_by",
     "order",
@@ -685,6 +687,7 @@ def route_map_import_apply(*, route_map: RouteMap, user, preview: ImportPreview)
             orders.leave(milestone.outcome_id, old_year, milestone.order)
             milestone.order = orders.arrive(milestone.outcome_id, milestone.year)
         _valid(milestone, row.line, row.values)
+        milestone.refresh_due()
         milestone.revision += 1
         milestone.updated_at = now
         new_links = _new_links(milestone, choices)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from editing.models import ChangeRecord
+from milestones.dates import DueDateError
 from milestones.models import Milestone, MilestoneOrganisation, stamp_status
 from organisations.models import Organisation
 from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
@@ -131,6 +132,9 @@ def edition_copy(*, source: Edition | None, route_map: RouteMap) -> Edition:
             status_updated_by_id=m.status_updated_by_id,
             progress_note=m.progress_note,
             subject_to_decisions_after_may_2026=m.subject_to_decisions_after_may_2026,
+            due_date=m.due_date,
+            due_precision=m.due_precision,
+            due_set_by_editor=m.due_set_by_editor,
             revision=m.revision,
         )
         for m in old_milestones
@@ -268,6 +272,8 @@ def milestone_snapshot(milestone: Milestone, links=None) -> dict[str, str]:
     """The milestone's fields as its change records hold them; `links` (its own bodies, in
     order) saves a query when the caller already has them."""
     data = {field: str(getattr(milestone, field)) for field in MILESTONE_FIELDS}
+    # Only a date an editor set is recorded: one read from the text changes with the text.
+    data["due"] = milestone.due_phrase if milestone.due_set_by_editor else ""
     if links is None:
         links = milestone.organisation_links.select_related("organisation").order_by("order", "pk")
     data["organisations"] = _organisations_value(links)
@@ -310,6 +316,16 @@ def _next_order(queryset) -> int:
     return (queryset.aggregate(n=Max("order"))["n"] or 0) + 1
 
 
+def _set_values(milestone: Milestone, values: dict) -> None:
+    """The fields in `values`, and "due" (an editor's due date as typed, blank to read it from
+    the text) once the year and text it depends on are set."""
+    for field, value in values.items():
+        if field != "due":
+            setattr(milestone, field, value)
+    if "due" in values:
+        milestone.set_due(values["due"])
+
+
 @transaction.atomic
 def milestone_update(
     *,
@@ -332,8 +348,7 @@ def milestone_update(
         raise EditConflict(milestone, list(ChangeRecord.objects.for_object(key).newest_first()[:5]))
     before = milestone_snapshot(milestone)
     old_year, old_status = milestone.year, milestone.status
-    for field, value in values.items():
-        setattr(milestone, field, value)
+    _set_values(milestone, values)
     stamp_status(milestone, old_status, by=status_by, on=status_on)
     if milestone.year != old_year:
         milestone.order = _next_order(
@@ -358,7 +373,8 @@ def milestone_add(
     outcome = Outcome.objects.filter(edition=draft, key=outcome_key).first()
     if outcome is None:
         raise NotEditable("That outcome is not in this route map.")
-    milestone = Milestone(outcome=outcome, **values)
+    milestone = Milestone(outcome=outcome)
+    _set_values(milestone, values)
     stamp_status(milestone, None)
     milestone.order = _next_order(Milestone.objects.filter(outcome=outcome, year=milestone.year))
     milestone.full_clean()
@@ -576,7 +592,7 @@ def route_map_update(*, route_map, user, values: dict, what_matters: list[str]) 
 
 # ---------------------------------------------------------------------------------- restore
 
-RESTORABLE = {"milestone": set(MILESTONE_FIELDS) | {"organisations"}}
+RESTORABLE = {"milestone": set(MILESTONE_FIELDS) | {"due", "organisations"}}
 
 
 @transaction.atomic
@@ -590,16 +606,22 @@ def change_restore(*, record: ChangeRecord, user) -> Milestone:
     if record.field == "organisations":
         organisations = _parse_organisations(record.before)
         values = {}
+    elif record.field == "due":
+        organisations = _parse_organisations(current["organisations"])
+        values = {"due": record.before}
     else:
         organisations = _parse_organisations(current["organisations"])
         field = Milestone._meta.get_field(record.field)
         values = {record.field: field.to_python(record.before)}
-    return milestone_update(
-        route_map=route_map,
-        key=record.object_key,
-        user=user,
-        values=values,
-        organisations=organisations,
-        expected_revision=milestone.revision,
-        action=Action.RESTORED,
-    )
+    try:
+        return milestone_update(
+            route_map=route_map,
+            key=record.object_key,
+            user=user,
+            values=values,
+            organisations=organisations,
+            expected_revision=milestone.revision,
+            action=Action.RESTORED,
+        )
+    except DueDateError as error:  # a date for the year the milestone has since left
+        raise NotEditable(f"That due date cannot be restored: {error}") from error

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from milestones.models import Milestone
@@ -56,7 +57,8 @@ COLUMNS = [
     Column("status_label", "The status in words.", lambda m, r: m.get_status_display()),
     Column(
         "overdue",
-        "true when the year has ended and the milestone is neither achieved nor no longer planned.",
+        "true when its due date (due_date) has passed and it is neither achieved nor no longer "
+        "planned.",
         lambda m, r: m.overdue,
     ),
     Column(
@@ -105,6 +107,24 @@ COLUMNS = [
         "Who set the status: the organisation that reported it, or Promise Scotland; empty "
         "for no_update and where not recorded.",
         lambda m, r: m.status_updated_data()["status_updated_by"],
+    ),
+    Column(
+        "due_date",
+        "When it is due (YYYY-MM-DD): the last day of the period its text states or an editor "
+        "set, else 31 December of its year. Empty for a commitment with no timescale printed.",
+        lambda m, r: m.due_date.isoformat(),
+    ),
+    Column(
+        "due_precision",
+        "How precisely due_date is known: day, month, season, part (early, mid or late in the "
+        "year), financial_year or year (only the year is known).",
+        lambda m, r: m.due_precision,
+    ),
+    Column(
+        "due_soon",
+        f"true when it is due within {settings.DUE_SOON_DAYS} days and is neither achieved nor "
+        "no longer planned.",
+        lambda m, r: m.due_soon,
     ),
 ]
 COLUMN_NAMES = [column.name for column in COLUMNS]

@@ -6,12 +6,12 @@ validating and rendering the form costs a fixed number of queries.
 """
 
 from django import forms
+from django.conf import settings
 from django.http import QueryDict
 
-from milestones.models import CLOSED_STATUSES, Milestone, Status, plan_years
+from milestones.models import Milestone, Status, plan_years
 from organisations.models import Organisation, Sector
 from outcomes.models import Outcome
-from routemap import clock
 from routemap.forms import CleanTextForm
 from routemap.models import Foundation, RouteMap
 
@@ -28,7 +28,11 @@ FILTER_FIELDS = [
     "year_from",
     "year_to",
     "overdue",
+    "due_soon",
 ]
+
+
+CHECKBOXES = ("overdue", "due_soon")
 
 
 def _year_choices(empty_label: str) -> list[tuple]:
@@ -87,6 +91,9 @@ class TimelineFilterForm(CleanTextForm):
         error_messages=_invalid("status"),
     )
     overdue = forms.BooleanField(label="Only overdue milestones", required=False)
+    due_soon = forms.BooleanField(
+        label=f"Only milestones due in the next {settings.DUE_SOON_DAYS} days", required=False
+    )
 
     def __init__(self, data=None, *, organisation: Organisation | None = None):
         """`organisation` fixes that filter (an organisation's own page) and drops the field,
@@ -117,7 +124,7 @@ class TimelineFilterForm(CleanTextForm):
         )
         self.fields["outcome"].widget.choices = self._outcome_choices()
         for name, field in self.fields.items():
-            css = "ds_checkbox__input" if name == "overdue" else "ds_select"
+            css = "ds_checkbox__input" if name in CHECKBOXES else "ds_select"
             field.widget.attrs.setdefault("class", css)
 
     def _outcome_choices(self) -> list:
@@ -189,6 +196,7 @@ class TimelineFilterForm(CleanTextForm):
             "last_year": last,
             "status": data.get("status", ""),
             "overdue": bool(data.get("overdue")),
+            "due_soon": bool(data.get("due_soon")),
         }
 
     def progress_filters(self) -> dict:
@@ -233,9 +241,9 @@ class TimelineFilterForm(CleanTextForm):
         if filters["status"]:
             queryset = queryset.filter(status=filters["status"])
         if filters["overdue"]:
-            queryset = queryset.filter(year_to__lt=clock.today().year).exclude(
-                status__in=CLOSED_STATUSES
-            )
+            queryset = queryset.overdue()
+        if filters["due_soon"]:
+            queryset = queryset.due_soon()
         return queryset.distinct()
 
     @property
@@ -243,7 +251,8 @@ class TimelineFilterForm(CleanTextForm):
         """Progress has no year or status, so any of those filters leaves it out."""
         data = self.cleaned_data
         return not any(
-            data.get(name) for name in ["year", "year_from", "year_to", "status", "overdue"]
+            data.get(name)
+            for name in ["year", "year_from", "year_to", "status", "overdue", "due_soon"]
         )
 
     def params(self) -> QueryDict:
@@ -282,6 +291,7 @@ class TimelineFilterForm(CleanTextForm):
             "year_to": lambda y: f"To {y}",
             "status": lambda v: f"Status: {Status(v).label}",
             "overdue": lambda v: "Only overdue milestones",
+            "due_soon": lambda v: f"Only due in the next {settings.DUE_SOON_DAYS} days",
         }
         params = self.params()
         active = []

@@ -99,7 +99,7 @@ def build_timeline(form: TimelineFilterForm, page_number) -> Timeline:
         (progress, progress_count),
         (milestones.with_context().in_timeline_order(), milestone_count),
         (
-            commitments.with_context().order_by("year_to", "document__title", "order"),
+            commitments.with_context().order_by("year_to", "due_date", "document__title", "order"),
             commitment_count,
         ),
     )

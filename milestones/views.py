@@ -90,7 +90,9 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         )
     milestones = form.milestones().with_context().in_timeline_order()
     response = StreamingHttpResponse(
-        exports.csv_lines(milestones, request, form.commitments().order_by("year_to", "pk")),
+        exports.csv_lines(
+            milestones, request, form.commitments().order_by("year_to", "due_date", "pk")
+        ),
         content_type="text/csv; charset=utf-8",
     )
     filename = f"plan-24-30-milestones-{clock.today():%Y-%m-%d}.csv"
@@ -110,7 +112,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
             milestones,
             request,
             filters=form.params().dict(),
-            commitments=form.commitments().order_by("year_to", "pk"),
+            commitments=form.commitments().order_by("year_to", "due_date", "pk"),
         ),
         content_type="application/json",
     )

@@ -1,9 +1,9 @@
 """An organisation's published milestones as an iCalendar feed its staff can subscribe to.
 
-Each milestone is an all-day event on the date its text states ("April 2026: ...") or, when
-it states none, on 31 December of its plan year. The UID comes from the milestone's key, which
-stays the same across editions, so a calendar app updates an event rather than duplicating it
-when a route map is published again.
+Each milestone is an all-day event on its due date: the last day of the period its text states
+("April 2026: ..." is 30 April) or an editor set, or else 31 December of its plan year. The UID
+comes from the milestone's key, which stays the same across editions, so a calendar app
+updates an event rather than duplicating it when a route map is published again.
 """
 
 import datetime
@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
-from milestones.dates import stated_date
 from milestones.models import Milestone
 from organisations.models import Organisation
 from routemap import clock
@@ -21,12 +20,6 @@ from routemap.templatetags.richtext import plaintext
 from routemap.text import clean_text
 
 SUMMARY_WORDS = 12
-
-
-def milestone_date(milestone: Milestone) -> datetime.date:
-    return stated_date(plaintext(milestone.text), milestone.year) or datetime.date(
-        milestone.year, 12, 31
-    )
 
 
 def _first_words(text: str, count: int = SUMMARY_WORDS) -> str:
@@ -41,7 +34,9 @@ def milestone_event(milestone: Milestone, url: str) -> icalendar.Event:
     status = milestone.status_summary
     if milestone.overdue:
         status += " (overdue)"
-    lines = [text, "", f"Status: {status}"]
+    elif milestone.due_soon:
+        status += " (due soon)"
+    lines = [text, "", f"{milestone.due_label}.", f"Status: {status}"]
     if milestone.subject_to_decisions_after_may_2026:
         lines.append("Subject to decisions after May 2026.")
     if milestone.progress_note:
@@ -51,7 +46,7 @@ def milestone_event(milestone: Milestone, url: str) -> icalendar.Event:
         lines.append(f"Who needs to work on this: {bodies}")
     lines += ["", url]
 
-    day = milestone_date(milestone)
+    day = milestone.due_date
     event = icalendar.Event()
     event.add("uid", f"milestone-{milestone.key}@route-map-tracker")
     event.add("dtstamp", edition.published_at or clock.now())

@@ -16,7 +16,7 @@ from accounts.roles import can_edit_route_map, editable_route_map_ids, partner_o
 from editing.models import ChangeRecord
 from editing.permissions import editor_required
 from editing.services import EditConflict, NotEditable
-from milestones.models import Milestone, Status, overdue_condition
+from milestones.models import Milestone, Status, due_soon_condition, overdue_condition
 from partners import services
 from partners.forms import DeclineForm, ProgressUpdateForm
 from partners.models import ProgressUpdate
@@ -43,7 +43,8 @@ def partner_required(view):
 
 def organisation_milestones(organisation, today: datetime.date | None = None):
     """Published milestones the organisation leads or contributes to (its own or inherited),
-    overdue first, then by year, with the date of the last published change to each."""
+    overdue first, then due soon, then by year and due date, with the date of the last
+    published change to each (`urgency`: 0 overdue, 1 due soon, 2 neither)."""
     last_change = ChangeRecord.objects.filter(
         route_map=OuterRef("outcome__edition__route_map"),
         object_key=OuterRef("key"),
@@ -54,16 +55,18 @@ def organisation_milestones(organisation, today: datetime.date | None = None):
         .for_organisation(organisation)
         .with_context()
         .annotate(
-            overdue_first=Case(
+            urgency=Case(
                 When(overdue_condition(today), then=Value(0)),
-                default=Value(1),
+                When(due_soon_condition(today), then=Value(1)),
+                default=Value(2),
                 output_field=IntegerField(),
             ),
             last_changed_at=Subquery(last_change.values("created_at")[:1]),
         )
         .order_by(
-            "overdue_first",
+            "urgency",
             "year",
+            "due_date",
             "outcome__edition__route_map__order",
             "outcome__edition__route_map__title",
             "outcome__order",
@@ -97,7 +100,8 @@ def my_organisation(request: HttpRequest, organisation) -> HttpResponse:
         {
             "organisation": organisation,
             "milestones": milestones,
-            "overdue_count": sum(1 for m in milestones if m.overdue_first == 0),
+            "overdue_count": sum(1 for m in milestones if m.urgency == 0),
+            "due_soon_count": sum(1 for m in milestones if m.urgency == 1),
             "updates": updates,
             "pending_count": sum(1 for u in updates if u.state == ProgressUpdate.State.PENDING),
         },

@@ -22,7 +22,7 @@ CONTENT_PREFETCH = (
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # added, removed, reworded, moved, status, progress_note, updated
+    kind: str  # added, removed, reworded, moved, due, status, progress_note, updated
     subject: str  # "milestone", "outcome", "progress", "route map"
     outcome: str  # outcome title ("" for route-map-level changes)
     description: str
@@ -147,6 +147,10 @@ def describe_changes(old: Edition | None, new: Edition) -> list[Change]:
     return changes
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def _milestone_changes(outcome, before: dict, after: dict) -> list[Change]:
     changes = []
 
@@ -182,6 +186,14 @@ def _milestone_changes(outcome, before: dict, after: dict) -> list[Change]:
                 change(
                     "reworded",
                     f"Milestone for {milestone.year} reworded: now “{excerpt}”",
+                    milestone,
+                )
+            )
+        if old.year == milestone.year and old.due != milestone.due:
+            changes.append(
+                change(
+                    "due",
+                    f"{milestone.due_label} (was {_lower_first(old.due_label)}): “{excerpt}”",
                     milestone,
                 )
             )

@@ -1,5 +1,6 @@
 """Public pages: the plan by foundation, a route map, one outcome."""
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -151,7 +152,12 @@ def open_data(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "routemap/open_data.html",
-        {"columns": COLUMNS, "sectors": Sector.choices, "statuses": Status.choices},
+        {
+            "columns": COLUMNS,
+            "sectors": Sector.choices,
+            "statuses": Status.choices,
+            "due_soon_days": settings.DUE_SOON_DAYS,
+        },
     )
 
 

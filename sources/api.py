@@ -48,6 +48,10 @@ def commitment_data(commitment: Commitment, request: HttpRequest) -> dict:
         "status_label": commitment.get_status_display(),
         **commitment.status_updated_data(),
         "overdue": commitment.overdue,
+        "due_date": _date(commitment.due_date),
+        "due_precision": commitment.due_precision or None,
+        "due_label": commitment.due_label,
+        "due_soon": commitment.due_soon,
         "progress_note": commitment.progress_note,
         "organisations": [
             {"slug": link.organisation.slug, "role": link.role or None}

@@ -16,10 +16,13 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from milestones.dates import Due, DuePrecision
 from milestones.models import (
-    CLOSED_STATUSES,
+    DueDateMixin,
     Milestone,
     StatusReport,
+    due_soon_condition,
+    overdue_condition,
     status_field,
     status_updated_by_field,
     status_updated_on_field,
@@ -28,7 +31,13 @@ from organisations.models import Organisation, Role
 from outcomes.models import Outcome
 from routemap import clock
 from routemap.models import Foundation, RouteMap
-from sources.timescales import TimescaleError, YearSpan, describe_span, parse_timescale
+from sources.timescales import (
+    TimescaleError,
+    YearSpan,
+    describe_span,
+    parse_timescale,
+    timescale_due,
+)
 
 
 class SourceDocumentQuerySet(models.QuerySet):
@@ -228,9 +237,21 @@ def _sync_years(item) -> None:
     item.year_from, item.year_to = span if span else (None, None)
 
 
+def _sync_due(commitment) -> None:
+    """The due date always follows the printed timescale (none when none is printed)."""
+    due = timescale_due(commitment.timescale)
+    commitment.due_date, commitment.due_precision = due if due else (None, "")
+
+
 class CommitmentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(document__is_published=True)
+
+    def overdue(self, today: datetime.date | None = None):
+        return self.filter(overdue_condition(today))
+
+    def due_soon(self, today: datetime.date | None = None):
+        return self.filter(due_soon_condition(today))
 
     def in_years(self, year_from: int, year_to: int):
         """Commitments whose timescale overlaps the years (none without a timescale)."""
@@ -284,7 +305,7 @@ class CommitmentQuerySet(models.QuerySet):
         return result
 
 
-class Commitment(StatusReport, models.Model):
+class Commitment(StatusReport, DueDateMixin, models.Model):
     document = models.ForeignKey(
         SourceDocument, on_delete=models.CASCADE, related_name="commitments"
     )
@@ -300,6 +321,20 @@ class Commitment(StatusReport, models.Model):
     )
     year_from = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     year_to = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    due_date = models.DateField(
+        "Due date",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The end of the timescale printed (sources.timescales); none when none is.",
+    )
+    due_precision = models.CharField(
+        "Due date precision",
+        max_length=20,
+        choices=DuePrecision.choices,
+        blank=True,
+        editable=False,
+    )
     phase = models.ForeignKey(
         Phase, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments"
     )
@@ -334,6 +369,7 @@ class Commitment(StatusReport, models.Model):
 
     def save(self, *args, **kwargs):
         _sync_years(self)
+        _sync_due(self)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -358,16 +394,12 @@ class Commitment(StatusReport, models.Model):
     def span_label(self) -> str:
         return describe_span(_span(self))
 
-    def is_overdue(self, today: datetime.date | None = None) -> bool:
-        """Past its last year and neither achieved nor dropped (derived, like milestones)."""
-        if self.year_to is None:
-            return False
-        today = today or clock.today()
-        return self.year_to < today.year and self.status not in CLOSED_STATUSES
-
     @property
-    def overdue(self) -> bool:
-        return self.is_overdue()
+    def due(self) -> Due | None:
+        """When it is due, from its timescale; None when none is printed."""
+        if self.due_date is None:
+            return None
+        return Due(self.due_date, self.due_precision)
 
     def timeline_row(self, request=None) -> dict:
         """The keys of a milestone export row (milestones/exports.py COLUMNS) plus `kind`
@@ -409,6 +441,9 @@ class Commitment(StatusReport, models.Model):
             "reference": self.reference,
             "timescale": self.timescale,
             "year_from": self.year_from,
+            "due_date": self.due_date.isoformat() if self.due_date else "",
+            "due_precision": self.due_precision,
+            "due_soon": self.due_soon,
         }
 
 

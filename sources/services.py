@@ -15,7 +15,8 @@ from django.db.models import Max
 from django.utils.crypto import salted_hmac
 
 from editing.services import EditConflict, OrganisationChoice
-from milestones.models import Status, StatusReport, stamp_status
+from milestones.dates import Due
+from milestones.models import DueDateMixin, Status, StatusReport, stamp_status
 from organisations.models import Organisation, Role
 from routemap import clock
 from routemap.client import client_address  # noqa: F401 (callers use services.client_address)
@@ -34,7 +35,7 @@ from sources.models import (
     SourceChangeRecord,
     SourceDocument,
 )
-from sources.timescales import TimescaleError, describe_span, parse_timescale
+from sources.timescales import TimescaleError, describe_span, parse_timescale, timescale_due
 
 # At most this many responses per address per window, across all consultations.
 RATE_LIMIT = 5
@@ -147,7 +148,7 @@ class NotEditable(Exception):
 
 
 @dataclass
-class EditableCommitment(StatusReport):
+class EditableCommitment(StatusReport, DueDateMixin):
     """A commitment as editors see it: the draft's proposed values when there are any, else the
     live ones. `key` is "c<commitment pk>" for a live commitment, "n<change pk>" for a new one."""
 
@@ -197,6 +198,14 @@ class EditableCommitment(StatusReport):
             return describe_span(parse_timescale(self.timescale))
         except TimescaleError:
             return ""
+
+    @property
+    def due(self) -> Due | None:
+        """What the draft's timescale will make the due date once published."""
+        try:
+            return timescale_due(self.timescale)
+        except TimescaleError:
+            return None
 
     def snapshot(self) -> dict[str, str]:
         """Every field as people read it, for the history and the list of changes."""

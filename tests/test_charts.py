@@ -58,6 +58,7 @@ def test_route_map_chart_numbers_match_the_milestones(edition):
     } == per_year
     assert by_outcome.total == by_year.total == len(milestones) == 18
     assert sum(bar.overdue for bar in by_year.bars) == sum(m.overdue for m in milestones)
+    assert sum(bar.due_soon for bar in by_year.bars) == sum(m.due_soon for m in milestones)
     assert by_year.bars[0].overdue >= 1  # 2024 has a delayed milestone
 
 
@@ -104,41 +105,40 @@ def test_route_map_page_shows_the_charts_as_svg_with_a_table(client, edition, cl
     assert '<table class="ds_table status-chart__table">' in page
     assert "<caption>Milestones by status for each outcome</caption>" in page
     rows = table_rows(page, "progress-by-year")
-    # Columns: the six statuses in order (No update yet first), total, overdue.
-    assert rows["2026"] == [2, 0, 1, 1, 0, 0, 4, 0]
-    assert rows["2030"] == [2, 0, 0, 0, 0, 1, 3, 0]
+    # Columns: the six statuses in order (No update yet first), total, overdue, due soon.
+    # 2026's open milestones are due by 31 December: within 90 days, so due soon.
+    assert rows["2026"] == [2, 0, 1, 1, 0, 0, 4, 0, 3]
+    assert rows["2030"] == [2, 0, 0, 0, 0, 1, 3, 0, 0]
     assert rows["2024"][:7] == [2, 0, 0, 0, 1, 0, 3]
-    assert rows["2024"][7] == 3  # two with no update and one delayed, in a year that ended
+    assert rows["2024"][7:] == [3, 0]  # two with no update and one delayed, all past due
     first = edition.outcomes.order_by("order").first()
     overdue = sum(m.overdue for m in first.milestones.all())
+    due_soon = sum(m.due_soon for m in first.milestones.all())
     assert table_rows(page, "progress-by-outcome")[first.title] == [
-        7,
-        0,
-        1,
-        1,
-        0,
-        0,
-        9,
+        *[7, 0, 1, 1, 0, 0, 9],
         overdue,
+        due_soon,
     ]
 
 
 @pytest.mark.dates
 @pytest.mark.parametrize(
-    ("day", "overdue_in_2026"),
+    ("day", "overdue_in_2026", "due_soon_in_2026"),
     [
-        (datetime.date(2026, 12, 31), 0),
-        (datetime.date(2027, 1, 4), 3),  # two with no update, one in progress; not the achieved
+        (datetime.date(2026, 10, 1), 0, 0),  # 31 December is 91 days away
+        (datetime.date(2026, 10, 2), 0, 3),  # and now 90
+        (datetime.date(2026, 12, 31), 0, 3),
+        (datetime.date(2027, 1, 4), 3, 0),  # two with no update and one in progress; not achieved
     ],
 )
-def test_a_years_bar_counts_its_open_milestones_as_overdue_once_the_year_ends(
-    client, edition, clock, day, overdue_in_2026
+def test_a_years_open_milestones_are_due_soon_then_overdue_once_the_year_ends(
+    client, edition, clock, day, overdue_in_2026, due_soon_in_2026
 ):
     clock.move_to(day)
     rows = table_rows(
         client.get(edition.route_map.get_absolute_url()).content.decode(), "progress-by-year"
     )
-    assert rows["2026"][7] == overdue_in_2026
+    assert rows["2026"][7:] == [overdue_in_2026, due_soon_in_2026]
     assert rows["2024"][7] == 3
 
 

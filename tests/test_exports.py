@@ -123,6 +123,12 @@ def test_json_keeps_types_and_lists_the_columns(client, plan):
     assert record["year"] == 2024
     assert record["overdue"] is True
     assert record["organisations"] == ["council"]
+    # Factory text names no date: due by the end of its year, which has passed.
+    assert (record["due_date"], record["due_precision"], record["due_soon"]) == (
+        "2024-12-31",
+        "year",
+        False,
+    )
 
 
 @pytest.mark.parametrize(
@@ -138,6 +144,7 @@ def test_json_keeps_types_and_lists_the_columns(client, plan):
         {"year_from": "2026", "year_to": "2030"},
         {"status": "delayed"},
         {"overdue": "1"},
+        {"due_soon": "1"},
         {"organisation": "charity", "year_from": "2027", "status": "achieved"},
     ],
 )

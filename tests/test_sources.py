@@ -516,10 +516,10 @@ def test_timeline_row_has_the_keys_of_a_milestone_export_row(seeded, rf, clock):
     assert set(exports.COLUMN_NAMES) <= set(row)
 
 
-def test_a_commitment_past_its_last_year_and_not_done_is_overdue(db):
-    commitment = CommitmentFactory(timescale="2025-26")
-    assert commitment.is_overdue(datetime.date(2027, 1, 1))
-    assert not commitment.is_overdue(datetime.date(2026, 12, 31))
+def test_a_commitment_past_its_due_date_and_not_done_is_overdue(db):
+    commitment = CommitmentFactory(timescale="2025-26")  # the financial year ends 31 March 2026
+    assert commitment.is_overdue(datetime.date(2026, 4, 1))
+    assert not commitment.is_overdue(datetime.date(2026, 3, 31))
     commitment.status = "achieved"
     assert not commitment.is_overdue(datetime.date(2027, 1, 1))
     assert not CommitmentFactory(timescale="").is_overdue(datetime.date(2030, 1, 1))
