@@ -51,6 +51,11 @@ class RouteMap(models.Model):
         help_text="Leave empty where the plan does not say which foundation it sits under.",
     )
     order = models.PositiveSmallIntegerField(default=0)
+    source_url = models.URLField(
+        "Link to the original route map",
+        blank=True,
+        help_text="Where the route map is published (plan2430.scot). Leave empty if not known.",
+    )
     editors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="assigned_route_maps",
