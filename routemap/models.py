@@ -176,6 +176,13 @@ class Edition(models.Model):
         label = f"version {self.number}" if self.number else "draft"
         return f"{self.route_map} ({label})"
 
+    def at_a_glance(self):
+        """Outcomes by plan year with their milestones counted by status, from the content
+        prefetched by `with_content()` (no further queries)."""
+        from milestones.glance import route_map_glance
+
+        return route_map_glance(self.outcomes.all())
+
 
 class WhatMatters(models.Model):
     """A "What matters to children, families, and care experienced adults" statement."""
