@@ -2,6 +2,7 @@
 
 import re
 import uuid
+from functools import cached_property
 
 from django.db import models
 from django.urls import reverse
@@ -14,6 +15,10 @@ from routemap.models import Edition, RouteMap
 class OutcomeQuerySet(models.QuerySet):
     def published(self):
         return self.filter(edition__state=Edition.State.PUBLISHED)
+
+
+# Progress so far: how many recent entries show before the rest are folded away.
+LATEST_PROGRESS_SHOWN = 3
 
 
 class Outcome(models.Model):
@@ -64,6 +69,26 @@ class Outcome(models.Model):
     def milestone_years(self) -> list[tuple[int, list]]:
         """Plan years 2024-2030 with this outcome's milestones (uses the prefetch cache)."""
         return years_with_milestones(self.milestones.all())
+
+    @cached_property
+    def year_cells(self) -> list:
+        """Every plan year with its milestones counted by status (uses the prefetch cache):
+        the cells of the route map at a glance and the outcome's year tabs."""
+        from milestones.glance import year_cells
+
+        return year_cells(self)
+
+    @cached_property
+    def latest_progress(self) -> list["ProgressEntry"]:
+        """The progress entries shown before "Show all": the most recent dated ones, newest
+        first. Empty when there are too few entries to be worth folding, or none is dated
+        (an undated entry is never presented as recent). Uses the prefetch cache."""
+        entries = list(self.progress_entries.all())
+        if len(entries) <= LATEST_PROGRESS_SHOWN + 1:
+            return []
+        dated = [entry for entry in entries if entry.date]
+        dated.sort(key=lambda entry: (entry.date, entry.order, entry.pk), reverse=True)
+        return dated[:LATEST_PROGRESS_SHOWN]
 
 
 class OutcomeOrganisation(models.Model):

@@ -51,6 +51,11 @@ class RouteMap(models.Model):
         help_text="Leave empty where the plan does not say which foundation it sits under.",
     )
     order = models.PositiveSmallIntegerField(default=0)
+    source_url = models.URLField(
+        "Link to the original route map",
+        blank=True,
+        help_text="Where the route map is published (plan2430.scot). Leave empty if not known.",
+    )
     editors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="assigned_route_maps",
@@ -183,6 +188,13 @@ class Edition(models.Model):
     def __str__(self) -> str:
         label = f"version {self.number}" if self.number else "draft"
         return f"{self.route_map} ({label})"
+
+    def at_a_glance(self):
+        """Outcomes by plan year with their milestones counted by status, from the content
+        prefetched by `with_content()` (no further queries)."""
+        from milestones.glance import route_map_glance
+
+        return route_map_glance(self.outcomes.all())
 
 
 class WhatMatters(models.Model):

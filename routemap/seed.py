@@ -128,7 +128,7 @@ def load_plan(path: Path) -> list[str]:
     foundations = {f.slug: f for f in Foundation.objects.all()}
     for order, item in enumerate(reader.items(data["route_maps"], "route_maps"), start=1):
         record = f"route_maps[{order - 1}] ({item.get('slug') if isinstance(item, dict) else ''})"
-        item = reader.mapping(item, record, {"slug", "title", "foundation"})
+        item = reader.mapping(item, record, {"slug", "title", "foundation"}, {"source_url"})
         slug = item["foundation"]
         if slug is not None and slug not in foundations:
             raise reader.fail(record, f"unknown foundation {slug!r}")
@@ -137,6 +137,10 @@ def load_plan(path: Path) -> list[str]:
             "order": order,
             "foundation": foundations.get(slug) if slug else None,
         }
+        if "source_url" in item:  # otherwise a link entered by an editor stays as it is
+            values["source_url"] = reader.text(
+                item["source_url"], f"{record}.source_url", blank=True
+            )
         if _save_by_slug(RouteMap, reader, record, item["slug"], values):
             changes.append(f"route map {item['slug']}")
     return changes

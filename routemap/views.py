@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from accounts.roles import can_edit_route_map
 from milestones.charts import plan_charts, route_map_charts
 from milestones.exports import COLUMNS
+from milestones.glance import current_plan_year
 from milestones.models import Status
 from organisations.models import Sector
 from routemap import clock
@@ -52,7 +53,9 @@ def route_map_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "route_map": route_map,
             "edition": edition,
             "outcomes": edition.outcomes.all() if edition else [],
+            "glance": edition.at_a_glance() if edition else None,
             "this_year": clock.today().year,
+            "opening_year": current_plan_year(),
             "can_edit": can_edit_route_map(request.user, route_map),
             "charts": route_map_charts(edition) if edition else None,
         },
@@ -77,6 +80,7 @@ def outcome_detail(request: HttpRequest, slug: str, outcome_slug: str) -> HttpRe
             "edition": edition,
             "outcome": outcome,
             "this_year": clock.today().year,
+            "opening_year": current_plan_year(),
         },
     )
 

@@ -17,6 +17,7 @@ import html
 import re
 import threading
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 import markdown as markdown_lib
 import nh3
@@ -87,6 +88,13 @@ def cleantext(text: str) -> str:
     """Stored text shown as written, without control characters (text stored before forms
     cleaned their input may still hold some)."""
     return clean_text(text or "")
+
+
+@register.filter(name="site_name")
+def site_name(url: str) -> str:
+    """The website of a link as a reader would say it: "plan2430.scot", "gov.scot"."""
+    host = urlsplit(url or "").hostname or ""
+    return host.removeprefix("www.")
 
 
 @register.filter(name="plaintext")

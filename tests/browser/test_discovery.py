@@ -107,24 +107,34 @@ def test_discovery_pages_are_accessible(page, site):
 
 
 def test_a_route_map_prints_every_year_of_every_outcome(browser, page, site):
-    # Without JavaScript, the print stylesheet alone opens every year.
+    # Without JavaScript, the print stylesheet alone shows every year and every disclosure.
     context = browser.new_context(java_script_enabled=False)
     plain = context.new_page()
     plain.goto(site + "/route-maps/where-children-live/")
     plain.emulate_media(media="print")
-    bodies = plain.locator(".ds_accordion-item__body")
-    assert bodies.count() >= 7 * 7
-    for index in range(bodies.count()):
-        expect(bodies.nth(index)).to_be_visible()
+    panels = plain.locator(".ds_tabs__content")
+    assert panels.count() == 7 * 7
+    for index in range(panels.count()):
+        expect(panels.nth(index)).to_be_visible()
+    details = plain.locator(".outcome .ds_details__text")  # all progress, commitments
+    assert details.count() >= 7
+    for index in range(details.count()):
+        expect(details.nth(index)).to_be_visible()
     for navigation in plain.locator(".ds_site-navigation").all():  # desktop and phone menus
         expect(navigation).to_be_hidden()
     expect(plain.locator(".ds_site-search__form").first).to_be_hidden()
+    # The whole paper width, not the screen's two-thirds column.
+    content, main = plain.evaluate(
+        "['.ds_layout__content', 'main'].map(s => document.querySelector(s).offsetWidth)"
+    )
+    assert content == main
     context.close()
 
-    # With JavaScript (accordions initialised, all closed), the PDF still has every year.
+    # With JavaScript (tabs on this year, disclosures closed), the PDF still has every year.
     page.goto(site + "/route-maps/where-children-live/")
-    pdf = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=True)))
-    flat = re.sub(r"\s+", "", " ".join(p.extract_text() for p in pdf.pages))
+    pdf = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True, print_background=True)))
+    texts = [p.extract_text() for p in pdf.pages]
+    flat = re.sub(r"\s+", "", " ".join(texts))
     milestones = Milestone.objects.published().filter(
         outcome__slug="kinship-care", outcome__edition__route_map__slug="where-children-live"
     )
@@ -134,7 +144,21 @@ def test_a_route_map_prints_every_year_of_every_outcome(browser, page, site):
         first = milestones.filter(year=year).order_by("order").first()
         words = re.sub(r"\s+", "", " ".join(first.text.split()[:6]))
         assert words in flat, f"{year}: {first.text[:60]}"
-    assert "(/organisations/" in flat  # link targets are printed
+    # Disclosures print open: every progress entry (this one is not among the latest), and
+    # the kinship commitments, under their document's name.
+    assert "KCASS)providesfree" in flat
+    assert "Showall" not in flat
+    assert "VisionforKinshipCare:32commitments" in flat
+    assert "Insighttoimprovement:KCASSprovidesanonymised" in flat
+    assert "(/organisations/" not in flat and "(/route-maps/" not in flat  # no link addresses
     for chrome in ["Hidethispage", "Skiptomaincontent", "Accessibilitystatement"]:
         assert chrome not in flat  # no navigation or page furniture
-    assert len(pdf.pages) > 7  # each outcome starts on a new page
+    # The first page is landscape, with the route map at a glance; the rest portrait.
+    sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in pdf.pages]
+    assert sizes[0][0] > sizes[0][1]
+    assert all(width < height for width, height in sizes[1:])
+    assert "Routemapataglance" in re.sub(r"\s+", "", texts[0])
+    assert "WhereisScotlandnow?" not in re.sub(r"\s+", "", texts[0])
+    # 55 pages before the route map was printed at full width with its years and
+    # disclosures open but no link addresses; 35 with the seed content of December 2025.
+    assert len(pdf.pages) <= 40

@@ -74,7 +74,7 @@ def test_publisher_edits_in_place_publishes_and_the_public_sees_it(page, site, p
     expect(page.get_by_role("heading", level=1)).to_have_text("Where children live")
     expect(page.get_by_text("“Where children live” is published.")).to_be_visible()
     public.reload()
-    public.get_by_role("button", name="2030").click()
+    public.get_by_role("tab", name="2030").click()
     expect(public.get_by_text("Services mapped in three health boards.")).to_be_visible()
     expect(public.get_by_text("In progress", exact=True).first).to_be_visible()
     expect(public.get_by_text("by Promise Scotland").first).to_be_visible()
