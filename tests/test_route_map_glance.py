@@ -105,7 +105,9 @@ def expected_cell(milestones: list, year: int, this_year: int) -> str:
     ]
     text = ", ".join(counts)
     overdue = sum(m.overdue for m in milestones)
-    return f"{text} {overdue} overdue" if overdue else text
+    due_soon = sum(m.due_soon for m in milestones)
+    flags = [f"{overdue} overdue"] * bool(overdue) + [f"{due_soon} due soon"] * bool(due_soon)
+    return " ".join([text, *flags])
 
 
 def test_the_glance_is_a_table_of_outcomes_by_year(client, seeded, clock):
@@ -153,11 +155,13 @@ def test_each_cell_counts_the_seeded_milestones_and_links_to_its_year(client, se
         [
             ("None set", "#outcome-secure-care-year-2024"),
             ("None set", "#outcome-secure-care-year-2025"),
-            ("11 not started", "#outcome-secure-care-year-2026"),
-            ("15 not started", "#outcome-secure-care-year-2027"),
-            ("3 not started", "#outcome-secure-care-year-2028"),
-            ("2 not started", "#outcome-secure-care-year-2029"),
-            ("1 not started", "#outcome-secure-care-year-2030"),
+            # Three 2026 milestones name dates already past on 30 November 2026 (9 February,
+            # April, 1 September); the rest are due by 31 December, within 90 days.
+            ("14 no update yet 3 overdue 11 due soon", "#outcome-secure-care-year-2026"),
+            ("12 no update yet", "#outcome-secure-care-year-2027"),
+            ("3 no update yet", "#outcome-secure-care-year-2028"),
+            ("2 no update yet", "#outcome-secure-care-year-2029"),
+            ("1 no update yet", "#outcome-secure-care-year-2030"),
         ],
     )
 
@@ -188,7 +192,8 @@ def test_cells_name_each_status_in_words_and_say_what_is_overdue(client, clock):
         "1 not started, 1 achieved, 1 delayed 2 overdue",
         "#outcome-homes-year-2025",
     )
-    assert cells[2] == ("1 not started, 2 in progress", "#outcome-homes-year-2026")
+    # Due by 31 December, within 90 days of 30 November: due soon.
+    assert cells[2] == ("1 not started, 2 in progress 3 due soon", "#outcome-homes-year-2026")
     assert cells[3] == ("None yet", "#outcome-homes-year-2027")
     page = client.get(edition.route_map.get_absolute_url()).content.decode()
     assert '<strong class="glance__flag glance__flag--overdue">2 overdue</strong>' in page
@@ -225,7 +230,7 @@ def test_an_empty_year_says_so_for_the_past_and_the_future(client, seeded, clock
     table = glance(client)
     assert table.rows[0][1][4] == ("None yet", "#outcome-kinship-care-year-2028")
     # 2026 and 2027 are past: what was not achieved is overdue.
-    assert table.rows[0][1][2] == ("6 not started 6 overdue", "#outcome-kinship-care-year-2026")
+    assert table.rows[0][1][2] == ("6 no update yet 6 overdue", "#outcome-kinship-care-year-2026")
 
 
 def test_a_milestone_link_lands_on_the_panel_of_its_year(client, seeded, clock):
@@ -243,7 +248,7 @@ def test_progress_shows_the_latest_dated_entries_then_all_of_them(client, seeded
     newest = entries.exclude(date=None).order_by("-date", "-order")[:3]
     page = client.get(ROUTE_MAP + "outcomes/kinship-care/").content.decode()
     latest = page.split('<ul class="progress-list progress-list--latest">')[1].split("</ul>")[0]
-    assert re.findall(r"<strong>([^<]+)</strong>", latest) == [e.date_label for e in newest]
+    assert re.findall(r"<strong>([^<]+)</strong>", latest) == [e.shown_date_label for e in newest if e.shown_date_label]
     assert "The 3 most recent dated entries, newest first:" in page
     assert f"Show all {entries.count()} progress entries" in page
     every = page.split('<details class="ds_details progress-all">')[1].split("</details>")[0]
