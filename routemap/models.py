@@ -92,6 +92,15 @@ class EditionQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(state=Edition.State.DRAFT)
 
+    def versions(self):
+        """Every version the public has seen: the live one and those it superseded, each
+        with its number and date of publication (never a draft)."""
+        return self.filter(
+            state__in=[Edition.State.PUBLISHED, Edition.State.SUPERSEDED],
+            number__isnull=False,
+            published_at__isnull=False,
+        )
+
     def with_content(self):
         """Everything a route map page shows, in a fixed number of queries."""
         from milestones.models import Milestone, MilestoneOrganisation

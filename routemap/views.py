@@ -15,24 +15,33 @@ from organisations.models import Sector
 from routemap import clock
 from routemap.changes import CONTENT_PREFETCH, describe_changes, with_links
 from routemap.forms import CompareForm
+from routemap.front import happening_now
 from routemap.models import Edition, Foundation, RouteMap
 from routemap.pagecache import uses_query_parameters
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    """What is happening now (this year, overdue, due soon, latest changes), then the route
+    maps by foundation, those with no content yet named briefly."""
     route_maps = list(RouteMap.objects.with_live_edition())
     foundations = list(Foundation.objects.all())
     for foundation in foundations:
-        foundation.route_map_list = [rm for rm in route_maps if rm.foundation_id == foundation.pk]
+        here = [rm for rm in route_maps if rm.foundation_id == foundation.pk]
+        foundation.route_map_list = [rm for rm in here if rm.live_edition]
+        foundation.empty_route_maps = [rm for rm in here if not rm.live_edition]
     unplaced = [rm for rm in route_maps if rm.foundation_id is None]
+    charts = plan_charts(route_maps)
     return render(
         request,
         "routemap/home.html",
         {
             "foundations": foundations,
-            "unplaced_route_maps": unplaced,
-            "charts": plan_charts(route_maps),
+            "unplaced_route_maps": [rm for rm in unplaced if rm.live_edition],
+            "unplaced_empty_route_maps": [rm for rm in unplaced if not rm.live_edition],
+            "charts": charts,
+            "now": happening_now(today=clock.today(), by_year=charts[1]),
+            "due_soon_days": settings.DUE_SOON_DAYS,
         },
     )
 
