@@ -229,6 +229,88 @@ class CommitmentQuerySet(models.QuerySet):
         """Commitments whose timescale overlaps the years (none without a timescale)."""
         return self.filter(year_from__lte=year_to, year_to__gte=year_from)
 
+    def _naming(self, **organisation_lookup):
+        """An uncorrelated IN subquery, like `MilestoneQuerySet._responsible`: no join, so
+        counts and slices need no DISTINCT."""
+        links = CommitmentOrganisation.objects.filter(**organisation_lookup)
+        return self.filter(pk__in=links.values("commitment_id"))
+
+    def for_organisation(self, organisation: Organisation):
+        """Commitments naming the body; with its milestones, its actions (sources.actions)."""
+        return self._naming(organisation=organisation)
+
+    def for_sector(self, sector: str):
+        return self._naming(organisation__sector=sector)
+
+    def overdue(self, today: datetime.date | None = None):
+        """Past the last year of the timescale and neither achieved nor dropped (see
+        `Commitment.is_overdue`); a commitment without a timescale is never overdue."""
+        today = today or clock.today()
+        return self.filter(year_to__lt=today.year).exclude(status__in=CLOSED_STATUSES)
+
+    def filtered(
+        self,
+        *,
+        organisation: Organisation | None = None,
+        sector: str = "",
+        foundation=None,
+        route_map=None,
+        outcome_slug: str = "",
+        first_year: int | None = None,
+        last_year: int | None = None,
+        status: str = "",
+        overdue: bool = False,
+    ):
+        """The timeline's filters, as `MilestoneQuerySet.filtered` applies them to milestones.
+        A year filter keeps commitments whose timescale overlaps the years, so it leaves out
+        those without a timescale; outcomes are matched by key in the live editions."""
+        qs = self
+        if organisation is not None:
+            qs = qs.for_organisation(organisation)
+        if sector:
+            qs = qs.for_sector(sector)
+        if foundation is not None:
+            qs = qs.filter(foundation=foundation)
+        if route_map is not None or outcome_slug:
+            links = CommitmentOutcome.objects.all()
+            if route_map is not None:
+                links = links.filter(route_map=route_map)
+            if outcome_slug:
+                outcomes = Outcome.objects.published().filter(slug=outcome_slug)
+                if route_map is not None:
+                    outcomes = outcomes.filter(edition__route_map=route_map)
+                links = links.filter(outcome_key__in=outcomes.values("key"))
+            qs = qs.filter(pk__in=links.values("commitment_id"))
+        if first_year is not None or last_year is not None:
+            plan = (settings.PLAN_FIRST_YEAR, settings.PLAN_LAST_YEAR)
+            qs = qs.in_years(first_year or plan[0], last_year or plan[1])
+        if status:
+            qs = qs.filter(status=status)
+        if overdue:
+            qs = qs.overdue()
+        return qs
+
+    def in_due_order(self):
+        """By the last year of the timescale (when it is due), those without one last."""
+        return self.order_by(
+            models.F("year_to").asc(nulls_last=True), "document__title", "order", "pk"
+        )
+
+    def counts_by_organisation(self, today: datetime.date | None = None) -> dict[int, dict]:
+        """{organisation id: {"total": n, "overdue": n}} in one aggregate query."""
+        year = (today or clock.today()).year
+        overdue = Q(commitment__year_to__lt=year) & ~Q(commitment__status__in=CLOSED_STATUSES)
+        rows = (
+            CommitmentOrganisation.objects.filter(commitment__in=self.order_by().values("pk"))
+            .order_by()
+            .values("organisation_id")
+            .annotate(total=Count("pk"), overdue=Count("pk", filter=overdue))
+        )
+        return {
+            row["organisation_id"]: {"total": row["total"], "overdue": row["overdue"]}
+            for row in rows
+        }
+
     def search(self, q: str):
         """Every word of `q` appears in the reference, title, text or document title."""
         queryset = self
@@ -348,6 +430,11 @@ class Commitment(models.Model):
     @property
     def span_label(self) -> str:
         return describe_span(_span(self))
+
+    @property
+    def responsible_links(self) -> list:
+        """Who needs to work on this, as `Milestone.responsible_links` (prefetch-friendly)."""
+        return list(self.organisation_links.all())
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         """Past its last year and neither achieved nor dropped (derived, like milestones)."""
