@@ -1,9 +1,12 @@
-"""An organisation's published milestones as an iCalendar feed its staff can subscribe to.
+"""An organisation's published actions as an iCalendar feed its staff can subscribe to.
 
-Each milestone is an all-day event on the date its text states ("April 2026: ...") or, when
-it states none, on 31 December of its plan year. The UID comes from the milestone's key, which
-stays the same across editions, so a calendar app updates an event rather than duplicating it
-when a route map is published again.
+The actions are those of sources.actions. Each milestone is an all-day event on the date its
+text states ("April 2026: ...") or, when it states none, on 31 December of its plan year; each
+commitment likewise on the date its printed timescale states ("by April 2026"), or else on 31
+December of the timescale's last year. A commitment printed without a timescale has no date,
+so it cannot be an event and is left out (the calendar's description says so). UIDs come from
+the milestone's key, which stays the same across editions, or the commitment's document and
+reference, so a calendar app updates an event rather than duplicating it.
 """
 
 import datetime
@@ -19,6 +22,8 @@ from organisations.models import Organisation
 from routemap import clock
 from routemap.templatetags.richtext import plaintext
 from routemap.text import clean_text
+from sources.actions import organisation_actions
+from sources.models import Commitment
 
 SUMMARY_WORDS = 12
 
@@ -66,8 +71,51 @@ def milestone_event(milestone: Milestone, url: str) -> icalendar.Event:
     return event
 
 
-def organisation_calendar(organisation: Organisation, milestones, absolute_url) -> bytes:
-    """The calendar as bytes; `absolute_url` turns a path into a full address."""
+def commitment_date(commitment: Commitment) -> datetime.date:
+    return stated_date(commitment.timescale, commitment.year_to) or datetime.date(
+        commitment.year_to, 12, 31
+    )
+
+
+def commitment_event(commitment: Commitment, url: str) -> icalendar.Event:
+    text = plaintext(commitment.text)
+    status = commitment.get_status_display()
+    if commitment.overdue:
+        status += " (overdue)"
+    lines = [
+        clean_text(commitment.heading),
+        text,
+        "",
+        f"Status: {status}",
+        f"Timescale: {clean_text(commitment.timescale)} (as printed in the document)",
+    ]
+    if commitment.progress_note:
+        lines.append(f"Progress: {plaintext(commitment.progress_note)}")
+    bodies = ", ".join(clean_text(link.organisation.name) for link in commitment.responsible_links)
+    if bodies:
+        lines.append(f"Who needs to work on this: {bodies}")
+    lines += [f"Commitment in {clean_text(commitment.document.title)}", "", url]
+
+    day = commitment_date(commitment)
+    event = icalendar.Event()
+    event.add(
+        "uid", f"commitment-{commitment.document.slug}/{commitment.reference}@route-map-tracker"
+    )
+    event.add("dtstamp", clock.now())
+    event.add("dtstart", day)
+    event.add("dtend", day + datetime.timedelta(days=1))
+    event.add("summary", f"Commitment {clean_text(commitment.heading)}: {_first_words(text)}")
+    event.add("description", "\n".join(lines))
+    event.add("url", url)
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def organisation_calendar(
+    organisation: Organisation, milestones, absolute_url, commitments=()
+) -> bytes:
+    """The calendar as bytes; `absolute_url` turns a path into a full address. `commitments`
+    are those with a timescale (the others have no date to put an event on)."""
     calendar = icalendar.Calendar()
     name = clean_text(organisation.name)
     calendar.add("prodid", "-//Route Map Tracker//Plan 24-30 milestones//EN")
@@ -76,8 +124,9 @@ def organisation_calendar(organisation: Organisation, milestones, absolute_url) 
     calendar.add("x-wr-calname", f"{name}: Plan 24-30 milestones")
     calendar.add(
         "x-wr-caldesc",
-        f"Plan 24-30 milestones {name} is responsible for, alone or with others. "
-        f"More: {absolute_url(organisation.get_absolute_url())}",
+        f"Plan 24-30 milestones and source-document commitments {name} needs to work on, "
+        "alone or with others. Commitments printed without a timescale have no date and are "
+        f"not in this calendar. More: {absolute_url(organisation.get_absolute_url())}",
     )
     calendar.add("refresh-interval", datetime.timedelta(days=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "P1D")
@@ -85,17 +134,23 @@ def organisation_calendar(organisation: Organisation, milestones, absolute_url) 
         calendar.add_component(
             milestone_event(milestone, absolute_url(milestone.get_absolute_url()))
         )
+    for commitment in commitments:
+        calendar.add_component(
+            commitment_event(commitment, absolute_url(commitment.get_absolute_url()))
+        )
     return calendar.to_ical()
 
 
 @require_safe
 def organisation_calendar_ics(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_object_or_404(Organisation, slug=slug)
-    milestones = (
-        Milestone.objects.published().for_organisation(organisation).with_context().in_plan_order()
-    )
+    actions = organisation_actions(organisation)
+    milestones = actions.milestones.with_context().in_plan_order()
+    dated = actions.commitments.filter(year_to__isnull=False).with_context().in_due_order()
     response = HttpResponse(
-        organisation_calendar(organisation, milestones, request.build_absolute_uri),
+        organisation_calendar(
+            organisation, milestones, request.build_absolute_uri, commitments=dated
+        ),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'inline; filename="{organisation.slug}.ics"'

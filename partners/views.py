@@ -21,6 +21,8 @@ from partners import services
 from partners.forms import DeclineForm, ProgressUpdateForm
 from partners.models import ProgressUpdate
 from routemap.models import Edition
+from sources.actions import organisation_actions
+from sources.models import resolve_links
 
 
 def partner_required(view):
@@ -42,7 +44,7 @@ def partner_required(view):
 
 
 def organisation_milestones(organisation, today: datetime.date | None = None):
-    """Published milestones the organisation leads or contributes to (its own or inherited),
+    """The organisation's published milestones (sources.actions: its own or inherited),
     overdue first, then by year, with the date of the last published change to each."""
     last_change = ChangeRecord.objects.filter(
         route_map=OuterRef("outcome__edition__route_map"),
@@ -50,9 +52,8 @@ def organisation_milestones(organisation, today: datetime.date | None = None):
         edition__state__in=[Edition.State.PUBLISHED, Edition.State.SUPERSEDED],
     ).order_by("-created_at")
     return (
-        Milestone.objects.published()
-        .for_organisation(organisation)
-        .with_context()
+        organisation_actions(organisation)
+        .milestones.with_context()
         .annotate(
             overdue_first=Case(
                 When(overdue_condition(today), then=Value(0)),
@@ -77,6 +78,8 @@ def organisation_milestones(organisation, today: datetime.date | None = None):
 @require_GET
 def my_organisation(request: HttpRequest, organisation) -> HttpResponse:
     milestones = list(organisation_milestones(organisation))
+    commitments = list(organisation_actions(organisation).commitments.with_context().in_due_order())
+    resolve_links(commitments)
     updates = list(
         ProgressUpdate.objects.filter(organisation=organisation)
         .with_people()
@@ -97,7 +100,12 @@ def my_organisation(request: HttpRequest, organisation) -> HttpResponse:
         {
             "organisation": organisation,
             "milestones": milestones,
-            "overdue_count": sum(1 for m in milestones if m.overdue_first == 0),
+            "commitments": commitments,
+            "action_count": len(milestones) + len(commitments),
+            "overdue_count": (
+                sum(1 for m in milestones if m.overdue_first == 0)
+                + sum(1 for c in commitments if c.overdue)
+            ),
             "updates": updates,
             "pending_count": sum(1 for u in updates if u.state == ProgressUpdate.State.PENDING),
         },

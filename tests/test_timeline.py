@@ -39,8 +39,11 @@ def test_timeline_shows_every_published_milestone_by_year_and_no_progress(client
 
 def test_progress_so_far_is_a_separate_clearly_labelled_choice(client, plan):
     page = client.get(reverse("timeline")).content.decode()
-    assert '<legend>Show</legend>' in page
-    assert 'type="radio" name="show" value="" class="ds_radio__input" id="filter-show_0" checked' in page
+    assert "<legend>Show</legend>" in page
+    assert (
+        'type="radio" name="show" value="" class="ds_radio__input" id="filter-show_0" checked'
+        in page
+    )
     assert ">Milestones and commitments</label>" in page and ">Progress so far</label>" in page
 
     response = client.get(reverse("timeline"), {"show": "progress"})
