@@ -381,3 +381,20 @@ def test_discovery_pages_use_a_bounded_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_back_gets_the_whole_page_from_the_server_with_the_form_as_filtered(client, plan):
+    """htmx keeps no copy of pages (historyCacheSize 0): on Back it asks for the page, and the
+    answer has the form showing the same filters as the results."""
+    page = client.get(reverse("timeline")).content.decode()
+    assert '"historyCacheSize": 0' in page
+    assert 'id="filter-form" method="get" action="/timeline/" autocomplete="off"' in page
+    response = client.get(
+        "/timeline/?organisation=charity&year=2027",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    page = response.content.decode()
+    assert "<html" in page
+    assert '<option value="charity" selected>' in page
+    assert '<option value="2027" selected>' in page
+    assert shown(response) == keys(plan["own"])
