@@ -485,6 +485,7 @@ class Commitment(models.Model):
             "progress_note": self.progress_note,
             "url": request.build_absolute_uri(url) if request else url,
             "kind": "commitment",
+            "date_label": "",
             "document": self.document.slug,
             "document_title": self.document.title,
             "reference": self.reference,
