@@ -224,10 +224,22 @@ def test_nothing_matching_says_so_and_suggests_widening(client, plan):
 
 def test_blank_parameters_redirect_to_the_short_url(client, plan):
     response = client.get(
-        "/timeline/?organisation=charity&sector=&foundation=&route_map=&outcome=&year=&status="
+        "/timeline/?show=&organisation=charity&sector=&foundation=&route_map=&outcome=&year=&status="
     )
     assert response.status_code == 302
     assert response["Location"] == "/timeline/?organisation=charity"
+
+
+def test_the_show_choice_leads_the_short_url_and_the_htmx_address(client, plan):
+    response = client.get("/timeline/?organisation=charity&show=progress&year=")
+    assert response["Location"] == "/timeline/?show=progress&organisation=charity"
+    response = client.get(
+        "/timeline/?show=progress&organisation=charity&year=", headers={"HX-Request": "true"}
+    )
+    assert response["HX-Push-Url"] == "/timeline/?show=progress&organisation=charity"
+    assert '<p id="results-status" hx-swap-oob="innerHTML">0 progress entries</p>' in (
+        response.content.decode()
+    )
 
 
 def test_the_short_url_keeps_the_forms_order(client, plan):
