@@ -4,7 +4,8 @@ from django import forms
 from django.conf import settings
 
 from editing.services import OrganisationChoice
-from milestones.models import YEAR_MESSAGE, Status
+from milestones.dates import EXAMPLES, DueDateError, parse_due
+from milestones.models import STATUS_HELP, YEAR_MESSAGE, Status
 from organisations.models import Organisation, Role
 from routemap.forms import CleanTextForm, DesignSystemForm
 from routemap.models import RouteMap
@@ -80,6 +81,7 @@ class MilestoneForm(ResponsibleBodiesMixin):
     status = forms.ChoiceField(
         choices=Status.choices,
         label="Status",
+        help_text=STATUS_HELP,
         error_messages={"invalid_choice": "Choose a status from the list."},
     )
     progress_note = forms.CharField(
@@ -87,6 +89,15 @@ class MilestoneForm(ResponsibleBodiesMixin):
         required=False,
         label="Progress note",
         help_text="What has happened so far. Shown to the public once published.",
+    )
+    due = forms.CharField(
+        required=False,
+        max_length=60,
+        label="Due",
+        help_text=(
+            f"When in its year it is due, for example {EXAMPLES}. Leave blank to read it from "
+            "the milestone's text, or the end of its year when the text names no date."
+        ),
     )
     subject_to_decisions_after_may_2026 = forms.BooleanField(
         required=False,
@@ -97,6 +108,7 @@ class MilestoneForm(ResponsibleBodiesMixin):
     field_order = [
         "text",
         "year",
+        "due",
         "status",
         "progress_note",
         "subject_to_decisions_after_may_2026",
@@ -105,11 +117,19 @@ class MilestoneForm(ResponsibleBodiesMixin):
         "other_organisations",
     ]
 
+    def __init__(self, *args, milestone=None, **kwargs):
+        """`milestone` (when editing one) adds to the hint what its text now gives."""
+        super().__init__(*args, **kwargs)
+        if milestone is not None:
+            label = milestone.due_from_text.label
+            self.fields["due"].help_text += f" Its text now gives: {label[0].lower()}{label[1:]}."
+
     @classmethod
     def initial_for(cls, milestone) -> dict:
         return {
             "text": milestone.text,
             "year": milestone.year,
+            "due": milestone.due_phrase if milestone.due_set_by_editor else "",
             "status": milestone.status,
             "progress_note": milestone.progress_note,
             "subject_to_decisions_after_may_2026": milestone.subject_to_decisions_after_may_2026,
@@ -117,12 +137,32 @@ class MilestoneForm(ResponsibleBodiesMixin):
             **cls.initial_for_links(milestone.organisation_links.all()),
         }
 
+    def clean_due(self) -> str:
+        phrase = self.cleaned_data["due"].strip()
+        try:
+            self.due_value = parse_due(phrase)
+        except DueDateError as error:
+            raise forms.ValidationError(str(error)) from error
+        return phrase
+
+    def clean(self):
+        data = super().clean()
+        due, year = getattr(self, "due_value", None), data.get("year")
+        if due is not None and year is not None and due.date.year != year:
+            self.add_error(
+                "due",
+                f"Enter a date in {year}, the milestone's year (“{data['due']}” ends in "
+                f"{due.date.year}), or leave it blank.",
+            )
+        return data
+
     def values(self) -> dict:
         return {
             field: self.cleaned_data[field]
             for field in (
                 "text",
                 "year",
+                "due",
                 "status",
                 "progress_note",
                 "subject_to_decisions_after_may_2026",
@@ -161,7 +201,10 @@ class ProgressForm(DesignSystemForm):
     date = forms.DateField(
         required=False,
         label="Date for sorting (optional)",
-        help_text="For example 2025-01-08.",
+        help_text=(
+            "Only needed when the date as written gives no year. Otherwise the last day of the "
+            "period written is used (31 December 2024 for “late 2024”), whatever is entered here."
+        ),
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter a real date, for example 2025-01-08."},
     )

@@ -4,7 +4,8 @@ The file has the public export's columns (`milestones.exports.COLUMNS`) plus `ou
 spreadsheet downloaded from /timeline/ can be read back too. Only these columns are read:
 milestone_id, outcome_id or outcome, year, status, text, and, when present, progress_note,
 organisations and subject_to_decisions_after_may_2026. The others (titles, status_label,
-overdue, organisation_names, url) are worked out from the data and ignored on import.
+overdue, organisation_names, url, due_date, due_precision, due_soon) are worked out from the
+data and ignored on import: a due date is read from the text again, or kept if an editor set it.
 
 Reading a file never writes: `import_preview` says exactly what would change and lists every
 problem with its line number. `route_map_import_apply` then makes the changes to the draft, with
@@ -29,7 +30,7 @@ from django.db import connection, transaction
 from editing import services
 from editing.models import ChangeRecord
 from milestones.exports import COLUMN_NAMES, COLUMNS, FORMULA_PREFIXES, csv_cell
-from milestones.models import Milestone, MilestoneOrganisation, Status
+from milestones.models import DUE_FIELDS, Milestone, MilestoneOrganisation, Status, stamp_status
 from organisations.models import Organisation, Role
 from outcomes.models import Outcome, OutcomeOrganisation
 from routemap import clock
@@ -559,7 +560,15 @@ class ImportNotAllowed(Exception):
 # Rows per INSERT or DELETE: a 2 MB file needs few queries, each of a sensible size (SQLite
 # batches inserts smaller still, by its limit on parameters).
 APPLY_BATCH_SIZE = 500
-UPDATED_FIELDS = [*services.MILESTONE_FIELDS, "order", "revision", "updated_at"]
+UPDATED_FIELDS = [
+    *services.MILESTONE_FIELDS,
+    *DUE_FIELDS,
+    "status_updated_on",
+    "status_updated_by",
+    "order",
+    "revision",
+    "updated_at",
+]
 MILESTONE_MODEL_FIELDS = Milestone._meta.fields
 
 
@@ -643,6 +652,7 @@ def route_map_import_apply(*, route_map: RouteMap, user, preview: ImportPreview)
     bodies = _Bodies(draft)
     orders = _Orders(current.values())
     now = clock.now()
+    today = clock.today()
     records: list[ChangeRecord] = []
     links: list[MilestoneOrganisation] = []
 
@@ -669,13 +679,15 @@ def route_map_import_apply(*, route_map: RouteMap, user, preview: ImportPreview)
                 row.organisations, bodies.responsible_links(milestone), organisations
             )
         before = services.milestone_snapshot(milestone, own)
-        old_year = milestone.year
+        old_year, old_status = milestone.year, milestone.status
         for name, value in row.values.items():
             setattr(milestone, name, value)
+        stamp_status(milestone, old_status, on=today)
         if milestone.year != old_year:
             orders.leave(milestone.outcome_id, old_year, milestone.order)
             milestone.order = orders.arrive(milestone.outcome_id, milestone.year)
         _valid(milestone, row.line, row.values)
+        milestone.refresh_due()
         milestone.revision += 1
         milestone.updated_at = now
         new_links = _new_links(milestone, choices)
@@ -692,6 +704,7 @@ def route_map_import_apply(*, route_map: RouteMap, user, preview: ImportPreview)
         if outcome is None:
             raise ImportNotAllowed(f"Line {row.line}: that outcome is no longer in the draft.")
         milestone = Milestone(outcome=outcome, **row.values)
+        stamp_status(milestone, None, on=today)
         milestone.order = orders.arrive(outcome.pk, milestone.year)
         added.append(_valid(milestone, row.line, row.values))
         links += _new_links(milestone, _choices(row.organisations, [], organisations))

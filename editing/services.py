@@ -6,6 +6,7 @@ values. Milestones carry a revision number so that two editors cannot silently o
 each other.
 """
 
+import datetime
 import uuid
 from dataclasses import dataclass
 
@@ -13,7 +14,8 @@ from django.db import transaction
 from django.db.models import Max
 
 from editing.models import ChangeRecord
-from milestones.models import Milestone, MilestoneOrganisation
+from milestones.dates import DueDateError
+from milestones.models import Milestone, MilestoneOrganisation, stamp_status
 from organisations.models import Organisation
 from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
 from routemap.models import Edition, RouteMap, WhatMatters
@@ -126,8 +128,13 @@ def edition_copy(*, source: Edition | None, route_map: RouteMap) -> Edition:
             order=m.order,
             text=m.text,
             status=m.status,
+            status_updated_on=m.status_updated_on,
+            status_updated_by_id=m.status_updated_by_id,
             progress_note=m.progress_note,
             subject_to_decisions_after_may_2026=m.subject_to_decisions_after_may_2026,
+            due_date=m.due_date,
+            due_precision=m.due_precision,
+            due_set_by_editor=m.due_set_by_editor,
             revision=m.revision,
         )
         for m in old_milestones
@@ -265,6 +272,8 @@ def milestone_snapshot(milestone: Milestone, links=None) -> dict[str, str]:
     """The milestone's fields as its change records hold them; `links` (its own bodies, in
     order) saves a query when the caller already has them."""
     data = {field: str(getattr(milestone, field)) for field in MILESTONE_FIELDS}
+    # Only a date an editor set is recorded: one read from the text changes with the text.
+    data["due"] = milestone.due_phrase if milestone.due_set_by_editor else ""
     if links is None:
         links = milestone.organisation_links.select_related("organisation").order_by("order", "pk")
     data["organisations"] = _organisations_value(links)
@@ -307,6 +316,16 @@ def _next_order(queryset) -> int:
     return (queryset.aggregate(n=Max("order"))["n"] or 0) + 1
 
 
+def _set_values(milestone: Milestone, values: dict) -> None:
+    """The fields in `values`, and "due" (an editor's due date as typed, blank to read it from
+    the text) once the year and text it depends on are set."""
+    for field, value in values.items():
+        if field != "due":
+            setattr(milestone, field, value)
+    if "due" in values:
+        milestone.set_due(values["due"])
+
+
 @transaction.atomic
 def milestone_update(
     *,
@@ -317,15 +336,20 @@ def milestone_update(
     organisations: list[OrganisationChoice],
     expected_revision: int,
     action=Action.CHANGED,
+    status_by: Organisation | None = None,
+    status_on: datetime.date | None = None,
 ) -> Milestone:
-    """Save an editor's changes to one milestone, refusing if someone saved it meanwhile."""
+    """Save an editor's changes to one milestone, refusing if someone saved it meanwhile.
+
+    A changed status is stamped with `status_on` (default today) and `status_by` (default
+    None: Promise Scotland); an accepted partner update passes the partner's."""
     draft, milestone = _draft_milestone(route_map, key)
     if milestone.revision != expected_revision:
         raise EditConflict(milestone, list(ChangeRecord.objects.for_object(key).newest_first()[:5]))
     before = milestone_snapshot(milestone)
-    old_year = milestone.year
-    for field, value in values.items():
-        setattr(milestone, field, value)
+    old_year, old_status = milestone.year, milestone.status
+    _set_values(milestone, values)
+    stamp_status(milestone, old_status, by=status_by, on=status_on)
     if milestone.year != old_year:
         milestone.order = _next_order(
             Milestone.objects.filter(outcome=milestone.outcome, year=milestone.year)
@@ -349,7 +373,9 @@ def milestone_add(
     outcome = Outcome.objects.filter(edition=draft, key=outcome_key).first()
     if outcome is None:
         raise NotEditable("That outcome is not in this route map.")
-    milestone = Milestone(outcome=outcome, **values)
+    milestone = Milestone(outcome=outcome)
+    _set_values(milestone, values)
+    stamp_status(milestone, None)
     milestone.order = _next_order(Milestone.objects.filter(outcome=outcome, year=milestone.year))
     milestone.full_clean()
     milestone.save()
@@ -566,7 +592,7 @@ def route_map_update(*, route_map, user, values: dict, what_matters: list[str]) 
 
 # ---------------------------------------------------------------------------------- restore
 
-RESTORABLE = {"milestone": set(MILESTONE_FIELDS) | {"organisations"}}
+RESTORABLE = {"milestone": set(MILESTONE_FIELDS) | {"due", "organisations"}}
 
 
 @transaction.atomic
@@ -580,16 +606,22 @@ def change_restore(*, record: ChangeRecord, user) -> Milestone:
     if record.field == "organisations":
         organisations = _parse_organisations(record.before)
         values = {}
+    elif record.field == "due":
+        organisations = _parse_organisations(current["organisations"])
+        values = {"due": record.before}
     else:
         organisations = _parse_organisations(current["organisations"])
         field = Milestone._meta.get_field(record.field)
         values = {record.field: field.to_python(record.before)}
-    return milestone_update(
-        route_map=route_map,
-        key=record.object_key,
-        user=user,
-        values=values,
-        organisations=organisations,
-        expected_revision=milestone.revision,
-        action=Action.RESTORED,
-    )
+    try:
+        return milestone_update(
+            route_map=route_map,
+            key=record.object_key,
+            user=user,
+            values=values,
+            organisations=organisations,
+            expected_revision=milestone.revision,
+            action=Action.RESTORED,
+        )
+    except DueDateError as error:  # a date for the year the milestone has since left
+        raise NotEditable(f"That due date cannot be restored: {error}") from error

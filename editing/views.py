@@ -5,8 +5,9 @@ Every form works as a full-page POST; with htmx the response is the edited fragm
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,7 +32,13 @@ from editing.forms import (
 )
 from editing.models import ChangeRecord
 from editing.permissions import editor_required, publisher_required, route_map_for_editing
-from milestones.models import Milestone, MilestoneOrganisation
+from milestones.models import (
+    Milestone,
+    MilestoneOrganisation,
+    Status,
+    due_soon_condition,
+    overdue_condition,
+)
 from outcomes.models import Outcome, ProgressEntry
 from partners.models import ProgressUpdate
 from routemap.changes import describe_changes
@@ -51,7 +58,7 @@ def _milestone(route_map: RouteMap, key) -> Milestone:
     edition = services.editable_edition(route_map)
     milestone = (
         Milestone.objects.filter(outcome__edition=edition, key=key)
-        .select_related("outcome__edition__route_map")
+        .select_related("outcome__edition__route_map", "status_updated_by")
         .prefetch_related(
             Prefetch(
                 "organisation_links",
@@ -127,9 +134,9 @@ def _dashboard_route_maps(user) -> list[RouteMap]:
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """What needs attention: drafts waiting to be published, overdue milestones, partner
-    updates to review and the latest publishes. Partners who sign in land on their page,
-    moderators who do not edit on the consultations they moderate."""
+    """What needs attention: drafts waiting to be published, overdue and due-soon milestones,
+    partner updates to review and the latest publishes. Partners who sign in land on their
+    page, moderators who do not edit on the consultations they moderate."""
     user = request.user
     if user.is_authenticated and not is_editor(user) and is_partner(user):
         return redirect("partners:home")
@@ -142,23 +149,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _dashboard(request: HttpRequest) -> HttpResponse:
     route_maps = _dashboard_route_maps(request.user)
     by_pk = {rm.pk: rm for rm in route_maps}
-    overdue_rows = (
+    rows = (
         Milestone.objects.published()
-        .overdue()
         .filter(outcome__edition__route_map__in=list(by_pk))
         .order_by()
         .values("outcome__edition__route_map")
-        .annotate(count=Count("pk"))
+        .annotate(
+            overdue=Count("pk", filter=overdue_condition()),
+            due_soon=Count("pk", filter=due_soon_condition()),
+        )
+        .filter(Q(overdue__gt=0) | Q(due_soon__gt=0))
     )
     timeline = reverse("timeline")
-    overdue = []
-    for row in overdue_rows:
+    attention = []
+    for row in rows:
         route_map = by_pk[row["outcome__edition__route_map"]]
-        query = urlencode({"route_map": route_map.slug, "overdue": "on"})
-        overdue.append(
-            {"route_map": route_map, "count": row["count"], "url": f"{timeline}?{query}"}
+        slug = route_map.slug
+        attention.append(
+            {
+                "route_map": route_map,
+                "overdue": row["overdue"],
+                "due_soon": row["due_soon"],
+                "overdue_url": f"{timeline}?{urlencode({'route_map': slug, 'overdue': 'on'})}",
+                "due_soon_url": f"{timeline}?{urlencode({'route_map': slug, 'due_soon': 'on'})}",
+            }
         )
-    overdue.sort(key=lambda item: (item["route_map"].order, item["route_map"].title))
+    attention.sort(key=lambda item: (item["route_map"].order, item["route_map"].title))
     publishes = (
         Edition.objects.filter(published_at__isnull=False, route_map__in=list(by_pk))
         .select_related("route_map", "published_by")
@@ -175,9 +191,12 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
         {
             "route_maps": route_maps,
             "drafts": [rm for rm in route_maps if rm.draft_started_at is not None],
-            "overdue": overdue,
-            "overdue_total": sum(item["count"] for item in overdue),
+            "attention": attention,
+            "overdue_total": sum(item["overdue"] for item in attention),
             "overdue_url": f"{timeline}?overdue=on",
+            "due_soon_total": sum(item["due_soon"] for item in attention),
+            "due_soon_url": f"{timeline}?due_soon=on",
+            "due_soon_days": settings.DUE_SOON_DAYS,
             "publishes": publishes,
             "pending_updates": pending_updates,
             "can_moderate": is_moderator(request.user),
@@ -268,10 +287,10 @@ def milestone_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
                 "editing/includes/_milestone.html",
                 _context(request, route_map, milestone=milestone),
             )
-        form = MilestoneForm(initial=MilestoneForm.initial_for(milestone))
+        form = MilestoneForm(initial=MilestoneForm.initial_for(milestone), milestone=milestone)
         return _milestone_form_response(request, route_map, milestone, form)
 
-    form = MilestoneForm(request.POST)
+    form = MilestoneForm(request.POST, milestone=milestone)
     if not form.is_valid():
         return _milestone_form_response(request, route_map, milestone, form)
     try:
@@ -288,7 +307,7 @@ def milestone_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
         # again is a deliberate choice to replace the other person's change.
         data = request.POST.copy()
         data["revision"] = conflict.current.revision
-        form = MilestoneForm(data)
+        form = MilestoneForm(data, milestone=conflict.current)
         form.is_valid()
         return _milestone_form_response(
             request, route_map, _milestone(route_map, key), form, conflict=conflict, status=409
@@ -322,7 +341,7 @@ def milestone_add(request: HttpRequest, slug: str, outcome_key) -> HttpResponse:
             messages.success(request, f"Milestone added to {milestone.year}.")
             return redirect(_back_to(route_map, f"edit-milestone-{milestone.key}"))
     else:
-        form = MilestoneForm(initial={"status": "not_started", "year": 2026})
+        form = MilestoneForm(initial={"status": Status.NO_UPDATE, "year": 2026})
     return render(
         request,
         "editing/milestone_add.html",

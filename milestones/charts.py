@@ -1,13 +1,13 @@
 """Progress charts: milestones by status, as stacked bars drawn server-side in SVG.
 
-Each chart's numbers come from one aggregate query (`MilestoneQuerySet.status_counts`); the
-template draws a bar per row and a table with the same numbers for screen readers.
+Each chart's numbers (with how many are overdue and due soon) come from one aggregate query
+(`MilestoneQuerySet.status_counts`); the template draws a bar per row and a table with the
+same numbers for screen readers.
 """
 
 from dataclasses import dataclass, field
 
-from milestones.models import CLOSED_STATUSES, STATUS_TAG_COLOURS, Milestone, Status, plan_years
-from routemap import clock
+from milestones.models import STATUS_TAG_COLOURS, Milestone, Status, plan_years
 
 
 @dataclass
@@ -25,6 +25,7 @@ class Bar:
     label: str
     counts: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
+    due_soon: int = 0
 
     @property
     def total(self) -> int:
@@ -70,16 +71,15 @@ class StatusChart:
 
 def _charts(rows, row_field: str, labels: list[tuple[object, str]], noun: str, prefix: str):
     """A chart per `row_field` (in `labels` order) and a chart per year, from the same rows."""
-    this_year = clock.today().year
     by_row = {key: Bar(key, label) for key, label in labels}
     by_year = {year: Bar(year, str(year)) for year in plan_years()}
     for row in rows:
-        overdue = row["count"] if _is_overdue(row, this_year) else 0
         for bar in (by_row.get(row[row_field]), by_year.get(row["year"])):
             if bar is None:
                 continue
             bar.counts[row["status"]] = bar.counts.get(row["status"], 0) + row["count"]
-            bar.overdue += overdue
+            bar.overdue += row["overdue"]
+            bar.due_soon += row["due_soon"]
     return (
         StatusChart(
             f"{prefix}-by-{noun.replace(' ', '-')}",
@@ -94,10 +94,6 @@ def _charts(rows, row_field: str, labels: list[tuple[object, str]], noun: str, p
             list(by_year.values()),
         ),
     )
-
-
-def _is_overdue(row: dict, this_year: int) -> bool:
-    return row["year"] < this_year and row["status"] not in CLOSED_STATUSES
 
 
 def route_map_charts(edition) -> tuple[StatusChart, StatusChart]:

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from milestones.models import Milestone
@@ -54,13 +55,15 @@ COLUMNS = [
     Column("year", "Plan year, 2024 to 2030.", lambda m, r: m.year),
     Column(
         "status",
-        "not_started, in_progress, achieved, delayed or no_longer_planned.",
+        "no_update (the sources state none), not_started, in_progress, achieved, delayed or "
+        "no_longer_planned.",
         lambda m, r: m.status,
     ),
     Column("status_label", "The status in words.", lambda m, r: m.get_status_display()),
     Column(
         "overdue",
-        "true when the year has ended and the milestone is neither achieved nor no longer planned.",
+        "true when its due date (due_date) has passed and it is neither achieved nor no longer "
+        "planned.",
         lambda m, r: m.overdue,
     ),
     Column(
@@ -101,6 +104,36 @@ COLUMNS = [
         lambda m, r: "milestone",
     ),
     Column(
+        "status_updated_on",
+        "When the status was last set (YYYY-MM-DD); empty for no_update, and for a status "
+        "set before dates were recorded.",
+        lambda m, r: m.status_updated_data()["status_updated_on"],
+    ),
+    Column(
+        "status_updated_by",
+        "Who set the status: the organisation that reported it, or Promise Scotland; empty "
+        "for no_update and where not recorded.",
+        lambda m, r: m.status_updated_data()["status_updated_by"],
+    ),
+    Column(
+        "due_date",
+        "When it is due (YYYY-MM-DD): the last day of the period its text states or an editor "
+        "set, else 31 December of its year. Empty for a commitment with no timescale printed.",
+        lambda m, r: m.due_date.isoformat(),
+    ),
+    Column(
+        "due_precision",
+        "How precisely due_date is known: day, month, season, part (early, mid or late in the "
+        "year), financial_year or year (only the year is known).",
+        lambda m, r: m.due_precision,
+    ),
+    Column(
+        "due_soon",
+        f"true when it is due within {settings.DUE_SOON_DAYS} days and is neither achieved nor "
+        "no longer planned.",
+        lambda m, r: m.due_soon,
+    ),
+    Column(
         "date_label",
         'Progress entries: the date as the route map writes it ("Early 2026"); empty when it '
         "gives none, and for milestones and commitments.",
@@ -116,8 +149,8 @@ def milestone_record(milestone: Milestone, request: HttpRequest) -> dict:
 
 
 def csv_cell(value: object) -> str:
-    """Lists joined with "; ", booleans as true/false, formula-like text made inert, control
-    characters removed."""
+    """None as an empty cell, lists joined with "; ", booleans as true/false, formula-like
+    text made inert, control characters removed."""
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -10,6 +10,7 @@ to a body, so they are never counted or listed among anyone's actions.
 """
 
 from django import forms
+from django.conf import settings
 from django.http import QueryDict
 
 from milestones.models import Status, plan_years
@@ -33,13 +34,14 @@ FILTER_FIELDS = [
     "year_from",
     "year_to",
     "overdue",
+    "due_soon",
 ]
 
 
 PROGRESS = "progress"
 SHOW_CHOICES = [("", "Milestones and commitments"), (PROGRESS, "Progress so far")]
 # Progress entries have no plan year or status: these filters apply to actions only.
-ACTION_ONLY_FIELDS = ["year", "year_from", "year_to", "status", "overdue"]
+ACTION_ONLY_FIELDS = ["year", "year_from", "year_to", "status", "overdue", "due_soon"]
 
 
 def _year_choices(empty_label: str) -> list[tuple]:
@@ -106,7 +108,11 @@ class TimelineFilterForm(CleanTextForm):
         choices=[("", "Any status"), *Status.choices],
         error_messages=_invalid("status"),
     )
-    overdue = forms.BooleanField(label="Only overdue milestones", required=False)
+    overdue = forms.BooleanField(label="Only overdue milestones and commitments", required=False)
+    due_soon = forms.BooleanField(
+        label=f"Only milestones and commitments due in the next {settings.DUE_SOON_DAYS} days",
+        required=False,
+    )
 
     def __init__(self, data=None, *, organisation: Organisation | None = None):
         """`organisation` fixes that filter (an organisation's own page) and drops the field,
@@ -138,7 +144,11 @@ class TimelineFilterForm(CleanTextForm):
             .order_by("edition__route_map__order", "edition__route_map__title", "order")
         )
         self.fields["outcome"].widget.choices = self._outcome_choices()
-        css = {"overdue": "ds_checkbox__input", "show": "ds_radio__input"}
+        css = {
+            "overdue": "ds_checkbox__input",
+            "due_soon": "ds_checkbox__input",
+            "show": "ds_radio__input",
+        }
         for name, field in self.fields.items():
             field.widget.attrs.setdefault("class", css.get(name, "ds_select"))
 
@@ -211,6 +221,7 @@ class TimelineFilterForm(CleanTextForm):
             "last_year": last,
             "status": data.get("status", ""),
             "overdue": bool(data.get("overdue")),
+            "due_soon": bool(data.get("due_soon")),
         }
 
     def progress_filters(self) -> dict:
@@ -286,7 +297,8 @@ class TimelineFilterForm(CleanTextForm):
             "year_from": lambda y: f"From {y}",
             "year_to": lambda y: f"To {y}",
             "status": lambda v: f"Status: {Status(v).label}",
-            "overdue": lambda v: "Only overdue milestones",
+            "overdue": lambda v: "Only overdue",
+            "due_soon": lambda v: f"Only due in the next {settings.DUE_SOON_DAYS} days",
         }
         params = self.params()
         skipped = {"show", *(ACTION_ONLY_FIELDS if self.shows_progress else [])}

@@ -33,6 +33,7 @@ def organisation_list(request: HttpRequest) -> JsonResponse:
                 **organisation_summary(organisation, request),
                 "action_count": count.total if count else 0,
                 "overdue_count": count.overdue if count else 0,
+                "due_soon_count": count.due_soon if count else 0,
             }
         )
     return clean_json_response({"organisations": organisations})

@@ -1,12 +1,13 @@
 """An organisation's published actions as an iCalendar feed its staff can subscribe to.
 
-The actions are those of sources.actions. Each milestone is an all-day event on the date its
-text states ("April 2026: ...") or, when it states none, on 31 December of its plan year; each
-commitment likewise on the date its printed timescale states ("by April 2026"), or else on 31
-December of the timescale's last year. A commitment printed without a timescale has no date,
-so it cannot be an event and is left out (the calendar's description says so). UIDs come from
-the milestone's key, which stays the same across editions, or the commitment's document and
-reference, so a calendar app updates an event rather than duplicating it.
+The actions are those of sources.actions. Each is an all-day event on its due date: for a
+milestone, the last day of the period its text states ("April 2026: ..." is 30 April) or an
+editor set, or else 31 December of its plan year; for a commitment, the end of its printed
+timescale ("by April 2026"). A commitment printed without a timescale (or with only a start)
+has no due date, so it cannot be an event and is left out (the calendar's description says
+so). UIDs come from the milestone's key, which stays the same across editions, or the
+commitment's document and reference, so a calendar app updates an event rather than
+duplicating it.
 """
 
 import datetime
@@ -16,7 +17,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
-from milestones.dates import stated_date
 from milestones.models import Milestone
 from organisations.models import Organisation
 from routemap import clock
@@ -28,12 +28,6 @@ from sources.models import Commitment
 SUMMARY_WORDS = 12
 
 
-def milestone_date(milestone: Milestone) -> datetime.date:
-    return stated_date(plaintext(milestone.text), milestone.year) or datetime.date(
-        milestone.year, 12, 31
-    )
-
-
 def _first_words(text: str, count: int = SUMMARY_WORDS) -> str:
     words = text.split()
     return " ".join(words[:count]) + ("…" if len(words) > count else "")
@@ -43,10 +37,12 @@ def milestone_event(milestone: Milestone, url: str) -> icalendar.Event:
     outcome = milestone.outcome
     edition = outcome.edition
     text = plaintext(milestone.text)
-    status = milestone.get_status_display()
+    status = milestone.status_summary
     if milestone.overdue:
         status += " (overdue)"
-    lines = [text, "", f"Status: {status}"]
+    elif milestone.due_soon:
+        status += " (due soon)"
+    lines = [text, "", f"{milestone.due_label}.", f"Status: {status}"]
     if milestone.subject_to_decisions_after_may_2026:
         lines.append("Subject to decisions after May 2026.")
     if milestone.progress_note:
@@ -56,7 +52,7 @@ def milestone_event(milestone: Milestone, url: str) -> icalendar.Event:
         lines.append(f"Who needs to work on this: {bodies}")
     lines += ["", url]
 
-    day = milestone_date(milestone)
+    day = milestone.due_date
     event = icalendar.Event()
     event.add("uid", f"milestone-{milestone.key}@route-map-tracker")
     event.add("dtstamp", edition.published_at or clock.now())
@@ -71,21 +67,18 @@ def milestone_event(milestone: Milestone, url: str) -> icalendar.Event:
     return event
 
 
-def commitment_date(commitment: Commitment) -> datetime.date:
-    return stated_date(commitment.timescale, commitment.year_to) or datetime.date(
-        commitment.year_to, 12, 31
-    )
-
-
 def commitment_event(commitment: Commitment, url: str) -> icalendar.Event:
     text = plaintext(commitment.text)
-    status = commitment.get_status_display()
+    status = commitment.status_summary
     if commitment.overdue:
         status += " (overdue)"
+    elif commitment.due_soon:
+        status += " (due soon)"
     lines = [
         clean_text(commitment.heading),
         text,
         "",
+        f"{commitment.due_label}.",
         f"Status: {status}",
         f"Timescale: {clean_text(commitment.timescale)} (as printed in the document)",
     ]
@@ -96,7 +89,7 @@ def commitment_event(commitment: Commitment, url: str) -> icalendar.Event:
         lines.append(f"Who needs to work on this: {bodies}")
     lines += [f"Commitment in {clean_text(commitment.document.title)}", "", url]
 
-    day = commitment_date(commitment)
+    day = commitment.due_date
     event = icalendar.Event()
     event.add(
         "uid", f"commitment-{commitment.document.slug}/{commitment.reference}@route-map-tracker"
@@ -115,7 +108,7 @@ def organisation_calendar(
     organisation: Organisation, milestones, absolute_url, commitments=()
 ) -> bytes:
     """The calendar as bytes; `absolute_url` turns a path into a full address. `commitments`
-    are those with a timescale (the others have no date to put an event on)."""
+    are those with a due date (the others have no date to put an event on)."""
     calendar = icalendar.Calendar()
     name = clean_text(organisation.name)
     calendar.add("prodid", "-//Route Map Tracker//Plan 24-30 milestones//EN")
@@ -125,8 +118,9 @@ def organisation_calendar(
     calendar.add(
         "x-wr-caldesc",
         f"Plan 24-30 milestones and source-document commitments {name} needs to work on, "
-        "alone or with others. Commitments printed without a timescale have no date and are "
-        f"not in this calendar. More: {absolute_url(organisation.get_absolute_url())}",
+        "alone or with others. Commitments printed without a timescale, or with only a start, "
+        "have no date and are not in this calendar. "
+        f"More: {absolute_url(organisation.get_absolute_url())}",
     )
     calendar.add("refresh-interval", datetime.timedelta(days=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "P1D")
@@ -146,7 +140,7 @@ def organisation_calendar_ics(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_object_or_404(Organisation, slug=slug)
     actions = organisation_actions(organisation)
     milestones = actions.milestones.with_context().in_plan_order()
-    dated = actions.commitments.filter(year_to__isnull=False).with_context().in_due_order()
+    dated = actions.commitments.filter(due_date__isnull=False).with_context().in_due_order()
     response = HttpResponse(
         organisation_calendar(
             organisation, milestones, request.build_absolute_uri, commitments=dated

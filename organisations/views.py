@@ -1,5 +1,6 @@
 """Public pages for responsible organisations: who must do what by when."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -18,12 +19,14 @@ from sources.models import Commitment, resolve_links
 @require_safe
 def organisation_list(request: HttpRequest) -> HttpResponse:
     """Every body with at least one published action (sources.actions), by sector, with how
-    many are overdue. Bodies with none are left out: a row of noughts tells a reader nothing."""
+    many are overdue and due soon. Bodies with none are left out: a row of noughts tells a
+    reader nothing."""
     counts = action_counts()
     organisations = list(Organisation.objects.filter(pk__in=list(counts)))
     for organisation in organisations:
         organisation.action_count = counts[organisation.pk].total
         organisation.overdue_count = counts[organisation.pk].overdue
+        organisation.due_soon_count = counts[organisation.pk].due_soon
     sectors = [
         (value, label, [o for o in organisations if o.sector == value])
         for value, label in Sector.choices
@@ -31,7 +34,10 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "organisations/organisation_list.html",
-        {"sectors": [(value, label, orgs) for value, label, orgs in sectors if orgs]},
+        {
+            "sectors": [(value, label, orgs) for value, label, orgs in sectors if orgs],
+            "due_soon_days": settings.DUE_SOON_DAYS,
+        },
     )
 
 

@@ -1,11 +1,13 @@
 """Outcomes of a route map edition, their "progress so far" and who must act."""
 
+import re
 import uuid
 
 from django.db import models
 from django.urls import reverse
 
 from organisations.models import Organisation, Role
+from outcomes.dates import period_end
 from routemap.models import Edition, RouteMap
 
 
@@ -141,6 +143,17 @@ class ProgressEntryQuerySet(models.QuerySet):
             "pk",
         )
 
+    def in_date_order(self):
+        """Oldest first by the end of each entry's stated period ("June 2024" before "late
+        2024" before "2025"); entries without a year last, then in plan order."""
+        return self.order_by(
+            models.F("date").asc(nulls_last=True),
+            "outcome__edition__route_map__order",
+            "outcome__order",
+            "order",
+            "pk",
+        )
+
 
 class ProgressEntry(models.Model):
     """A "Where is Scotland now?" / progress-so-far paragraph, dated where the text gives one."""
@@ -148,7 +161,15 @@ class ProgressEntry(models.Model):
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="progress_entries")
     key = models.UUIDField(default=uuid.uuid4, editable=False)
     order = models.PositiveSmallIntegerField(default=0)
-    date = models.DateField(null=True, blank=True, help_text="For sorting and feeds.")
+    date = models.DateField(
+        null=True,
+        blank=True,
+        help_text=(
+            "For sorting only: the last day of the period the date as written states "
+            "(31 December 2024 for “late 2024”). Worked out from the date as written "
+            "whenever it names a year."
+        ),
+    )
     date_label = models.CharField(
         max_length=100, blank=True, help_text='The date as written, e.g. "Early 2026".'
     )
@@ -162,6 +183,28 @@ class ProgressEntry(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    def save(self, *args, **kwargs):
+        # The printed date decides; a date typed by hand counts only for a label without a
+        # year ("3-7 November"), which cannot be placed otherwise.
+        self.date = period_end(self.date_label) or self.date
+        super().save(*args, **kwargs)
+
+    @property
+    def shown_date_label(self) -> str:
+        """The date to show beside the text, or "" when the text opens with that same date
+        ("2024: Updated guidance...", "In August 2023, ..."), so it is not said twice. The
+        text itself is always shown as printed."""
+        label = self.date_label.strip()
+        if label and opens_with(self.text, label):
+            return ""
+        return label
+
+
+def opens_with(text: str, label: str) -> bool:
+    """Whether `text` starts with the date `label`, alone or after "In" / "On"."""
+    pattern = rf"(?:(?:in|on)\s+)?{re.escape(label)}(?!\w)"
+    return re.match(pattern, text.strip(), re.IGNORECASE) is not None
 
 
 def years_with_milestones(milestones) -> list[tuple[int, list]]:

@@ -13,9 +13,13 @@ class WebAddressField(forms.URLField):
     default_validators = [URLValidator(schemes=["http", "https"])]
 
 
+# A partner's update reports a status: "No update yet" is what shows while nobody has.
+REPORTED_STATUSES = [(value, label) for value, label in Status.choices if value != Status.NO_UPDATE]
+
+
 class ProgressUpdateForm(DesignSystemForm):
     proposed_status = forms.ChoiceField(
-        choices=Status.choices,
+        choices=REPORTED_STATUSES,
         widget=forms.RadioSelect,
         label="Status",
         help_text="Where this milestone is now, as your organisation sees it.",

@@ -5,11 +5,13 @@ map and `key` (never a row: rows belong to one edition and are copied on every d
 snapshot of the milestone's text so the update still reads sensibly if the milestone changes.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from milestones.models import Status
+from milestones.models import Status, day_in_words
 from organisations.models import Organisation
 from routemap import clock
 from routemap.models import RouteMap
@@ -98,8 +100,12 @@ class ProgressUpdate(models.Model):
     def state_colour(self) -> str:
         return {"pending": "grey", "accepted": "green", "declined": "red"}[self.state]
 
+    @property
+    def reported_on(self) -> datetime.date:
+        """The day the partner sent the update (site's local date)."""
+        return timezone.localdate(self.created_at) if self.created_at else clock.today()
+
     def credited_note(self) -> str:
         """The note as it goes on the milestone, saying who reported it and when."""
-        day = timezone.localdate(self.created_at) if self.created_at else clock.today()
-        when = f"{day.day} {day:%B %Y}"
+        when = day_in_words(self.reported_on)
         return f"{self.note.strip()} (Update from {self.organisation.name}, {when})"

@@ -78,7 +78,8 @@ def _lock_pending(update: ProgressUpdate, user) -> ProgressUpdate:
 
 @transaction.atomic
 def progress_update_accept(*, update: ProgressUpdate, user) -> Milestone:
-    """Put the proposed status and the credited note on the draft milestone."""
+    """Put the proposed status and the credited note on the draft milestone. A changed status
+    is credited to the partner, on the day they reported it."""
     update = _lock_pending(update, user)
     route_map = update.route_map
     draft = editing.edition_ensure_draft(route_map=route_map)
@@ -107,6 +108,8 @@ def progress_update_accept(*, update: ProgressUpdate, user) -> Milestone:
                 values=values,
                 organisations=organisations,
                 expected_revision=milestone.revision,
+                status_by=update.organisation,
+                status_on=update.reported_on,
             )
             break
         except editing.EditConflict:

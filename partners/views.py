@@ -16,7 +16,7 @@ from accounts.roles import can_edit_route_map, editable_route_map_ids, partner_o
 from editing.models import ChangeRecord
 from editing.permissions import editor_required
 from editing.services import EditConflict, NotEditable
-from milestones.models import Milestone, overdue_condition
+from milestones.models import Milestone, Status, due_soon_condition, overdue_condition
 from partners import services
 from partners.forms import DeclineForm, ProgressUpdateForm
 from partners.models import ProgressUpdate
@@ -43,9 +43,27 @@ def partner_required(view):
 # ------------------------------------------------------------------------------- partners
 
 
+def _urgency(today: datetime.date | None = None) -> Case:
+    """0 overdue, 1 due soon, 2 neither: by due date, for milestones and commitments alike."""
+    return Case(
+        When(overdue_condition(today), then=Value(0)),
+        When(due_soon_condition(today), then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+def organisation_commitments(organisation, today: datetime.date | None = None):
+    """The commitments naming the organisation (sources.actions), overdue first, then due
+    soon, then by due date (`urgency` as for milestones)."""
+    commitments = organisation_actions(organisation).commitments.with_context()
+    return commitments.annotate(urgency=_urgency(today)).in_due_order("urgency")
+
+
 def organisation_milestones(organisation, today: datetime.date | None = None):
     """The organisation's published milestones (sources.actions: its own or inherited),
-    overdue first, then by year, with the date of the last published change to each."""
+    overdue first, then due soon, then by year and due date, with the date of the last
+    published change to each (`urgency`: 0 overdue, 1 due soon, 2 neither)."""
     last_change = ChangeRecord.objects.filter(
         route_map=OuterRef("outcome__edition__route_map"),
         object_key=OuterRef("key"),
@@ -55,16 +73,13 @@ def organisation_milestones(organisation, today: datetime.date | None = None):
         organisation_actions(organisation)
         .milestones.with_context()
         .annotate(
-            overdue_first=Case(
-                When(overdue_condition(today), then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
+            urgency=_urgency(today),
             last_changed_at=Subquery(last_change.values("created_at")[:1]),
         )
         .order_by(
-            "overdue_first",
+            "urgency",
             "year",
+            "due_date",
             "outcome__edition__route_map__order",
             "outcome__edition__route_map__title",
             "outcome__order",
@@ -78,7 +93,7 @@ def organisation_milestones(organisation, today: datetime.date | None = None):
 @require_GET
 def my_organisation(request: HttpRequest, organisation) -> HttpResponse:
     milestones = list(organisation_milestones(organisation))
-    commitments = list(organisation_actions(organisation).commitments.with_context().in_due_order())
+    commitments = list(organisation_commitments(organisation))
     resolve_links(commitments)
     updates = list(
         ProgressUpdate.objects.filter(organisation=organisation)
@@ -102,10 +117,8 @@ def my_organisation(request: HttpRequest, organisation) -> HttpResponse:
             "milestones": milestones,
             "commitments": commitments,
             "action_count": len(milestones) + len(commitments),
-            "overdue_count": (
-                sum(1 for m in milestones if m.overdue_first == 0)
-                + sum(1 for c in commitments if c.overdue)
-            ),
+            "overdue_count": sum(1 for a in [*milestones, *commitments] if a.urgency == 0),
+            "due_soon_count": sum(1 for a in [*milestones, *commitments] if a.urgency == 1),
             "updates": updates,
             "pending_count": sum(1 for u in updates if u.state == ProgressUpdate.State.PENDING),
         },
@@ -118,7 +131,8 @@ def update_submit(request: HttpRequest, organisation, key) -> HttpResponse:
     milestone = services.partner_milestone(organisation, key)
     if milestone is None:
         raise Http404(f"{organisation.name} has no published milestone with that identifier.")
-    form = ProgressUpdateForm(request.POST or None, initial={"proposed_status": milestone.status})
+    reported = milestone.status if milestone.status != Status.NO_UPDATE else None
+    form = ProgressUpdateForm(request.POST or None, initial={"proposed_status": reported})
     if request.method == "POST" and form.is_valid():
         services.progress_update_submit(
             user=request.user,
@@ -166,7 +180,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         (m.outcome.edition.route_map_id, m.key): m
         for m in Milestone.objects.published()
         .filter(key__in=[u.milestone_key for u in updates])
-        .select_related("outcome__edition__route_map")
+        .select_related("outcome__edition__route_map", "status_updated_by")
     }
     for update in updates:
         update.live_milestone = live.get((update.route_map_id, update.milestone_key))

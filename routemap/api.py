@@ -40,7 +40,12 @@ def milestone_data(milestone: Milestone) -> dict:
         "text": milestone.text,
         "status": milestone.status,
         "status_label": milestone.get_status_display(),
+        **milestone.status_updated_data(),
         "overdue": milestone.overdue,
+        "due_date": milestone.due_date.isoformat(),
+        "due_precision": milestone.due_precision,
+        "due_label": milestone.due_label,
+        "due_soon": milestone.due_soon,
         "progress_note": milestone.progress_note,
         "subject_to_decisions_after_may_2026": milestone.subject_to_decisions_after_may_2026,
         "organisations": [link.organisation.slug for link in milestone.responsible_links],
@@ -54,6 +59,8 @@ def edition_data(route_map: RouteMap, edition: Edition | None, request: HttpRequ
         "foundation": route_map.foundation.name if route_map.foundation else None,
         "url": request.build_absolute_uri(route_map.get_absolute_url()),
         "version": None,
+        "published_at": None,
+        "imported_from": None,
         "summary": "",
         "last_updated": None,
         "what_matters": [],
@@ -63,6 +70,14 @@ def edition_data(route_map: RouteMap, edition: Edition | None, request: HttpRequ
         return data
     data.update(
         version=edition.number,
+        # A version brought in from its source is dated by `last_updated`, as the source
+        # dates it; the moment it was loaded here is not its publication.
+        published_at=(
+            None
+            if edition.imported_from or edition.published_at is None
+            else edition.published_at.isoformat()
+        ),
+        imported_from=edition.imported_from or None,
         summary=edition.summary,
         last_updated=edition.last_updated.isoformat() if edition.last_updated else None,
         what_matters=[statement.text for statement in edition.what_matters.all()],

@@ -11,6 +11,7 @@ from django.contrib.syndication.views import Feed
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 
@@ -59,6 +60,15 @@ def published_editions(route_map: RouteMap | None = None) -> list[Edition]:
     return latest
 
 
+def source_dated(edition: Edition) -> str:
+    """ "as published on plan2430.scot, last updated December 2025": how an imported version
+    is dated, as the changes page says it."""
+    text = f"as published on {edition.imported_from}"
+    if edition.last_updated:
+        text += f", last updated {date_format(edition.last_updated, 'F Y')}"
+    return text
+
+
 class CleanAtom1Feed(Atom1Feed):
     """Atom that cleans every text it is given (titles, summaries, names...). Django refuses to
     write a control character to XML, and a feed quotes the last 50 publishes: one stored
@@ -88,6 +98,8 @@ class UpdatesFeed(Feed):
         return published_editions()
 
     def item_title(self, edition: Edition) -> str:
+        if edition.imported_from:
+            return f"{edition.route_map.title}: version {edition.number}, {source_dated(edition)}"
         return f"{edition.route_map.title} updated: version {edition.number}"
 
     def item_description(self, edition: Edition) -> str:
@@ -109,7 +121,9 @@ class UpdatesFeed(Feed):
     item_guid_is_permalink = False
 
     def item_pubdate(self, edition: Edition):
-        return edition.published_at
+        # A version brought in from its source was not published on the day it was loaded;
+        # its title carries the source's own date (a month), so no day is claimed here.
+        return None if edition.imported_from else edition.published_at
 
     def item_updateddate(self, edition: Edition):
         return edition.published_at

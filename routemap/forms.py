@@ -107,6 +107,10 @@ class CompareForm(DesignSystemForm):
         for name in ("from_version", "to_version"):
             self.fields[name].choices = choices
             self.fields[name].error_messages["invalid_choice"] = "Choose a published version."
+        if len(versions) > 1:
+            # `versions` is newest first: offer what the latest version changed.
+            self.fields["from_version"].initial = versions[1]
+            self.fields["to_version"].initial = versions[0]
 
     def clean(self):
         data = super().clean()

@@ -105,7 +105,9 @@ class EditionQuerySet(models.QuerySet):
                     Prefetch("linked_route_maps", queryset=RouteMap.objects.order_by("title")),
                     Prefetch(
                         "milestones",
-                        queryset=Milestone.objects.order_by("year", "order").prefetch_related(
+                        queryset=Milestone.objects.select_related("status_updated_by")
+                        .order_by("year", "order")
+                        .prefetch_related(
                             Prefetch(
                                 "organisation_links",
                                 queryset=MilestoneOrganisation.objects.select_related(
@@ -136,7 +138,18 @@ class Edition(models.Model):
     vision = models.TextField("Where does Scotland need to be by 2030?", blank=True)
     last_updated = models.DateField(null=True, blank=True)
     change_note = models.TextField("What changed?", blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="When this version was published (or imported) here."
+    )
+    imported_from = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=(
+            "Where this version was published before it was brought into the tracker, e.g. "
+            "plan2430.scot; its date is then the source's “last updated”. Empty for versions "
+            "published here."
+        ),
+    )
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

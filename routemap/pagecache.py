@@ -3,7 +3,9 @@
 Published content changes only when something is published, so anonymous GETs of public
 pages are cached under a key that includes the *published version*, which every publish
 replaces: a publish invalidates every cached page at once, exactly then, and a draft edit
-never does. Browsers revalidate with the ETag (or Last-Modified) and get a 304.
+never does. Pages also say what is overdue or due soon, so the key includes the day as well.
+Browsers revalidate with the ETag (or Last-Modified, never earlier than today's midnight) and
+get a 304 only for the same version on the same day.
 
 Two layers answer from the cache, with the same `Answer`, so they answer identically:
 
@@ -15,6 +17,7 @@ Two layers answer from the cache, with the same `Answer`, so they answer identic
 """
 
 import contextlib
+import datetime
 import functools
 import gzip
 import hashlib
@@ -36,6 +39,7 @@ from django.http import QueryDict
 from django.http.cookie import parse_cookie
 from django.middleware.gzip import re_accepts_gzip
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django.utils.http import http_date, parse_etags, parse_http_date_safe, quote_etag
 
 from routemap import clock
@@ -352,11 +356,27 @@ def accepts_gzip(meta: Mapping[str, Any]) -> bool:
 
 
 def _published_at(version: str) -> int | None:
-    """The version is the publish time in nanoseconds: the pages' Last-Modified."""
+    """The version is the publish time in nanoseconds."""
     try:
         return int(version) // 10**9
     except (TypeError, ValueError):
         return None
+
+
+def _today_began() -> int:
+    """Midnight today in the site's time zone, as a timestamp."""
+    midnight = datetime.datetime.combine(clock.today(), datetime.time.min)
+    return int(timezone.make_aware(midnight).timestamp())
+
+
+def last_modified_at(version: str) -> int | None:
+    """A page's Last-Modified: the publish, or the start of today if later. Pages change at
+    midnight too (what is overdue or due soon, the current year), so a copy from yesterday
+    must not be confirmed by If-Modified-Since alone: the ETag also names the day."""
+    published_at = _published_at(version)
+    if published_at is None:
+        return None
+    return max(published_at, _today_began())
 
 
 def _with_vary(headers: list[tuple[str, str]], field: str) -> list[tuple[str, str]]:
@@ -374,7 +394,7 @@ def answer(page: CachedPage, digest: str, version: str, gzip_ok: bool, state: st
     body = page.gzipped if use_gzip else page.content
     # Each encoding is a different representation, so it gets its own ETag.
     etag = quote_etag(f"{digest}-gzip" if use_gzip else digest)
-    last_modified = _published_at(version)
+    last_modified = last_modified_at(version)
     headers = list(page.headers)
     if page.gzipped is not None:
         headers = _with_vary(headers, "Accept-Encoding")

@@ -81,6 +81,7 @@ class SearchResult:
     context: str
     snippet: SafeString
     rank: float
+    status: str = ""  # milestones and commitments: StatusReport.status_summary
 
 
 @dataclass
@@ -131,6 +132,10 @@ def _route_map_fields(edition: str) -> list[str]:
     return [f"{edition}__route_map__title", f"{edition}__route_map__slug"]
 
 
+# What a result's status line needs (milestones.models.StatusReport).
+_STATUS_FIELDS = ["status", "status_updated_on", "status_updated_by__name"]
+
+
 def _outcome_fields() -> list[str]:
     return ["outcome__title", "outcome__slug", *_route_map_fields("outcome__edition")]
 
@@ -157,8 +162,8 @@ def _sources():
         (
             "Milestone",
             Milestone.objects.published()
-            .select_related("outcome__edition__route_map")
-            .only("year", "text", "progress_note", *_outcome_fields()),
+            .select_related("outcome__edition__route_map", "status_updated_by")
+            .only("year", "text", "progress_note", *_STATUS_FIELDS, *_outcome_fields()),
             [("text", "A"), ("progress_note", "B")],
             ["text", "progress_note"],
         ),
@@ -172,7 +177,7 @@ def _sources():
         ),
         (
             "Commitment",
-            Commitment.objects.published().select_related("document"),
+            Commitment.objects.published().select_related("document", "status_updated_by"),
             [("title", "A"), ("reference", "A"), ("text", "B"), ("timescale", "B")],
             ["text"],
         ),
@@ -197,7 +202,13 @@ def _result(kind: str, obj, snippet: SafeString, rank: float) -> SearchResult:
         )
     if kind == "Commitment":
         return SearchResult(
-            kind, obj.heading, obj.get_absolute_url(), obj.document.title, snippet, rank
+            kind,
+            obj.heading,
+            obj.get_absolute_url(),
+            obj.document.title,
+            snippet,
+            rank,
+            obj.status_summary,
         )
     outcome = obj.outcome
     where = f"{outcome.edition.route_map.title} › {outcome.title}"
@@ -209,6 +220,7 @@ def _result(kind: str, obj, snippet: SafeString, rank: float) -> SearchResult:
             where,
             snippet,
             rank,
+            obj.status_summary,
         )
     return SearchResult(
         kind,

@@ -13,8 +13,9 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from milestones.models import Milestone
+from milestones.models import Milestone, Status
 from organisations.models import Organisation, Role
+from outcomes.dates import period_end
 from routemap.models import Foundation, RouteMap
 from routemap.services import (
     EditionData,
@@ -174,12 +175,13 @@ def _organisation_refs(reader: Reader, value, record: str, known: dict) -> list[
     return refs
 
 
-def read_route_map_content(path: Path) -> tuple[RouteMap, EditionData]:
+def read_route_map_content(path: Path) -> tuple[RouteMap, EditionData, str]:
+    """The route map, its content and the site the copy was taken from ("plan2430.scot")."""
     reader = Reader(path)
     data = reader.mapping(
         reader.load(),
         "file",
-        {"slug", "outcomes"},
+        {"slug", "source_site", "outcomes"},
         {"last_updated", "introduction", "summary", "summary_detail", "vision", "what_matters"},
     )
     route_map = RouteMap.objects.filter(slug=data["slug"]).first()
@@ -224,11 +226,21 @@ def read_route_map_content(path: Path) -> tuple[RouteMap, EditionData]:
         for p_index, entry in enumerate(reader.items(item.get("progress"), f"{record}.progress")):
             p_record = f"{record}.progress[{p_index}]"
             entry = reader.mapping(entry, p_record, {"text"}, {"date", "date_label"})
+            date_label = str(entry.get("date_label") or "")
+            date = reader.date(entry.get("date"), f"{p_record}.date")
+            # The sort date is the end of the printed period (outcomes.dates); a `date` in the
+            # file is only for a printed date without a year, and may not contradict one.
+            if date is not None and period_end(date_label) not in (None, date):
+                raise reader.fail(
+                    f"{p_record}.date",
+                    f"{date} is not the end of {date_label!r} ({period_end(date_label)}): "
+                    "leave the date out, it is worked out from the date as written",
+                )
             outcome.progress.append(
                 ProgressData(
                     text=reader.text(entry["text"], p_record),
-                    date=reader.date(entry.get("date"), f"{p_record}.date"),
-                    date_label=str(entry.get("date_label") or ""),
+                    date=period_end(date_label) or date,
+                    date_label=date_label,
                 )
             )
         years = item.get("milestones") or {}
@@ -253,7 +265,7 @@ def read_route_map_content(path: Path) -> tuple[RouteMap, EditionData]:
                     MilestoneData(
                         year=year,
                         text=reader.text(milestone["text"], m_record),
-                        status=milestone.get("status", "not_started"),
+                        status=milestone.get("status", Status.NO_UPDATE),
                         subject_to_decisions_after_may_2026=bool(
                             milestone.get("subject_to_decisions_after_may_2026", False)
                         ),
@@ -266,18 +278,24 @@ def read_route_map_content(path: Path) -> tuple[RouteMap, EditionData]:
                     )
                 )
         edition.outcomes.append(outcome)
-    return route_map, edition
+    return route_map, edition, reader.text(data["source_site"], "source_site")
 
 
 def load_route_map_content(path: Path) -> list[str]:
-    route_map, data = read_route_map_content(path)
+    route_map, data, source_site = read_route_map_content(path)
     if route_map.editions.exists():
         return []
     try:
         draft = edition_create_draft(route_map=route_map, data=data)
     except ValidationError as exc:
         raise SeedError(path, "content", validation_message(exc)) from exc
-    edition_publish(edition=draft, note=SEED_NOTE, last_updated=data.last_updated)
+    # Dated by the source ("last updated December 2025"), never by the day of loading.
+    edition_publish(
+        edition=draft,
+        note=SEED_NOTE,
+        last_updated=data.last_updated,
+        imported_from=source_site,
+    )
     return [f"content of route map {route_map.slug}"]
 
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from milestones.models import Milestone, MilestoneOrganisation
+from milestones.models import Milestone, MilestoneOrganisation, Status
 from organisations.models import Organisation
 from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
 from routemap import clock
@@ -32,7 +32,7 @@ class OrganisationRef:
 class MilestoneData:
     year: int
     text: str
-    status: str = "not_started"
+    status: str = Status.NO_UPDATE
     progress_note: str = ""
     subject_to_decisions_after_may_2026: bool = False
     organisations: list[OrganisationRef] = field(default_factory=list)
@@ -154,8 +154,13 @@ def edition_publish(
     user=None,
     note: str,
     last_updated: datetime.date | None = None,
+    imported_from: str = "",
 ) -> Edition:
-    """Make a draft the live edition; the previous live edition is kept, unchanged, as history."""
+    """Make a draft the live edition; the previous live edition is kept, unchanged, as history.
+
+    `imported_from` names the site a seeded version was published on (e.g. "plan2430.scot"):
+    pages, feeds and the API then date it by `last_updated`, as the source does, and not by
+    the moment it was loaded here."""
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
     if edition.state != Edition.State.DRAFT:
         raise ValueError("Only a draft can be published.")
@@ -171,6 +176,7 @@ def edition_publish(
     edition.change_note = note
     edition.published_at = now
     edition.published_by = user
+    edition.imported_from = imported_from
     edition.last_updated = last_updated or timezone.localdate(now)
     edition.save()
     # Invalidate cached public pages now and again after commit (through the signal), so no

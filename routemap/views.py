@@ -1,5 +1,6 @@
 """Public pages: the plan by foundation, a route map, one outcome."""
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -11,7 +12,7 @@ from milestones.exports import COLUMNS
 from milestones.models import Status
 from organisations.models import Sector
 from routemap import clock
-from routemap.changes import CONTENT_PREFETCH, describe_changes
+from routemap.changes import CONTENT_PREFETCH, describe_changes, with_links
 from routemap.forms import CompareForm
 from routemap.models import Edition, Foundation, RouteMap
 from routemap.pagecache import uses_query_parameters
@@ -96,12 +97,20 @@ def route_map_changes(request: HttpRequest, slug: str) -> HttpResponse:
     form = CompareForm(request.GET or None, versions=versions)
     if form.is_bound and form.is_valid():
         wanted = {form.cleaned_data["from_version"], form.cleaned_data["to_version"]}
+        # The latest version too: change lines link to where things are now.
         editions = {
             e.number: e
-            for e in history.filter(number__in=wanted).prefetch_related(*CONTENT_PREFETCH)
+            for e in history.filter(number__in=wanted | {versions[0]}).prefetch_related(
+                *CONTENT_PREFETCH
+            )
         }
-        comparison = describe_changes(
-            editions[form.cleaned_data["from_version"]], editions[form.cleaned_data["to_version"]]
+        comparison = with_links(
+            describe_changes(
+                editions[form.cleaned_data["from_version"]],
+                editions[form.cleaned_data["to_version"]],
+            ),
+            route_map=route_map,
+            live=editions[versions[0]],
         )
         shown = []
     else:
@@ -111,7 +120,13 @@ def route_map_changes(request: HttpRequest, slug: str) -> HttpResponse:
         for i, edition in enumerate(editions[:MAX_VERSIONS_SHOWN]):
             previous = editions[i + 1] if i + 1 < len(editions) else None
             # None: the first version (nothing to compare with).
-            changes = describe_changes(previous, edition) if previous else None
+            changes = (
+                with_links(
+                    describe_changes(previous, edition), route_map=route_map, live=editions[0]
+                )
+                if previous
+                else None
+            )
             shown.append((edition, changes))
     return render(
         request,
@@ -137,7 +152,12 @@ def open_data(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "routemap/open_data.html",
-        {"columns": COLUMNS, "sectors": Sector.choices, "statuses": Status.choices},
+        {
+            "columns": COLUMNS,
+            "sectors": Sector.choices,
+            "statuses": Status.choices,
+            "due_soon_days": settings.DUE_SOON_DAYS,
+        },
     )
 
 

@@ -54,13 +54,15 @@ def organisation_actions(organisation: Organisation) -> Actions:
 class ActionCount:
     total: int = 0
     overdue: int = 0
+    due_soon: int = 0
     milestones: int = 0
     commitments: int = 0
 
 
 def action_counts(today: datetime.date | None = None) -> dict[int, ActionCount]:
-    """{organisation id: its published actions and how many are overdue}, for every body with
-    at least one, in three aggregate queries whatever the amount of content."""
+    """{organisation id: its published actions and how many are overdue or due soon (by due
+    date, for milestones and commitments alike)}, for every body with at least one, in three
+    aggregate queries whatever the amount of content."""
     counts: dict[int, ActionCount] = {}
     milestones = Milestone.objects.published().counts_by_organisation(today)
     commitments = Commitment.objects.published().counts_by_organisation(today)
@@ -69,5 +71,6 @@ def action_counts(today: datetime.date | None = None) -> dict[int, ActionCount]:
             count = counts.setdefault(organisation_id, ActionCount())
             count.total += row["total"]
             count.overdue += row["overdue"]
+            count.due_soon += row["due_soon"]
             setattr(count, kind, row["total"])
     return counts

@@ -7,6 +7,7 @@ people who may edit a document.
 
 from django.contrib import admin
 
+from milestones.models import stamp_status
 from routemap.forms import CleanTextModelForm
 from sources.models import (
     Commitment,
@@ -76,3 +77,11 @@ class CommitmentAdmin(admin.ModelAdmin):
     search_fields = ["reference", "title", "text"]
     readonly_fields = ["year_from", "year_to"]
     inlines = [CommitmentOrganisationInline, CommitmentOutcomeInline, CommitmentMilestoneInline]
+
+    def save_model(self, request, obj, form, change):
+        """A changed status is stamped as every other write path stamps it, unless the date
+        or organisation was entered here by hand (recording an earlier report)."""
+        entered = {"status_updated_on", "status_updated_by"} & set(form.changed_data)
+        if "status" in form.changed_data and not entered:
+            stamp_status(obj, form.initial.get("status") if change else None)
+        super().save_model(request, obj, form, change)

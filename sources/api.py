@@ -46,7 +46,12 @@ def commitment_data(commitment: Commitment, request: HttpRequest) -> dict:
         "foundation": commitment.foundation.name if commitment.foundation else None,
         "status": commitment.status,
         "status_label": commitment.get_status_display(),
+        **commitment.status_updated_data(),
         "overdue": commitment.overdue,
+        "due_date": _date(commitment.due_date),
+        "due_precision": commitment.due_precision or None,
+        "due_label": commitment.due_label,
+        "due_soon": commitment.due_soon,
         "progress_note": commitment.progress_note,
         "organisations": [
             {"slug": link.organisation.slug, "role": link.role or None}

@@ -3,7 +3,7 @@
 from django import forms
 
 from editing.forms import ResponsibleBodiesMixin
-from milestones.models import Status
+from milestones.models import STATUS_HELP, Status
 from routemap.forms import DesignSystemForm
 from routemap.models import Foundation
 from sources.models import Phase, Section, SourceDocument
@@ -37,6 +37,7 @@ class CommitmentForm(ResponsibleBodiesMixin):
     status = forms.ChoiceField(
         choices=Status.choices,
         label="Status",
+        help_text=STATUS_HELP,
         error_messages={"invalid_choice": "Choose a status from the list."},
     )
     progress_note = forms.CharField(

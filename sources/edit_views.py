@@ -370,9 +370,7 @@ def commitment_add(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, f"Commitment {item.reference} added to the draft.")
                 return redirect(_edit_url(document, f"commitment-{item.key}"))
     else:
-        form = CommitmentForm(
-            initial={"status": Status.NOT_STARTED}, document=document, adding=True
-        )
+        form = CommitmentForm(initial={"status": Status.NO_UPDATE}, document=document, adding=True)
     return render(
         request, "sources/edit/commitment_add.html", _draft_context(request, document, form=form)
     )

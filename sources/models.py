@@ -16,12 +16,28 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from milestones.models import CLOSED_STATUSES, STATUS_TAG_COLOURS, Milestone, Status
+from milestones.dates import Due, DuePrecision
+from milestones.models import (
+    DueDateMixin,
+    Milestone,
+    StatusReport,
+    due_soon_condition,
+    overdue_condition,
+    status_field,
+    status_updated_by_field,
+    status_updated_on_field,
+)
 from organisations.models import Organisation, Role
 from outcomes.models import Outcome
 from routemap import clock
 from routemap.models import Foundation, RouteMap
-from sources.timescales import TimescaleError, YearSpan, describe_span, parse_timescale
+from sources.timescales import (
+    TimescaleError,
+    YearSpan,
+    describe_span,
+    parse_timescale,
+    timescale_due,
+)
 
 
 class SourceDocumentQuerySet(models.QuerySet):
@@ -46,7 +62,7 @@ class SourceDocumentQuerySet(models.QuerySet):
             Prefetch(
                 "commitments",
                 queryset=Commitment.objects.select_related(
-                    "phase", "foundation", "section"
+                    "phase", "foundation", "section", "status_updated_by"
                 ).prefetch_related(
                     Prefetch(
                         "organisation_links",
@@ -221,9 +237,23 @@ def _sync_years(item) -> None:
     item.year_from, item.year_to = span if span else (None, None)
 
 
+def _sync_due(commitment) -> None:
+    """The due date always follows the printed timescale (none when none is printed)."""
+    due = timescale_due(commitment.timescale)
+    commitment.due_date, commitment.due_precision = due if due else (None, "")
+
+
 class CommitmentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(document__is_published=True)
+
+    def overdue(self, today: datetime.date | None = None):
+        """Due date passed and not closed, as milestones (`milestones.models.overdue_condition`);
+        a commitment without a timescale has no due date and is never overdue."""
+        return self.filter(overdue_condition(today))
+
+    def due_soon(self, today: datetime.date | None = None):
+        return self.filter(due_soon_condition(today))
 
     def in_years(self, year_from: int, year_to: int):
         """Commitments whose timescale overlaps the years (none without a timescale)."""
@@ -242,12 +272,6 @@ class CommitmentQuerySet(models.QuerySet):
     def for_sector(self, sector: str):
         return self._naming(organisation__sector=sector)
 
-    def overdue(self, today: datetime.date | None = None):
-        """Past the last year of the timescale and neither achieved nor dropped (see
-        `Commitment.is_overdue`); a commitment without a timescale is never overdue."""
-        today = today or clock.today()
-        return self.filter(year_to__lt=today.year).exclude(status__in=CLOSED_STATUSES)
-
     def filtered(
         self,
         *,
@@ -260,6 +284,7 @@ class CommitmentQuerySet(models.QuerySet):
         last_year: int | None = None,
         status: str = "",
         overdue: bool = False,
+        due_soon: bool = False,
     ):
         """The timeline's filters, as `MilestoneQuerySet.filtered` applies them to milestones.
         A year filter keeps commitments whose timescale overlaps the years, so it leaves out
@@ -288,26 +313,43 @@ class CommitmentQuerySet(models.QuerySet):
             qs = qs.filter(status=status)
         if overdue:
             qs = qs.overdue()
+        if due_soon:
+            qs = qs.due_soon()
         return qs
 
-    def in_due_order(self):
-        """By the last year of the timescale (when it is due), those without one last."""
+    def in_due_order(self, *first):
+        """By the last year of the timescale (when it is due), then by due date, those
+        without one last; after any `first` orderings (say, an annotated urgency)."""
         return self.order_by(
-            models.F("year_to").asc(nulls_last=True), "document__title", "order", "pk"
+            *first,
+            models.F("year_to").asc(nulls_last=True),
+            models.F("due_date").asc(nulls_last=True),
+            "document__title",
+            "order",
+            "pk",
         )
 
     def counts_by_organisation(self, today: datetime.date | None = None) -> dict[int, dict]:
-        """{organisation id: {"total": n, "overdue": n}} in one aggregate query."""
-        year = (today or clock.today()).year
-        overdue = Q(commitment__year_to__lt=year) & ~Q(commitment__status__in=CLOSED_STATUSES)
+        """{organisation id: {"total": n, "overdue": n, "due_soon": n}} in one aggregate
+        query, with the due-date conditions milestones use."""
+        overdue = overdue_condition(today, prefix="commitment__")
+        due_soon = due_soon_condition(today, prefix="commitment__")
         rows = (
             CommitmentOrganisation.objects.filter(commitment__in=self.order_by().values("pk"))
             .order_by()
             .values("organisation_id")
-            .annotate(total=Count("pk"), overdue=Count("pk", filter=overdue))
+            .annotate(
+                total=Count("pk"),
+                overdue=Count("pk", filter=overdue),
+                due_soon=Count("pk", filter=due_soon),
+            )
         )
         return {
-            row["organisation_id"]: {"total": row["total"], "overdue": row["overdue"]}
+            row["organisation_id"]: {
+                "total": row["total"],
+                "overdue": row["overdue"],
+                "due_soon": row["due_soon"],
+            }
             for row in rows
         }
 
@@ -325,9 +367,9 @@ class CommitmentQuerySet(models.QuerySet):
         return queryset
 
     def with_context(self):
-        """Document, phase and bodies, in a fixed number of queries."""
+        """Document, phase, who set the status and bodies, in a fixed number of queries."""
         return self.select_related(
-            "document__publisher", "phase", "foundation", "section"
+            "document__publisher", "phase", "foundation", "section", "status_updated_by"
         ).prefetch_related(
             Prefetch(
                 "organisation_links",
@@ -350,7 +392,7 @@ class CommitmentQuerySet(models.QuerySet):
         """{outcome key: [commitments]} for one route map, in one query (route map pages)."""
         links = (
             CommitmentOutcome.objects.filter(route_map_id=route_map_id, commitment__in=self)
-            .select_related("commitment__document")
+            .select_related("commitment__document", "commitment__status_updated_by")
             .order_by("commitment__document__title", "commitment__document_id", "commitment__order")
         )
         result: dict = {}
@@ -359,7 +401,7 @@ class CommitmentQuerySet(models.QuerySet):
         return result
 
 
-class Commitment(models.Model):
+class Commitment(StatusReport, DueDateMixin, models.Model):
     document = models.ForeignKey(
         SourceDocument, on_delete=models.CASCADE, related_name="commitments"
     )
@@ -375,6 +417,20 @@ class Commitment(models.Model):
     )
     year_from = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     year_to = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    due_date = models.DateField(
+        "Due date",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The end of the timescale printed (sources.timescales); none when none is.",
+    )
+    due_precision = models.CharField(
+        "Due date precision",
+        max_length=20,
+        choices=DuePrecision.choices,
+        blank=True,
+        editable=False,
+    )
     phase = models.ForeignKey(
         Phase, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments"
     )
@@ -384,7 +440,9 @@ class Commitment(models.Model):
     organisations = models.ManyToManyField(
         Organisation, through="CommitmentOrganisation", related_name="commitments", blank=True
     )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    status = status_field()
+    status_updated_on = status_updated_on_field()
+    status_updated_by = status_updated_by_field()
     progress_note = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -407,6 +465,7 @@ class Commitment(models.Model):
 
     def save(self, *args, **kwargs):
         _sync_years(self)
+        _sync_due(self)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -436,20 +495,12 @@ class Commitment(models.Model):
         """Who needs to work on this, as `Milestone.responsible_links` (prefetch-friendly)."""
         return list(self.organisation_links.all())
 
-    def is_overdue(self, today: datetime.date | None = None) -> bool:
-        """Past its last year and neither achieved nor dropped (derived, like milestones)."""
-        if self.year_to is None:
-            return False
-        today = today or clock.today()
-        return self.year_to < today.year and self.status not in CLOSED_STATUSES
-
     @property
-    def overdue(self) -> bool:
-        return self.is_overdue()
-
-    @property
-    def status_colour(self) -> str:
-        return STATUS_TAG_COLOURS.get(self.status, "grey")
+    def due(self) -> Due | None:
+        """When it is due, from its timescale; None when none is printed."""
+        if self.due_date is None:
+            return None
+        return Due(self.due_date, self.due_precision)
 
     def timeline_row(self, request=None) -> dict:
         """The keys of a milestone export row (milestones/exports.py COLUMNS) plus `kind`
@@ -477,6 +528,7 @@ class Commitment(models.Model):
             "year": self.year_to,
             "status": self.status,
             "status_label": self.get_status_display(),
+            **self.status_updated_data(),
             "overdue": self.overdue,
             "subject_to_decisions_after_may_2026": False,
             "organisations": [link.organisation.slug for link in links],
@@ -491,6 +543,9 @@ class Commitment(models.Model):
             "reference": self.reference,
             "timescale": self.timescale,
             "year_from": self.year_from,
+            "due_date": self.due_date.isoformat() if self.due_date else "",
+            "due_precision": self.due_precision,
+            "due_soon": self.due_soon,
         }
 
 
@@ -764,7 +819,11 @@ class CommitmentChange(models.Model):
     title = models.CharField(max_length=300, blank=True)
     text = models.TextField()
     timescale = models.CharField(max_length=100, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    status = status_field()
+    # Stamped when the draft changes the status (milestones.models.stamp_status), carried to
+    # the commitment on publish.
+    status_updated_on = status_updated_on_field()
+    status_updated_by = status_updated_by_field()
     progress_note = models.TextField(blank=True)
     phase = models.ForeignKey(
         Phase, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -75,7 +75,7 @@ class CommitmentData:
     timescale: str = ""
     phase: str = ""
     foundation: Foundation | None = None
-    status: str = Status.NOT_STARTED
+    status: str = Status.NO_UPDATE
     organisations: list[tuple[Organisation, str]] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
     milestones: list[Milestone] = field(default_factory=list)
@@ -176,7 +176,7 @@ def read_commitment(reader: SourceReader, item, record: str, defaults: dict) -> 
     foundation = item.get("foundation")
     if foundation is not None and foundation not in reader.foundations:
         raise reader.fail(f"{record}.foundation", f"unknown foundation {foundation!r}")
-    status = item.get("status", Status.NOT_STARTED)
+    status = item.get("status", Status.NO_UPDATE)
     if status not in Status.values:
         raise reader.fail(f"{record}.status", f"unknown status {status!r}")
     outcomes = item.get("outcomes", defaults.get("outcomes"))

@@ -15,7 +15,8 @@ from django.db.models import Max
 from django.utils.crypto import salted_hmac
 
 from editing.services import EditConflict, OrganisationChoice
-from milestones.models import STATUS_TAG_COLOURS, Status
+from milestones.dates import Due
+from milestones.models import DueDateMixin, Status, StatusReport, stamp_status
 from organisations.models import Organisation, Role
 from routemap import clock
 from routemap.client import client_address  # noqa: F401 (callers use services.client_address)
@@ -34,7 +35,7 @@ from sources.models import (
     SourceChangeRecord,
     SourceDocument,
 )
-from sources.timescales import TimescaleError, describe_span, parse_timescale
+from sources.timescales import TimescaleError, describe_span, parse_timescale, timescale_due
 
 # At most this many responses per address per window, across all consultations.
 RATE_LIMIT = 5
@@ -132,6 +133,8 @@ COMMITMENT_FIELDS = [
     "section",
     "phase",
     "foundation",
+    "status_updated_on",
+    "status_updated_by",
 ]
 DOCUMENT_FIELDS = ["title", "summary", "introduction", "url", "closes_on"]
 # Long text is described as "reworded" rather than quoted in the list of changes.
@@ -145,7 +148,7 @@ class NotEditable(Exception):
 
 
 @dataclass
-class EditableCommitment:
+class EditableCommitment(StatusReport, DueDateMixin):
     """A commitment as editors see it: the draft's proposed values when there are any, else the
     live ones. `key` is "c<commitment pk>" for a live commitment, "n<change pk>" for a new one."""
 
@@ -161,6 +164,8 @@ class EditableCommitment:
     section: Section | None
     phase: Phase | None
     foundation: Foundation | None
+    status_updated_on: datetime.date | None = None
+    status_updated_by: Organisation | None = None
     organisations: list[OrganisationChoice] = field(default_factory=list)
 
     @property
@@ -188,15 +193,19 @@ class EditableCommitment:
         return Status(self.status).label
 
     @property
-    def status_colour(self) -> str:
-        return STATUS_TAG_COLOURS.get(self.status, "grey")
-
-    @property
     def span_label(self) -> str:
         try:
             return describe_span(parse_timescale(self.timescale))
         except TimescaleError:
             return ""
+
+    @property
+    def due(self) -> Due | None:
+        """What the draft's timescale will make the due date once published."""
+        try:
+            return timescale_due(self.timescale)
+        except TimescaleError:
+            return None
 
     def snapshot(self) -> dict[str, str]:
         """Every field as people read it, for the history and the list of changes."""
@@ -262,7 +271,11 @@ def editable_commitments(
     live = list(Commitment.objects.filter(document=document).with_context().order_by("order", "pk"))
     changes = []
     if draft is not None:
-        changes = list(draft.changes.select_related("commitment", "section", "phase", "foundation"))
+        changes = list(
+            draft.changes.select_related(
+                "commitment", "section", "phase", "foundation", "status_updated_by"
+            )
+        )
     organisations = _organisations_by_pk(changes)
     by_commitment = {c.commitment_id: c for c in changes if c.commitment_id}
     rows = []
@@ -283,7 +296,11 @@ def editable_commitment(document: SourceDocument, draft, key: str) -> EditableCo
     kind, number = key[:1], key[1:]
     if kind not in ("c", "n") or not number.isdigit():
         raise NotEditable("No such commitment in this document.")
-    changes = draft.changes.select_related("section", "phase", "foundation") if draft else None
+    changes = (
+        draft.changes.select_related("section", "phase", "foundation", "status_updated_by")
+        if draft
+        else None
+    )
     if kind == "c":
         commitment = (
             Commitment.objects.filter(document=document, pk=int(number)).with_context().first()
@@ -348,9 +365,14 @@ def _keep_order(current: list[OrganisationChoice], chosen: list[OrganisationChoi
     return sorted(chosen, key=lambda c: position.get((c.organisation.pk, c.role), len(position)))
 
 
-def _apply(change: CommitmentChange, values: dict, organisations) -> EditableCommitment:
+def _apply(
+    change: CommitmentChange, values: dict, organisations, previous_status: str | None
+) -> EditableCommitment:
+    """Put the form's values on the change; a changed status is stamped with today's date and
+    Promise Scotland (editors) as who set it."""
     for name, value in values.items():
         setattr(change, name, value)
+    stamp_status(change, previous_status)
     change.organisations = _organisations_json(organisations)
     change.full_clean(exclude=["draft"])
     return _from_change(change, {c.organisation.pk: c.organisation for c in organisations})
@@ -385,10 +407,14 @@ def commitment_draft_save(
         raise EditConflict(item, commitment_conflict_records(document, item))
     before = item.snapshot()
     change = item.change or CommitmentChange(
-        commitment=item.commitment, reference=item.reference, revision=0
+        commitment=item.commitment,
+        reference=item.reference,
+        revision=0,
+        status_updated_on=item.status_updated_on,
+        status_updated_by=item.status_updated_by,
     )
     organisations = _keep_order(item.organisations, organisations)
-    after = _apply(change, values, organisations)
+    after = _apply(change, values, organisations, previous_status=item.status)
     if after.snapshot() == before:
         return item
     change.draft = draft or _ensure_draft(document, user)
@@ -412,7 +438,7 @@ def commitment_draft_add(
     if taken:
         raise ValidationError({"reference": f"This document already has a commitment {reference}."})
     change = CommitmentChange(draft=draft, reference=reference)
-    item = _apply(change, values, organisations)
+    item = _apply(change, values, organisations, previous_status=None)
     change.save()
     _record(document, user, Action.ADDED, item.subject, field="text", after=change.text)
     return _from_change(change, {c.organisation.pk: c.organisation for c in organisations})
@@ -506,7 +532,7 @@ def document_publish(*, document: SourceDocument, user, note: str) -> SourceDocu
     draft = DocumentDraft.objects.select_for_update().filter(document=document).first()
     if draft is None:
         raise NotEditable("There are no unpublished changes to publish.")
-    changes = list(draft.changes.select_related("commitment"))
+    changes = list(draft.changes.select_related("commitment", "status_updated_by"))
     organisations = _organisations_by_pk(changes)
     for name in DOCUMENT_FIELDS:
         setattr(document, name, getattr(draft, name))

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
 from accounts.roles import ALL_ROUTE_MAPS, ALL_SOURCE_DOCUMENTS, EDITORS, MODERATORS, PUBLISHERS
-from milestones.models import Milestone, MilestoneOrganisation
+from milestones.models import Milestone, MilestoneOrganisation, stamp_status
 from organisations.models import Organisation, Sector
 from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
 from routemap.models import Edition, Foundation, RouteMap, WhatMatters
@@ -241,7 +241,8 @@ class PendingSubscriptionFactory(SubscriptionFactory):
 
 def draft_copy(live, *, milestone_status=None):
     """A draft of `live`'s route map with the same content and keys, as editors start one;
-    `milestone_status` (optional) changes every milestone's status in the copy."""
+    `milestone_status` (optional) changes every milestone's status in the copy, stamped as an
+    editor's change is (today, by Promise Scotland)."""
     draft = DraftEditionFactory(
         route_map=live.route_map,
         summary=live.summary,
@@ -264,13 +265,21 @@ def draft_copy(live, *, milestone_status=None):
         for entry in outcome.progress_entries.all():
             ProgressEntryFactory(outcome=copy, key=entry.key, order=entry.order, text=entry.text)
         for milestone in outcome.milestones.all():
+            stamped = Milestone(
+                status=milestone_status or milestone.status,
+                status_updated_on=milestone.status_updated_on,
+                status_updated_by=milestone.status_updated_by,
+            )
+            stamp_status(stamped, milestone.status)
             milestone_copy = MilestoneFactory(
                 outcome=copy,
                 key=milestone.key,
                 year=milestone.year,
                 order=milestone.order,
                 text=milestone.text,
-                status=milestone_status or milestone.status,
+                status=stamped.status,
+                status_updated_on=stamped.status_updated_on,
+                status_updated_by=stamped.status_updated_by,
                 progress_note=milestone.progress_note,
             )
             for link in milestone.organisation_links.all():

@@ -170,6 +170,55 @@ def test_overdue_counts_include_commitments_past_their_timescale(client, clock, 
     assert "1 action matches (0 milestones, 1 commitment)" in overdue
 
 
+@pytest.mark.dates
+def test_a_commitment_is_overdue_from_its_due_date_not_the_end_of_its_year(
+    client, clock, body, actions
+):
+    import datetime
+
+    clock.move_to(datetime.date(2026, 5, 4))  # "by April 2026" is due 30 April 2026
+    assert list(organisation_actions(body).commitments.overdue()) == [actions["commitment"]]
+    assert action_counts()[body.pk].overdue == 1
+    page = client.get("/timeline/", {"overdue": "1"}).content.decode()
+    assert "1 action matches (0 milestones, 1 commitment)" in page
+
+
+@pytest.mark.dates
+def test_a_commitment_due_soon_is_counted_filtered_and_exported_like_a_milestone(
+    client, clock, body, actions
+):
+    import datetime
+
+    clock.move_to(datetime.date(2026, 2, 16))  # 30 April 2026 is within 90 days
+    row = client.get("/organisations/").content.decode()
+    row = row[row.index('href="/organisations/care-inspectorate/"') :].split("</tr>")[0]
+    assert 'href="/organisations/care-inspectorate/?due_soon=1">1<' in row
+    listed = client.get("/api/organisations/").json()["organisations"]
+    assert next(o for o in listed if o["slug"] == "care-inspectorate")["due_soon_count"] == 1
+    timeline = client.get("/timeline/", {"due_soon": "1"}).content.decode()
+    assert "1 action matches (0 milestones, 1 commitment)" in timeline
+    assert "Due soon" in _text(timeline)
+    response = client.get("/timeline/export.csv", {"due_soon": "1"})
+    [record] = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    assert (record["kind"], record["due_date"], record["due_soon"]) == (
+        "commitment",
+        "2026-04-30",
+        "true",
+    )
+    client.force_login(partner_for(body))
+    partner = _text(client.get("/my-organisation/").content.decode())
+    assert "3 actions: 2 milestones, 1 commitment; 1 due soon" in partner
+
+
+def test_commitments_in_a_year_are_listed_by_due_date(client):
+    document = SourceDocumentFactory(title="A response")
+    december = CommitmentFactory(document=document, order=1, title="Report", timescale="2026")
+    april = CommitmentFactory(document=document, order=2, title="Consult", timescale="April 2026")
+    page = client.get("/timeline/").content.decode()
+    assert page.index(f'id="commitment-{april.pk}"') < page.index(f'id="commitment-{december.pk}"')
+    assert december.due_date > april.due_date
+
+
 def test_api_gives_the_actions_and_their_number(client, body, actions):
     data = client.get("/api/organisations/care-inspectorate/").json()
     assert data["action_count"] == 3

@@ -29,7 +29,7 @@ def test_route_map_detail(client, seeded):
     assert "rights-and-restraint" in cross_border["linked_route_maps"]
     milestone = cross_border["milestones"][0]
     assert set(milestone) >= {"year", "text", "status", "organisations"}
-    assert milestone["status"] == "not_started"
+    assert milestone["status"] == "no_update"
     assert all(2024 <= m["year"] <= 2030 for m in cross_border["milestones"])
 
 

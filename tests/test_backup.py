@@ -7,7 +7,9 @@ from django.core.management.base import CommandError
 
 from editing import services
 from editing.models import ChangeRecord
-from milestones.models import Milestone, Status
+from milestones.models import Milestone, Status, day_in_words
+from organisations.models import Organisation
+from routemap import clock
 from routemap.models import Edition, RouteMap
 from tests.factories import PublisherFactory
 
@@ -49,6 +51,16 @@ def test_public_pages_are_byte_identical_after_backup_and_restore(client, tmp_pa
         organisations=[],
         expected_revision=milestone.revision,
     )
+    reported = Milestone.objects.published().filter(outcome__slug="secure-care").last()
+    services.milestone_update(
+        route_map=route_map,
+        key=reported.key,
+        user=publisher,
+        values={"status": Status.DELAYED},
+        organisations=[],
+        expected_revision=reported.revision,
+        status_by=Organisation.objects.get(slug="cosla"),  # as an accepted partner update
+    )
     services.route_map_publish(route_map=route_map, user=publisher, note="Secure care update.")
     draft_milestone = Milestone.objects.published().filter(outcome__slug="kinship-care").first()
     services.milestone_update(
@@ -77,6 +89,11 @@ def test_public_pages_are_byte_identical_after_backup_and_restore(client, tmp_pa
         draft.outcomes.get(slug="kinship-care")
         .milestones.filter(text="Unpublished draft wording")
         .exists()
+    )
+    restored_status = Milestone.objects.published().get(key=reported.key)
+    assert restored_status.status_summary == (
+        f"Delayed, updated {day_in_words(clock.today())} by Convention of Scottish Local "
+        "Authorities"
     )
     restored = ChangeRecord.objects.filter(action="published").get()
     assert restored.user.username == "morgan"

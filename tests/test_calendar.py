@@ -1,11 +1,10 @@
-"""Organisation calendars (iCalendar) and the milestone date parser behind them."""
+"""Organisation calendars (iCalendar): an event per milestone on its due date."""
 
 import datetime
 
 import icalendar
 import pytest
 
-from milestones.dates import stated_date
 from milestones.models import Status
 from routemap.services import edition_publish
 from tests.factories import (
@@ -18,36 +17,6 @@ from tests.factories import (
     build_route_map,
     draft_copy,
 )
-
-
-@pytest.mark.parametrize(
-    ("text", "year", "expected"),
-    [
-        ("April 2026: Commencement of the new contract.", 2026, datetime.date(2026, 4, 30)),
-        ("By April 2027 at the latest, all elements", 2027, datetime.date(2027, 4, 30)),
-        ("November – December 2026: agree an approach", 2026, datetime.date(2026, 12, 31)),
-        ("February- March 2026: Awareness raising", 2026, datetime.date(2026, 3, 31)),
-        ("February 9th 2026: The Regulations come into force", 2026, datetime.date(2026, 2, 9)),
-        ("February 2026 onwards: Data collected", 2026, datetime.date(2026, 2, 28)),
-        ("**June 2028:** the review ends", 2028, datetime.date(2028, 6, 30)),
-        ("Feb 2028: leap year", 2028, datetime.date(2028, 2, 29)),
-        ("The report will be published by the end of June 2028.", 2028, datetime.date(2028, 6, 30)),
-        ("It will be laid no later than 31 March 2027.", 2027, datetime.date(2027, 3, 31)),
-        ("April 2026 – March 2027: the pilot runs", 2027, datetime.date(2027, 3, 31)),
-        ("April 2026 – March 2027: the pilot runs", 2026, datetime.date(2026, 4, 30)),
-        ("April 2026: Commencement", 2027, None),
-        ("Early 2026: Expected consultation", 2026, None),
-        ("2026 onwards: The Scottish Government will work", 2026, None),
-        ("By 2027, all local authorities should", 2027, None),
-        ("Testing took place in March 2025 in West Lothian.", 2026, None),
-        ("Subject to decisions after May 2026", 2026, None),
-        ("May be published during 2026", 2026, None),
-        ("", 2026, None),
-    ],
-)
-def test_stated_date_reads_the_month_the_text_gives(text, year, expected):
-    assert stated_date(text, year) == expected
-
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +79,8 @@ def test_calendar_has_an_all_day_event_per_published_milestone(client, organisat
     assert description.startswith("Resilience of existing secure care provision")
     assert "**" not in description
     assert "Status: In progress" in description
+    assert "Due by end of 2027." in description
+    assert "Due April 2026." in str(first["DESCRIPTION"])
     url = f"http://testserver{undated.get_absolute_url()}"
     assert url in description
     assert str(second["URL"]) == url

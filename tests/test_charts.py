@@ -23,7 +23,7 @@ STATUS_COLUMNS = [status.value for status in Status]
 @pytest.fixture
 def edition():
     """Two outcomes with a known mix of statuses and years, plus a draft that must not count."""
-    edition = build_route_map(outcomes=2)  # 7 not-started milestones per outcome, one a year
+    edition = build_route_map(outcomes=2)  # 7 milestones with no update per outcome, one a year
     first, second = edition.outcomes.order_by("order")
     MilestoneFactory(outcome=first, year=2026, status=Status.ACHIEVED)
     MilestoneFactory(outcome=first, year=2026, status=Status.IN_PROGRESS)
@@ -58,6 +58,7 @@ def test_route_map_chart_numbers_match_the_milestones(edition):
     } == per_year
     assert by_outcome.total == by_year.total == len(milestones) == 18
     assert sum(bar.overdue for bar in by_year.bars) == sum(m.overdue for m in milestones)
+    assert sum(bar.due_soon for bar in by_year.bars) == sum(m.due_soon for m in milestones)
     assert by_year.bars[0].overdue >= 1  # 2024 has a delayed milestone
 
 
@@ -78,7 +79,7 @@ def test_plan_chart_counts_every_published_route_map_and_no_drafts(edition):
     assert totals == {edition.route_map_id: 18, other.route_map_id: 7}
     assert by_year.total == 25
     assert next(bar for bar in by_year.bars if bar.key == 2026).counts == {
-        "not_started": 3,
+        "no_update": 3,
         "achieved": 1,
         "in_progress": 1,
     }
@@ -104,33 +105,41 @@ def test_route_map_page_shows_the_charts_as_svg_with_a_table(client, edition, cl
     assert '<table class="ds_table status-chart__table">' in page
     assert "<caption>Milestones by status for each outcome</caption>" in page
     rows = table_rows(page, "progress-by-year")
-    # Columns: the five statuses in order, total, overdue.
-    assert rows["2026"] == [2, 1, 1, 0, 0, 4, 0]
-    assert rows["2030"] == [2, 0, 0, 0, 1, 3, 0]
-    assert rows["2024"][:6] == [2, 0, 0, 1, 0, 3]
-    assert rows["2024"][6] == 3  # two not started and one delayed, all in a year that ended
+    # Columns: the six statuses in order (No update yet first), total, overdue, due soon.
+    # 2026's open milestones are due by 31 December: within 90 days, so due soon.
+    assert rows["2026"] == [2, 0, 1, 1, 0, 0, 4, 0, 3]
+    assert rows["2030"] == [2, 0, 0, 0, 0, 1, 3, 0, 0]
+    assert rows["2024"][:7] == [2, 0, 0, 0, 1, 0, 3]
+    assert rows["2024"][7:] == [3, 0]  # two with no update and one delayed, all past due
     first = edition.outcomes.order_by("order").first()
     overdue = sum(m.overdue for m in first.milestones.all())
-    assert table_rows(page, "progress-by-outcome")[first.title] == [7, 1, 1, 0, 0, 9, overdue]
+    due_soon = sum(m.due_soon for m in first.milestones.all())
+    assert table_rows(page, "progress-by-outcome")[first.title] == [
+        *[7, 0, 1, 1, 0, 0, 9],
+        overdue,
+        due_soon,
+    ]
 
 
 @pytest.mark.dates
 @pytest.mark.parametrize(
-    ("day", "overdue_in_2026"),
+    ("day", "overdue_in_2026", "due_soon_in_2026"),
     [
-        (datetime.date(2026, 12, 31), 0),
-        (datetime.date(2027, 1, 4), 3),  # two not started and one in progress; not the achieved
+        (datetime.date(2026, 10, 1), 0, 0),  # 31 December is 91 days away
+        (datetime.date(2026, 10, 2), 0, 3),  # and now 90
+        (datetime.date(2026, 12, 31), 0, 3),
+        (datetime.date(2027, 1, 4), 3, 0),  # two with no update and one in progress; not achieved
     ],
 )
-def test_a_years_bar_counts_its_open_milestones_as_overdue_once_the_year_ends(
-    client, edition, clock, day, overdue_in_2026
+def test_a_years_open_milestones_are_due_soon_then_overdue_once_the_year_ends(
+    client, edition, clock, day, overdue_in_2026, due_soon_in_2026
 ):
     clock.move_to(day)
     rows = table_rows(
         client.get(edition.route_map.get_absolute_url()).content.decode(), "progress-by-year"
     )
-    assert rows["2026"][6] == overdue_in_2026
-    assert rows["2024"][6] == 3
+    assert rows["2026"][7:] == [overdue_in_2026, due_soon_in_2026]
+    assert rows["2024"][7] == 3
 
 
 def test_each_segment_has_a_title_and_the_status_colour(client, edition):
@@ -145,8 +154,8 @@ def test_home_page_shows_progress_across_the_plan(client, edition):
     page = client.get("/").content.decode()
     assert "Progress across the plan" in page
     rows = table_rows(page, "plan-progress-by-route-map")
-    assert rows[edition.route_map.title][5] == 18
-    assert table_rows(page, "plan-progress-by-year")["2026"][5] == 4
+    assert rows[edition.route_map.title][6] == 18
+    assert table_rows(page, "plan-progress-by-year")["2026"][6] == 4
 
 
 def test_a_route_map_without_milestones_says_so(client):

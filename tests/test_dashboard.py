@@ -73,7 +73,7 @@ def test_no_drafts_says_so(client):
 @pytest.mark.dates
 def test_overdue_milestones_are_counted_by_route_map_with_timeline_links(client, clock):
     clock.move_to(datetime.date(2026, 11, 30))  # 2024 and 2025 have ended
-    edition = build_route_map()  # one milestone per year per outcome, all "Not started"
+    edition = build_route_map()  # one milestone per year per outcome, all "No update yet"
     route_map = edition.route_map
     past = [m for m in Milestone.objects.filter(outcome__edition=edition) if m.is_overdue()]
     assert past

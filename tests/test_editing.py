@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from editing import services
 from editing.models import ChangeRecord
-from milestones.models import Milestone, Status
+from milestones.models import Milestone, Status, day_in_words
+from routemap import clock
 from routemap.models import Edition
 from tests.factories import (
     EditorFactory,
@@ -144,7 +145,7 @@ def test_saving_a_milestone_changes_only_the_draft(client, route_map, milestone)
     assert saved.status == Status.DELAYED
     assert saved.progress_note == "Waiting for funding"
     milestone.refresh_from_db()
-    assert milestone.status == Status.NOT_STARTED  # the live edition is untouched
+    assert milestone.status == Status.NO_UPDATE  # the live edition is untouched
     for url in [
         route_map.get_absolute_url(),
         milestone.outcome.get_absolute_url(),
@@ -243,7 +244,7 @@ def test_editing_records_who_changed_which_field_before_and_after(client, route_
     )
     records = {r.field: r for r in ChangeRecord.objects.filter(object_key=milestone.key)}
     assert set(records) == {"status", "year"}
-    assert records["status"].before == "not_started"
+    assert records["status"].before == "no_update"
     assert records["status"].after == "in_progress"
     assert records["year"].before == "2027" and records["year"].after == "2028"
     assert records["year"].user == editor
@@ -270,7 +271,9 @@ def test_publishing_needs_a_note_and_then_makes_the_draft_public(client, route_m
         milestone_post(milestone, status=Status.ACHIEVED, progress_note="Done in spring"),
     )
     publish_url = reverse("editing:publish", args=[route_map.slug])
-    assert "Status changed from Not started to Achieved" in client.get(publish_url).content.decode()
+    assert (
+        "Status changed from No update yet to Achieved" in client.get(publish_url).content.decode()
+    )
     missing = client.post(publish_url, {"note": ""})
     assert "Enter what changed, so readers know." in missing.content.decode()
     assert not Edition.objects.filter(route_map=route_map, number=2).exists()
@@ -283,7 +286,8 @@ def test_publishing_needs_a_note_and_then_makes_the_draft_public(client, route_m
     assert "Done in spring" in public
     changes = client.get(f"/route-maps/{route_map.slug}/changes/").content.decode()
     assert "Marked the milestone achieved." in changes
-    assert "Status changed from Not started to Achieved" in changes
+    today = day_in_words(clock.today())
+    assert f"Status changed from No update yet to Achieved, updated {today} by " in changes
     assert Edition.objects.filter(route_map=route_map, state="superseded", number=1).exists()
 
 

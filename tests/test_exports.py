@@ -64,6 +64,8 @@ def test_csv_row_values(client, plan):
     assert inherited["year"] == "2024"
     assert inherited["status"] == "not_started"
     assert inherited["status_label"] == "Not started"
+    # Stated without a date or organisation (legacy data): both cells stay empty.
+    assert (inherited["status_updated_on"], inherited["status_updated_by"]) == ("", "")
     assert inherited["overdue"] == "true"
     assert inherited["subject_to_decisions_after_may_2026"] == "false"
     assert inherited["organisations"] == "council"  # inherited from its outcome
@@ -121,6 +123,12 @@ def test_json_keeps_types_and_lists_the_columns(client, plan):
     assert record["year"] == 2024
     assert record["overdue"] is True
     assert record["organisations"] == ["council"]
+    # Factory text names no date: due by the end of its year, which has passed.
+    assert (record["due_date"], record["due_precision"], record["due_soon"]) == (
+        "2024-12-31",
+        "year",
+        False,
+    )
 
 
 @pytest.mark.parametrize(
@@ -136,6 +144,7 @@ def test_json_keeps_types_and_lists_the_columns(client, plan):
         {"year_from": "2026", "year_to": "2030"},
         {"status": "delayed"},
         {"overdue": "1"},
+        {"due_soon": "1"},
         {"organisation": "charity", "year_from": "2027", "status": "achieved"},
     ],
 )

@@ -6,7 +6,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils import timezone
 
-from milestones.models import Status
+from milestones.models import Status, day_in_words
+from routemap import clock
 from routemap.services import edition_publish
 from tests.factories import (
     DraftEditionFactory,
@@ -53,7 +54,11 @@ def test_feed_has_an_entry_per_publish_with_what_changed(client):
     summary = newest.find(f"{ATOM}summary")
     assert summary.get("type") == "html"
     assert "<p>Statuses brought up to date.</p>" in summary.text
-    assert "Status changed from Not started to In progress" in summary.text
+    today = day_in_words(clock.today())
+    assert (
+        f"Status changed from No update yet to In progress, updated {today} by Promise Scotland"
+        in summary.text
+    )
     published = datetime.datetime.fromisoformat(newest.findtext(f"{ATOM}published"))
     updated = datetime.datetime.fromisoformat(newest.findtext(f"{ATOM}updated"))
     assert published == updated == second.published_at

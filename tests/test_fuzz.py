@@ -36,6 +36,7 @@ TIMELINE_PARAMETERS = [
     "year_to",
     "status",
     "overdue",
+    "due_soon",
     "page",
 ]
 

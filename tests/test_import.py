@@ -373,7 +373,7 @@ def test_preview_then_apply_changes_the_draft_through_the_normal_services(
             **dict.fromkeys(rows[0], ""),
             "outcome_id": str(outcome.key),
             "year": "2030",
-            "status": "not_started",
+            "status": "no_update",
             "text": "A brand new milestone",
             "organisations": "care-inspectorate",
         }
@@ -382,7 +382,7 @@ def test_preview_then_apply_changes_the_draft_through_the_normal_services(
     assert response.status_code == 302
     body = client.get(response["Location"]).content.decode()
     assert "1 to add, 1 to change, 0 to remove." in body
-    assert "<del>Not started</del>" in body
+    assert "<del>No update yet</del>" in body
     assert "<ins>In progress</ins>" in body
     assert "<ins>Started in March.</ins>" in body
     assert "A brand new milestone" in body
@@ -408,7 +408,7 @@ def test_preview_then_apply_changes_the_draft_through_the_normal_services(
     }
     assert all(r.user == editor for r in records)
     changed.refresh_from_db()
-    assert changed.status == Status.NOT_STARTED  # public until published
+    assert changed.status == Status.NO_UPDATE  # public until published
     # The import is done: the same file now previews as no changes against the draft.
     assert not imports.import_preview(route_map=route_map, text=to_csv(rows[:-1])).has_changes
 
@@ -454,7 +454,7 @@ def test_apply_refuses_when_the_route_map_changed_after_the_preview(client, edit
     assert "nothing was imported" in response.content.decode()
     draft = Edition.objects.drafts().get(route_map=route_map)
     assert Milestone.objects.get(outcome__edition=draft, key=rows[0]["milestone_id"]).status == (
-        Status.NOT_STARTED
+        Status.NO_UPDATE
     )
 
 
@@ -486,7 +486,7 @@ def test_command_dry_run_prints_the_changes_and_changes_nothing(
     call_command("import_route_map", path, "--route-map", route_map.slug, "--dry-run")
     out = capsys.readouterr().out
     assert "Changed (1):" in out
-    assert "Status: Not started -> Achieved" in out
+    assert "Status: No update yet -> Achieved" in out
     assert "Dry run: nothing was changed." in out
     assert not Edition.objects.drafts().exists()
     assert not ChangeRecord.objects.exists()
@@ -839,7 +839,7 @@ def test_a_change_to_the_draft_after_the_preview_stops_the_whole_import(
         imports.route_map_import_apply(route_map=route_map, user=editor, preview=preview)
     draft = Edition.objects.drafts().get(route_map=route_map)
     assert Milestone.objects.get(outcome__edition=draft, key=rows[0]["milestone_id"]).status == (
-        Status.NOT_STARTED
+        Status.NO_UPDATE
     )
     assert not ChangeRecord.objects.filter(user=editor).exists()  # only the other change
 

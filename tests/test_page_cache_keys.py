@@ -9,7 +9,13 @@ import pytest
 import time_machine
 from django.test import RequestFactory
 
-from routemap.pagecache import PublicPageServer, local_pages, published_version
+from milestones.models import Milestone
+from routemap.pagecache import (
+    PublicPageServer,
+    bump_published_version,
+    local_pages,
+    published_version,
+)
 from tests.factories import build_route_map
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +36,12 @@ def is_whole_page(response) -> bool:
 
 def cached_pages() -> int:
     return len(local_pages.pages)
+
+
+def milestone_item(response, milestone) -> str:
+    page = response.content.decode()
+    start = page.index(f'id="milestone-{milestone.key}"')
+    return page[start : page.index("</li>", start)]
 
 
 class TestHtmxPartials:
@@ -107,6 +119,37 @@ class TestDay:
             assert client.get(url)["X-Cache"] == "hit"
         with time_machine.travel(datetime.datetime(2027, 1, 1, 0, 1, tzinfo=LONDON)):
             assert client.get(url)["X-Cache"] == "miss"
+
+    @pytest.mark.dates
+    def test_a_page_cached_at_23_59_on_31_december_shows_overdue_at_00_01_on_1_january(
+        self, client, plan
+    ):
+        """The page, its ETag and its Last-Modified all change at midnight: no conditional
+        GET with yesterday's validators gets a 304, so no copy saying "Due soon" survives."""
+        url = plan.route_map.get_absolute_url()
+        milestone = Milestone.objects.filter(outcome__edition=plan, year=2026).first()
+        with time_machine.travel(datetime.datetime(2026, 12, 1, 12, tzinfo=LONDON)):
+            bump_published_version()  # last published on 1 December
+        with time_machine.travel(datetime.datetime(2026, 12, 31, 23, 59, tzinfo=LONDON)):
+            before = client.get(url)
+            assert client.get(url)["X-Cache"] == "hit"
+        assert before["Cache-Control"] == "public, max-age=0, must-revalidate"
+        item = milestone_item(before, milestone)
+        assert "Due soon</strong>" in item and "Overdue" not in item
+        with time_machine.travel(datetime.datetime(2027, 1, 1, 0, 1, tzinfo=LONDON)):
+            for validators in (
+                {"If-None-Match": before["ETag"]},
+                {"If-Modified-Since": before["Last-Modified"]},
+                {"If-None-Match": before["ETag"], "If-Modified-Since": before["Last-Modified"]},
+            ):
+                after = client.get(url, headers=validators)
+                assert after.status_code == 200, validators
+                item = milestone_item(after, milestone)
+                assert "Overdue</strong>" in item and "Due soon" not in item
+            assert after["ETag"] != before["ETag"]
+            assert after["Last-Modified"] == "Fri, 01 Jan 2027 00:00:00 GMT"
+            again = client.get(url, headers={"If-Modified-Since": after["Last-Modified"]})
+            assert again.status_code == 304  # the same day's copy is still confirmed
 
     def test_the_day_follows_the_london_clock_not_utc(self, client, plan):
         url = plan.route_map.get_absolute_url()

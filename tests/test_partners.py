@@ -198,8 +198,9 @@ def test_draft_only_milestones_are_not_listed(client, partner, route_map, lead):
 
 
 @pytest.mark.dates
-def test_overdue_milestones_come_first_then_by_year(client, partner, edition, clock):
-    clock.move_to(datetime.date(2026, 11, 30))  # 2024 and 2025 have ended, 2026 has not
+def test_overdue_then_due_soon_milestones_come_first_then_by_year(client, partner, edition, clock):
+    # 2024 and 2025 have ended; 2026's milestones are due by 31 December, within 90 days.
+    clock.move_to(datetime.date(2026, 11, 30))
     milestones = Milestone.objects.filter(outcome__edition=edition).order_by("year")
     achieved = milestones.filter(year=2024).first()
     achieved.status = Status.ACHIEVED
@@ -207,13 +208,17 @@ def test_overdue_milestones_come_first_then_by_year(client, partner, edition, cl
     client.force_login(partner)
     body = client.get(MY_ORGANISATION).content.decode()
     overdue = [m for m in milestones if m.is_overdue()]
-    current = [m for m in milestones if not m.is_overdue()]
-    assert overdue and current
+    due_soon = [m for m in milestones if m.is_due_soon()]
+    rest = [m for m in milestones if not m.is_overdue() and not m.is_due_soon()]
+    assert overdue and due_soon and rest
+    assert {m.year for m in due_soon} == {2026}
     positions = {m.key: body.index(f'id="milestone-{m.key}"') for m in milestones}
-    assert max(positions[m.key] for m in overdue) < min(positions[m.key] for m in current)
-    later = [m for m in current if m.year > achieved.year]
+    assert max(positions[m.key] for m in overdue) < min(positions[m.key] for m in due_soon)
+    assert max(positions[m.key] for m in due_soon) < min(positions[m.key] for m in rest)
+    later = [m for m in rest if m.year > achieved.year]
     assert all(positions[achieved.key] < positions[m.key] for m in later)
     assert f"{len(overdue)} overdue" in body
+    assert f"{len(due_soon)} due soon" in body
 
 
 def test_partner_cannot_open_or_submit_on_another_organisations_milestone(
@@ -358,7 +363,7 @@ def test_accepting_changes_the_draft_only_and_records_the_editor(client, milesto
     assert {r.field for r in records} == {"status", "progress_note"}
     assert all(r.user == editor for r in records)
     milestone.refresh_from_db()
-    assert milestone.status == Status.NOT_STARTED  # the live edition is untouched
+    assert milestone.status == Status.NO_UPDATE  # the live edition is untouched
     assert "All done." not in client.get(route_map.get_absolute_url()).content.decode()
 
     editing.route_map_publish(route_map=route_map, user=PublisherFactory(), note="Updates")

@@ -135,8 +135,9 @@ def body_of(response) -> bytes:
     return response.content
 
 
-def crawl(client) -> dict[str, tuple[str, bytes]]:
-    """Every public page reachable from the home page (plus the machine-readable ones)."""
+def crawl(client, *, wanted=lambda url: True) -> dict[str, tuple[str, bytes]]:
+    """Every public page reachable from the home page (plus the machine-readable ones), less
+    the addresses `wanted(url)` turns down."""
     queue = [
         "/",
         "/timeline/",
@@ -158,7 +159,7 @@ def crawl(client) -> dict[str, tuple[str, bytes]]:
     seen: dict[str, tuple[str, bytes]] = {}
     while queue and len(seen) < MAX_PAGES:
         url = queue.pop(0)
-        if url in seen:
+        if url in seen or not wanted(url):
             continue
         response = client.get(url)
         assert response.status_code in (200, 404), f"{url}: {response.status_code}"

@@ -91,7 +91,40 @@ def test_progress_entries_keep_their_printed_dates(seeded):
     sra = ProgressEntry.objects.filter(
         outcome=outcome("kinship-care"), text__startswith="In August 2023"
     ).get()
-    assert sra.date.isoformat() == "2023-08-01"
+    assert sra.date_label == "August 2023"
+    assert sra.date.isoformat() == "2023-08-31"  # sorts by the end of the month printed
+
+
+def test_progress_dates_sort_by_the_end_of_the_period_printed(seeded):
+    foster = ProgressEntry.objects.filter(outcome=outcome("foster-care"))
+    consultation = foster.get(text__startswith="In late 2024")
+    assert consultation.date_label == "late 2024"
+    assert consultation.date.isoformat() == "2024-12-31"
+    cross_border = ProgressEntry.objects.filter(outcome=outcome("cross-border-placements"))
+    in_order = [e.date_label for e in (foster | cross_border).in_date_order()]
+    assert in_order.index("June 2024") < in_order.index("late 2024") < in_order.index("2025")
+    adoption_week = ProgressEntry.objects.get(date_label="3-7 November")
+    assert adoption_week.date is None  # no year is printed
+    funding = ProgressEntry.objects.filter(outcome=outcome("adoption"), date_label="2025/26")
+    assert {e.date.isoformat() for e in funding} == {"2026-03-31"}
+
+
+def test_a_progress_date_that_contradicts_its_printed_date_fails_loudly(db, tmp_path):
+    directory = copy_fixtures(tmp_path)
+
+    def misdate(data):
+        data["outcomes"][2]["progress"][1]["date"] = "2024-01-01"
+
+    edit_route_map(directory, misdate)
+    with pytest.raises(SeedError, match=r"progress\[1\]\.date: 2024-01-01 is not the end of"):
+        load_seed(directory)
+
+
+def test_the_seeded_version_is_dated_by_its_source(seeded):
+    edition = Edition.objects.published().get(route_map__slug="where-children-live")
+    assert edition.number == 1
+    assert edition.imported_from == "plan2430.scot"
+    assert edition.last_updated.isoformat() == "2025-12-01"
 
 
 @pytest.mark.parametrize(
@@ -105,6 +138,19 @@ def test_progress_entries_keep_their_printed_dates(seeded):
             "secure-care",
             "Depending on the outcome of the consultation on the future of secure care",
             [2027, 2028],
+        ),
+        ("secure-care", "April 2026: Commencement of new secure accommodation", [2026]),
+        # Re-read: Foxgrove is "due to open early 2026" (PLACEMENT_NOTES.md), so the facility
+        # "will be open" in 2026, with the two paragraphs the page puts before it.
+        ("secure-care", "Resilience of existing secure care provision", [2026]),
+        ("secure-care", "Existing issues relating to recruitment, retention", [2026]),
+        ("secure-care", "(Foxgrove) will be open", [2026]),
+        ("secure-care", "If not already done so, completion of National Trauma", [2027]),
+        # Re-read and kept: 2027 cannot be empty and everything before it names 2026.
+        (
+            "cross-border-placements",
+            "Consideration of the formal review of the Regulations",
+            [2027],
         ),
         ("cross-border-placements", "Work that began in 2026 and 2027", [2028]),
         ("cross-border-placements", "November – December 2026", [2026]),
@@ -154,11 +200,28 @@ def test_organisations_are_deduplicated(seeded):
     assert Organisation.objects.filter(name__istartswith="local authorit").count() == 1
     assert Organisation.objects.filter(name__icontains="third sector").count() == 1
     assert Organisation.objects.filter(name__iendswith="health boards").count() == 1
-    # "health", "Health Boards" and "health boards" are one body across outcomes.
-    adoption_bodies = outcome("adoption").organisations.values_list("slug", flat=True)
-    assert "health-boards" in adoption_bodies
+    # "Health Boards" and "health boards" are one body across outcomes.
     assert "health-boards" in outcome("kinship-care").organisations.values_list("slug", flat=True)
-    assert Organisation.objects.count() == 29  # 26 from the route map, 3 from sources
+    assert Organisation.objects.count() == 31  # 28 from the route map, 3 from sources
+
+
+@pytest.mark.parametrize("slug", ["adoption", "foster-care"])
+def test_health_is_carried_as_printed_not_narrowed_to_health_boards(seeded, slug):
+    bodies = list(outcome(slug).organisations.values_list("name", flat=True))
+    assert "Health" in bodies
+    assert "Health boards" not in bodies
+    assert Organisation.objects.get(name="Health").get_sector_display() == "Health"
+
+
+def test_bodies_named_in_milestones_are_carried_as_printed(seeded):
+    foster = Milestone.objects.published().get(
+        outcome=outcome("foster-care"), text__contains="should work with local authorities, health"
+    )
+    assert "Health" in foster.organisations.values_list("name", flat=True)
+    spaces = Milestone.objects.published().get(
+        outcome=outcome("secure-care"), text__startswith="Creation of the physical spaces"
+    )
+    assert "NHS" in spaces.organisations.values_list("name", flat=True)
 
 
 def test_linked_route_maps_are_real_route_maps(seeded):

@@ -127,7 +127,7 @@ def test_editors_edit_but_cannot_publish_or_discard(client, document, commitment
         assert getattr(client, method)(url, {"note": "x"}).status_code == 403, url
     assert DocumentDraft.objects.filter(document=document).exists()
     commitment.refresh_from_db()
-    assert commitment.status == Status.NOT_STARTED
+    assert commitment.status == Status.NO_UPDATE
 
 
 def test_publishers_reach_every_page(client, document, commitment):
@@ -164,7 +164,7 @@ def test_saving_a_commitment_changes_only_the_draft(client, document, commitment
     change = CommitmentChange.objects.get(commitment=commitment)
     assert change.status == Status.IN_PROGRESS and change.revision == 1
     commitment.refresh_from_db()
-    assert commitment.status == Status.NOT_STARTED
+    assert commitment.status == Status.NO_UPDATE
     assert commitment.text != "Zanzibarian draft wording"
     assert (commitment.year_from, commitment.year_to) == (2025, 2026)
 
@@ -185,7 +185,7 @@ def test_saving_a_commitment_changes_only_the_draft(client, document, commitment
     assert "Zanzibarian draft wording" not in search_page
     assert not Commitment.objects.published().search("Zanzibarian").exists()
     api = client.get(f"/api/sources/{document.slug}/").json()
-    assert {c["status"] for c in api["commitments"]} == {Status.NOT_STARTED}
+    assert {c["status"] for c in api["commitments"]} == {Status.NO_UPDATE}
 
 
 def test_saving_the_published_values_starts_no_draft(client, document, commitment):
@@ -216,7 +216,7 @@ def test_htmx_edit_swaps_the_form_and_saving_swaps_back_the_commitment(
     assert saved.status_code == 200
     assert body.lstrip().startswith(f'<li class="commitment" id="commitment-c{commitment.pk}"')
     assert "Achieved" in body and "Saved to the draft." in body
-    assert 'id="draft-banner" hx-swap-oob="true"' in body
+    assert 'id="draft-banner" data-hx-swap-oob="true"' in body
     assert "<html" not in body
 
     cancel = client.get(commitment_url(commitment) + "?cancel=1", headers={"HX-Request": "true"})
@@ -413,7 +413,7 @@ def test_publish_page_lists_the_changes_in_plain_words(client, document, commitm
     )
     page = client.get(edit_url(document, "publish")).content.decode()
     ref = commitment.reference
-    assert f"Commitment {ref}: status Not started → In progress" in page
+    assert f"Commitment {ref}: status No update yet → In progress" in page
     assert f"Commitment {ref}: text reworded" in page
     assert f"Commitment {second.reference} removed" in page
     assert "Commitment 9.1 added: Transport" in page
@@ -509,7 +509,7 @@ def test_a_failure_midway_through_publishing_leaves_the_live_rows(
         services.document_publish(document=document, user=None, note="Half")
     commitment.refresh_from_db()
     second.refresh_from_db()
-    assert commitment.status == Status.NOT_STARTED
+    assert commitment.status == Status.NO_UPDATE
     assert second.title != "Renamed second"
     document.refresh_from_db()
     assert document.last_updated is None
@@ -525,14 +525,14 @@ def test_discarding_needs_confirmation_and_keeps_the_published_document(
     confirm = client.get(edit_url(document, "discard"))
     assert "Discard the draft?" in confirm.content.decode()
     assert (
-        f"Commitment {commitment.reference}: status Not started → Delayed"
+        f"Commitment {commitment.reference}: status No update yet → Delayed"
         in confirm.content.decode()
     )
     assert DocumentDraft.objects.exists()
     assert client.post(edit_url(document, "discard")).status_code == 302
     assert not DocumentDraft.objects.exists()
     commitment.refresh_from_db()
-    assert commitment.status == Status.NOT_STARTED
+    assert commitment.status == Status.NO_UPDATE
     assert SourceChangeRecord.objects.filter(action="discarded").exists()
     # Nothing left to publish or discard.
     assert client.get(edit_url(document, "publish")).status_code == 302
@@ -548,12 +548,12 @@ def test_history_shows_who_changed_which_field_before_and_after(client, document
     )
     records = {r.field: r for r in SourceChangeRecord.objects.filter(commitment=commitment)}
     assert set(records) == {"status", "timescale"}
-    assert (records["status"].before, records["status"].after) == ("Not started", "In progress")
+    assert (records["status"].before, records["status"].after) == ("No update yet", "In progress")
     assert (records["timescale"].before, records["timescale"].after) == ("2025-26", "2026-27")
     assert records["status"].user == editor
     page = client.get(edit_url(document, "history")).content.decode()
     assert f"commitment {commitment.reference}: status" in page
-    assert "morag" in page and "Not started" in page and "In progress" in page
+    assert "morag" in page and "No update yet" in page and "In progress" in page
 
 
 def test_seeded_secure_care_commitment_8_2_through_draft_and_publish(client, seeded):

@@ -357,7 +357,8 @@ def test_document_page_lists_commitments_with_timescale_status_bodies_and_links(
     assert "Autumn 2025" in page
     assert "2025-28 (2025 to 2028)" in page
     assert "None given in the document" in page  # 8.5 and 8.7
-    assert "In progress" in page and "Not started" in page
+    assert "In progress" in page and "No update yet" in page
+    assert "Not started" not in page  # no source says so
     assert 'href="/organisations/scotland-excel/"' in page
     assert 'href="/route-maps/where-children-live/outcomes/secure-care/"' in page
     assert "#outcome-secure-care-year-2027" in page
@@ -509,15 +510,16 @@ def test_timeline_row_has_the_keys_of_a_milestone_export_row(seeded, rf, clock):
     assert row["organisations"] == ["scottish-government"]
     assert row["text"].startswith("8.11 Secure Care Transport (2025-28)\n\nThe Scottish Government")
     assert row["url"].startswith(f"http://testserver/sources/{SECURE_CARE}/#commitment-")
-    assert row["overdue"] is False and row["status"] == "not_started"
+    assert row["overdue"] is False and row["status"] == "no_update"
+    assert (row["status_updated_on"], row["status_updated_by"]) == (None, None)
     exports = pytest.importorskip("milestones.exports")
     assert set(exports.COLUMN_NAMES) <= set(row)
 
 
-def test_a_commitment_past_its_last_year_and_not_done_is_overdue(db):
-    commitment = CommitmentFactory(timescale="2025-26")
-    assert commitment.is_overdue(datetime.date(2027, 1, 1))
-    assert not commitment.is_overdue(datetime.date(2026, 12, 31))
+def test_a_commitment_past_its_due_date_and_not_done_is_overdue(db):
+    commitment = CommitmentFactory(timescale="2025-26")  # the financial year ends 31 March 2026
+    assert commitment.is_overdue(datetime.date(2026, 4, 1))
+    assert not commitment.is_overdue(datetime.date(2026, 3, 31))
     commitment.status = "achieved"
     assert not commitment.is_overdue(datetime.date(2027, 1, 1))
     assert not CommitmentFactory(timescale="").is_overdue(datetime.date(2030, 1, 1))

@@ -13,7 +13,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from milestones.models import Status
+from milestones.models import Status, day_in_words
+from routemap import clock
 from routemap.models import Edition
 from routemap.services import edition_publish
 from subscriptions.models import Subscription
@@ -275,7 +276,11 @@ def test_route_map_subscribers_get_what_changed(live, django_capture_on_commit_c
     assert message.to == [subscriber.email]
     assert message.subject == "Where children live updated: version 2"
     assert "Statuses updated." in message.body
-    assert message.body.count("Status changed from Not started to In progress") == 7
+    today = day_in_words(clock.today())
+    changed = (
+        f"Status changed from No update yet to In progress, updated {today} by Promise Scotland"
+    )
+    assert message.body.count(changed) == 7
     assert f"http://127.0.0.1:8000/route-maps/{live.route_map.slug}/" in message.body
     assert f"/route-maps/{live.route_map.slug}/changes/" in message.body
     token = subscriber.unsubscribe_token()
@@ -299,7 +304,9 @@ def test_organisation_subscribers_get_only_changes_to_their_milestones(
         milestone__outcome=outcome, milestone__text="Someone else's", organisation=other
     )
     draft = draft_copy(live)
-    draft.outcomes.get().milestones.filter(key=theirs.key).update(status=Status.DELAYED)
+    draft.outcomes.get().milestones.filter(key=theirs.key).update(
+        status=Status.DELAYED, status_updated_on=datetime.date(2026, 11, 2)
+    )
     following_lead = SubscriptionFactory(route_map=None, organisation=lead)
     SubscriptionFactory(route_map=None, organisation=other)  # nothing of theirs changed
     SubscriptionFactory(route_map=None, organisation=bystander)
@@ -309,7 +316,10 @@ def test_organisation_subscribers_get_only_changes_to_their_milestones(
     (message,) = mail.outbox
     assert message.to == [following_lead.email]
     assert "Changes to milestones" in message.body
-    assert "Status changed from Not started to Delayed: “The lead's milestone”" in message.body
+    assert (
+        "Status changed from No update yet to Delayed, updated 2 November 2026 by Promise "
+        "Scotland: “The lead's milestone”" in message.body
+    )
     assert "Someone else's" not in message.body
 
 

@@ -94,6 +94,7 @@ def test_draft_milestones_are_never_on_the_timeline(client, plan):
         ({"year_from": "2026"}, ["own", "in_progress", "delayed"]),
         ({"year_to": "2026"}, ["inherited", "in_progress"]),
         ({"year_from": "2026", "year_to": "2027"}, ["own", "in_progress"]),
+        ({"due_soon": "1"}, ["in_progress"]),
         ({"status": "delayed"}, ["delayed"]),
         ({"overdue": "1"}, ["inherited"]),
         ({"organisation": "charity", "year_from": "2027"}, ["own"]),
@@ -237,7 +238,7 @@ def test_the_show_choice_leads_the_short_url_and_the_htmx_address(client, plan):
         "/timeline/?show=progress&organisation=charity&year=", headers={"HX-Request": "true"}
     )
     assert response["HX-Push-Url"] == "/timeline/?show=progress&organisation=charity"
-    assert '<p id="results-status" hx-swap-oob="innerHTML">0 progress entries</p>' in (
+    assert '<p id="results-status" data-hx-swap-oob="innerHTML">0 progress entries</p>' in (
         response.content.decode()
     )
 
@@ -264,16 +265,16 @@ def test_htmx_gets_the_results_region_and_the_short_url(client, plan):
     assert "<html" not in page
     assert shown(response) == keys(plan["in_progress"])
     assert response["HX-Push-Url"] == "/timeline/?organisation=charity&route_map=homes"
-    assert 'id="filter-outcome-field" hx-swap-oob="true"' in page
+    assert 'id="filter-outcome-field" data-hx-swap-oob="true"' in page
     assert "Other outcome" in page
 
 
 def test_the_page_has_a_plain_form_enhanced_by_htmx(client, plan):
     page = client.get(reverse("timeline")).content.decode()
     assert 'method="get" action="/timeline/"' in page
-    assert 'hx-get="/timeline/"' in page
-    assert 'hx-target="#results"' in page
-    assert 'hx-push-url="true"' in page
+    assert 'data-hx-get="/timeline/"' in page
+    assert 'data-hx-target="#results"' in page
+    assert 'data-hx-push-url="true"' in page
     assert '<button type="submit"' in page
     assert 'href="/timeline/">Timeline</a>' in page
 
@@ -314,14 +315,23 @@ def test_milestones_are_shown_in_year_then_plan_order():
 
 
 @pytest.mark.dates
-def test_organisation_list_counts_published_and_overdue_actions(client, plan):
+def test_organisation_list_counts_published_overdue_and_due_soon_actions(client, plan):
     page = client.get(reverse("organisations:list")).content.decode()
     council_row = page[page.index('href="/organisations/council/"') :].split("</tr>")[0]
     charity_row = page[page.index('href="/organisations/charity/"') :].split("</tr>")[0]
     # Council inherits the 2024 milestone (overdue); the draft milestone does not count.
-    assert re.findall(r"<td[^>]*>(.*?)</td>", council_row, re.S)[0] == "1"
-    assert 'href="/organisations/council/?overdue=1">1' in council_row
-    assert re.findall(r"<td[^>]*>(.*?)</td>", charity_row, re.S) == ["2", "0"]
+    assert re.findall(r"<td[^>]*>(.*?)</td>", council_row, re.S)[:3] == [
+        "1",
+        '<a href="/organisations/council/?overdue=1">1<span class="visually-hidden"> overdue '
+        f"for {plan['council'].name}</span></a>",
+        "0",
+    ]
+    # Charity's 2026 milestone is due by the end of the year, a month away: due soon.
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", charity_row, re.S)
+    assert cells[:2] == ["2", "0"]
+    assert cells[2].startswith('<a href="/organisations/charity/?due_soon=1">1<span')
+    response = client.get(cells[2].split('"')[1])
+    assert shown(response) == keys(plan["in_progress"])
 
 
 @pytest.mark.dates
@@ -332,6 +342,7 @@ def test_counts_by_organisation_match_the_organisation_filter(plan):
         milestones = Milestone.objects.published().for_organisation(organisation)
         assert counts[organisation.pk]["total"] == milestones.count()
         assert counts[organisation.pk]["overdue"] == milestones.overdue().count()
+        assert counts[organisation.pk]["due_soon"] == milestones.due_soon().count()
 
 
 def test_organisation_page_has_the_timeline_filters_except_organisation(client, plan):
@@ -341,7 +352,7 @@ def test_organisation_page_has_the_timeline_filters_except_organisation(client, 
     assert shown(response) == keys(plan["own"])
     assert 'id="filter-organisation"' not in page
     assert 'id="filter-route_map"' in page
-    assert f'hx-get="{url}"' in page
+    assert f'data-hx-get="{url}"' in page
     assert 'href="/timeline/export.csv?organisation=charity&amp;year=2027"' in page
     assert client.get(url, {"status": "nonsense"}).content.decode().count("There is no status") == 2
 
@@ -368,10 +379,12 @@ def test_organisation_page_htmx_returns_its_results_region(client, plan):
             f"{editions[0].outcomes.first().slug}"
         ),
         lambda editions, orgs: "/timeline/?sector=third-sector&overdue=1",
+        lambda editions, orgs: "/timeline/?year=2026&due_soon=1",
         lambda editions, orgs: "/timeline/?status=bogus",
         lambda editions, orgs: "/organisations/",
         lambda editions, orgs: f"/organisations/{orgs[0].slug}/?year=2027",
         lambda editions, orgs: f"/organisations/{orgs[1].slug}/?page=2",
+        lambda editions, orgs: f"/organisations/{orgs[0].slug}/?due_soon=1",
     ],
     ids=[
         "timeline",
@@ -379,10 +392,12 @@ def test_organisation_page_htmx_returns_its_results_region(client, plan):
         "timeline-organisation-years",
         "timeline-outcome",
         "timeline-sector-overdue",
+        "timeline-due-soon",
         "timeline-invalid",
         "organisations",
         "organisation-filtered",
         "organisation-page-2",
+        "organisation-due-soon",
     ],
 )
 def test_discovery_pages_use_a_bounded_number_of_queries(

@@ -86,7 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "routemap.context_processors.site",
             ],
-            "builtins": ["routemap.templatetags.richtext"],
+            "builtins": ["routemap.templatetags.richtext", "routemap.templatetags.timestamps"],
         },
     }
 ]
@@ -257,6 +257,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Years covered by Plan 24-30.
 PLAN_FIRST_YEAR = 2024
 PLAN_LAST_YEAR = 2030
+# A milestone or commitment not yet done is "due soon" from this many days before its due date.
+DUE_SOON_DAYS = 90
 
 LOGGING = {
     "version": 1,

