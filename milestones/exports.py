@@ -1,8 +1,12 @@
-"""Milestones as CSV and JSON: the columns, in one place.
+"""The timeline as CSV and JSON: the columns, in one place.
 
 `COLUMNS` is the contract for /timeline/export.csv, /timeline/export.json and the /open-data/
 page (and for importing a CSV later): add columns at the end, never rename or reorder them.
 Rows are streamed from an iterator so a large export never holds every milestone in memory.
+
+An export holds what the timeline shows for the same filters: actions (milestones, then
+commitments), or with `show=progress` the progress entries (`kind` progress). A value the
+sources do not give is left empty (null in JSON), never filled with a default.
 """
 
 import csv
@@ -14,6 +18,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from milestones.models import Milestone
+from outcomes.models import ProgressEntry
 from routemap.text import clean_text, clean_values
 
 # Spreadsheets run cells starting with these as formulas; a leading quote keeps them text.
@@ -93,7 +98,9 @@ COLUMNS = [
         "kind",
         "milestone, or commitment for a commitment of a source document (these follow the "
         "milestones; their milestone_id is document/reference and their year is when the "
-        "printed timescale ends).",
+        "printed timescale ends, empty when none is printed), or progress for a progress "
+        "entry of an outcome (exports with show=progress hold only these; their milestone_id "
+        "is the entry's identifier, and year, status, overdue and organisations are empty).",
         lambda m, r: "milestone",
     ),
     Column(
@@ -126,6 +133,12 @@ COLUMNS = [
         "no longer planned.",
         lambda m, r: m.due_soon,
     ),
+    Column(
+        "date_label",
+        'Progress entries: the date as the route map writes it ("Early 2026"); empty when it '
+        "gives none, and for milestones and commitments.",
+        lambda m, r: "",
+    ),
 ]
 COLUMN_NAMES = [column.name for column in COLUMNS]
 
@@ -157,28 +170,55 @@ class _Echo:
         return value
 
 
-def _rows(milestones, request: HttpRequest, commitments=None) -> Iterator[dict]:
+def progress_record(entry: ProgressEntry, request: HttpRequest) -> dict:
+    """A progress entry in the same columns: it belongs to an outcome, so it has no year,
+    status or responsible bodies of its own, and those stay empty."""
+    outcome = entry.outcome
+    route_map = outcome.edition.route_map
+    path = f"{outcome.get_absolute_url()}#{outcome.anchor}-progress"
+    return {
+        **dict.fromkeys(COLUMN_NAMES),
+        "milestone_id": str(entry.key),
+        "route_map": route_map.slug,
+        "route_map_title": route_map.title,
+        "foundation": route_map.foundation.name if route_map.foundation else "",
+        "outcome": outcome.slug,
+        "outcome_title": outcome.title,
+        "text": entry.text,
+        "progress_note": "",
+        "url": request.build_absolute_uri(path),
+        "kind": "progress",
+        "date_label": entry.date_label,
+    }
+
+
+def action_records(milestones, commitments, request: HttpRequest) -> Iterator[dict]:
+    """Milestones, then commitments (see the `kind` column), as records."""
     for milestone in milestones.iterator(chunk_size=CHUNK_SIZE):
         yield milestone_record(milestone, request)
-    if commitments is not None:
-        for row in commitments.timeline_rows(request):
-            yield {name: row.get(name, "") for name in COLUMN_NAMES}
+    for row in commitments.timeline_rows(request):
+        yield {name: row.get(name, "") for name in COLUMN_NAMES}
 
 
-def csv_lines(milestones, request: HttpRequest, commitments=None) -> Iterable[str]:
+def progress_records(entries, request: HttpRequest) -> Iterator[dict]:
+    for entry in entries.iterator(chunk_size=CHUNK_SIZE):
+        yield progress_record(entry, request)
+
+
+def csv_lines(records: Iterable[dict]) -> Iterable[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"  # byte order mark: spreadsheet programs then read the file as UTF-8
     yield writer.writerow(COLUMN_NAMES)
-    for record in _rows(milestones, request, commitments):
+    for record in records:
         yield writer.writerow([csv_cell(record[name]) for name in COLUMN_NAMES])
 
 
-def json_chunks(milestones, request: HttpRequest, filters: dict, commitments=None) -> Iterable[str]:
+def json_chunks(records: Iterable[dict], filters: dict) -> Iterable[str]:
     """{"columns": [...], "filters": {...}, "milestones": [...]} written piece by piece."""
     yield '{"columns": ' + json.dumps(COLUMN_NAMES)
     yield ', "filters": ' + json.dumps(filters)
     yield ', "milestones": ['
-    for index, record in enumerate(_rows(milestones, request, commitments)):
+    for index, record in enumerate(records):
         record = clean_values(record)
         yield ("," if index else "") + "\n" + json.dumps(record, ensure_ascii=False)
     yield "\n]}\n"

@@ -3,21 +3,27 @@
 Filters are plain GET parameters so every filtered view has a URL that can be shared,
 bookmarked and downloaded. Choices are loaded once per request (one query per list), so
 validating and rendering the form costs a fixed number of queries.
+
+The timeline shows actions (milestones and the commitments of source documents) unless the
+reader chooses "Progress so far" (`show=progress`): progress entries belong to an outcome, not
+to a body, so they are never counted or listed among anyone's actions.
 """
 
 from django import forms
 from django.conf import settings
 from django.http import QueryDict
 
-from milestones.models import Milestone, Status, plan_years
+from milestones.models import Status, plan_years
 from organisations.models import Organisation, Sector
-from outcomes.models import Outcome
+from outcomes.models import Outcome, ProgressEntry
 from routemap.forms import CleanTextForm
 from routemap.models import Foundation, RouteMap
+from sources.actions import Actions, published_actions
 
 # The order parameters appear in URLs (the filter form's order, so a form submitted with or
 # without JavaScript reaches the same URL), and the order active filters are listed in.
 FILTER_FIELDS = [
+    "show",
     "organisation",
     "sector",
     "foundation",
@@ -32,7 +38,10 @@ FILTER_FIELDS = [
 ]
 
 
-CHECKBOXES = ("overdue", "due_soon")
+PROGRESS = "progress"
+SHOW_CHOICES = [("", "Milestones and commitments"), (PROGRESS, "Progress so far")]
+# Progress entries have no plan year or status: these filters apply to actions only.
+ACTION_ONLY_FIELDS = ["year", "year_from", "year_to", "status", "overdue", "due_soon"]
 
 
 def _year_choices(empty_label: str) -> list[tuple]:
@@ -44,6 +53,15 @@ def _invalid(thing: str) -> dict:
 
 
 class TimelineFilterForm(CleanTextForm):
+    show = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=SHOW_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": "Choose to show milestones and commitments, or progress so far."
+        },
+    )
     organisation = forms.ChoiceField(
         label="Organisation", required=False, error_messages=_invalid("organisation")
     )
@@ -90,17 +108,20 @@ class TimelineFilterForm(CleanTextForm):
         choices=[("", "Any status"), *Status.choices],
         error_messages=_invalid("status"),
     )
-    overdue = forms.BooleanField(label="Only overdue milestones", required=False)
+    overdue = forms.BooleanField(label="Only overdue milestones and commitments", required=False)
     due_soon = forms.BooleanField(
-        label=f"Only milestones due in the next {settings.DUE_SOON_DAYS} days", required=False
+        label=f"Only milestones and commitments due in the next {settings.DUE_SOON_DAYS} days",
+        required=False,
     )
 
     def __init__(self, data=None, *, organisation: Organisation | None = None):
         """`organisation` fixes that filter (an organisation's own page) and drops the field,
-        and the sector field with it: the body has one sector, so that filter changes nothing."""
+        and the sector field with it: the body has one sector, so that filter changes nothing.
+        Its page lists its actions only, so the "Show" choice goes too."""
         super().__init__(data if data is not None else {}, auto_id="filter-%s")
         self.fixed_organisation = organisation
         if organisation is not None:
+            del self.fields["show"]
             del self.fields["organisation"]
             del self.fields["sector"]
             self.organisations = {}
@@ -123,9 +144,13 @@ class TimelineFilterForm(CleanTextForm):
             .order_by("edition__route_map__order", "edition__route_map__title", "order")
         )
         self.fields["outcome"].widget.choices = self._outcome_choices()
+        css = {
+            "overdue": "ds_checkbox__input",
+            "due_soon": "ds_checkbox__input",
+            "show": "ds_radio__input",
+        }
         for name, field in self.fields.items():
-            css = "ds_checkbox__input" if name in CHECKBOXES else "ds_select"
-            field.widget.attrs.setdefault("class", css)
+            field.widget.attrs.setdefault("class", css.get(name, "ds_select"))
 
     def _outcome_choices(self) -> list:
         """The chosen route map's outcomes, or all of them grouped by route map."""
@@ -209,51 +234,28 @@ class TimelineFilterForm(CleanTextForm):
             "outcome_slug": data.get("outcome", ""),
         }
 
-    def milestones(self):
-        return Milestone.objects.published().filtered(**self.filters())
-
-    def commitments(self):
-        """Commitments of published source documents that match the same filters, placed by
-        their timescale (those without one cannot sit on a timeline)."""
-        from sources.models import Commitment
-
-        filters = self.filters()
-        queryset = Commitment.objects.published().filter(year_to__isnull=False)
-        if filters["first_year"] is not None or filters["last_year"] is not None:
-            queryset = queryset.in_years(
-                filters["first_year"] or plan_years()[0], filters["last_year"] or plan_years()[-1]
-            )
-        if filters["organisation"] is not None:
-            queryset = queryset.filter(organisation_links__organisation=filters["organisation"])
-        if filters["sector"]:
-            queryset = queryset.filter(organisation_links__organisation__sector=filters["sector"])
-        if filters["foundation"] is not None:
-            queryset = queryset.filter(foundation=filters["foundation"])
-        if filters["route_map"] is not None:
-            queryset = queryset.filter(outcome_links__route_map=filters["route_map"])
-            if filters["outcome_slug"]:
-                keys = (
-                    Outcome.objects.published()
-                    .filter(edition__route_map=filters["route_map"], slug=filters["outcome_slug"])
-                    .values("key")
-                )
-                queryset = queryset.filter(outcome_links__outcome_key__in=keys)
-        if filters["status"]:
-            queryset = queryset.filter(status=filters["status"])
-        if filters["overdue"]:
-            queryset = queryset.overdue()
-        if filters["due_soon"]:
-            queryset = queryset.due_soon()
-        return queryset.distinct()
-
     @property
-    def includes_progress(self) -> bool:
-        """Progress has no year or status, so any of those filters leaves it out."""
-        data = self.cleaned_data
-        return not any(
-            data.get(name)
-            for name in ["year", "year_from", "year_to", "status", "overdue", "due_soon"]
-        )
+    def shows_progress(self) -> bool:
+        return getattr(self, "cleaned_data", {}).get("show") == PROGRESS
+
+    def actions(self) -> Actions:
+        """Published milestones and commitments matching the filters (sources.actions)."""
+        return published_actions(**self.filters())
+
+    def progress(self):
+        """Published progress entries of the outcomes matching the filters that apply to them."""
+        return ProgressEntry.objects.published().filtered(**self.progress_filters())
+
+    def unapplied_filters(self) -> list[str]:
+        """Labels of filters in use that the chosen list ignores (progress has no year or
+        status), so the page can say so rather than appear to apply them."""
+        if not self.shows_progress:
+            return []
+        return [
+            self.fields[name].label
+            for name in ACTION_ONLY_FIELDS
+            if self.cleaned_data.get(name) not in (None, "", False)
+        ]
 
     def params(self) -> QueryDict:
         """The filters as given, without blanks, in a fixed order: the canonical query."""
@@ -261,6 +263,11 @@ class TimelineFilterForm(CleanTextForm):
         for name in FILTER_FIELDS:
             if name in self.fields and self.data.get(name, "") != "":
                 params[name] = self.data[name]
+        return params
+
+    def params_without(self, name: str) -> QueryDict:
+        params = self.params()
+        params.pop(name, None)
         return params
 
     def export_params(self) -> QueryDict:
@@ -290,13 +297,14 @@ class TimelineFilterForm(CleanTextForm):
             "year_from": lambda y: f"From {y}",
             "year_to": lambda y: f"To {y}",
             "status": lambda v: f"Status: {Status(v).label}",
-            "overdue": lambda v: "Only overdue milestones",
+            "overdue": lambda v: "Only overdue",
             "due_soon": lambda v: f"Only due in the next {settings.DUE_SOON_DAYS} days",
         }
         params = self.params()
+        skipped = {"show", *(ACTION_ONLY_FIELDS if self.shows_progress else [])}
         active = []
         for name in params:
-            if data.get(name) in (None, "", False):
+            if name in skipped or data.get(name) in (None, "", False):
                 continue
             without = params.copy()
             del without[name]

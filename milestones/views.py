@@ -1,4 +1,5 @@
-"""The public timeline of every published milestone, and its CSV and JSON exports."""
+"""The public timeline of every published action (or the progress so far), and its CSV and
+JSON exports, which follow the same filters and the same "Show" choice."""
 
 from django.http import (
     HttpRequest,
@@ -38,6 +39,7 @@ def filtered_page_context(request: HttpRequest, form: TimelineFilterForm) -> dic
     return {
         "form": form,
         "filter_query": form.params().urlencode(),
+        "actions_query": form.params_without("show").urlencode(),
         "active_filters": form.active_filters(),
         "csv_url": reverse("timeline-csv") + suffix,
         "json_url": reverse("timeline-json") + suffix,
@@ -77,6 +79,17 @@ def _export_filters(request: HttpRequest) -> tuple[TimelineFilterForm, dict | No
     return form, None
 
 
+def _export_records(form: TimelineFilterForm, request: HttpRequest):
+    if form.shows_progress:
+        return exports.progress_records(form.progress().with_context().in_plan_order(), request)
+    actions = form.actions()
+    return exports.action_records(
+        actions.milestones.with_context().in_timeline_order(),
+        actions.commitments.in_due_order(),
+        request,
+    )
+
+
 @require_safe
 @uses_query_parameters(*FILTER_FIELDS)
 def export_csv(request: HttpRequest) -> HttpResponse:
@@ -88,14 +101,12 @@ def export_csv(request: HttpRequest) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    milestones = form.milestones().with_context().in_timeline_order()
     response = StreamingHttpResponse(
-        exports.csv_lines(
-            milestones, request, form.commitments().order_by("year_to", "due_date", "pk")
-        ),
+        exports.csv_lines(_export_records(form, request)),
         content_type="text/csv; charset=utf-8",
     )
-    filename = f"plan-24-30-milestones-{clock.today():%Y-%m-%d}.csv"
+    contents = "progress" if form.shows_progress else "milestones"
+    filename = f"plan-24-30-{contents}-{clock.today():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -106,13 +117,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
     form, errors = _export_filters(request)
     if errors:
         return JsonResponse({"error": "The filters are not valid.", "fields": errors}, status=400)
-    milestones = form.milestones().with_context().in_timeline_order()
     return StreamingHttpResponse(
-        exports.json_chunks(
-            milestones,
-            request,
-            filters=form.params().dict(),
-            commitments=form.commitments().order_by("year_to", "due_date", "pk"),
-        ),
+        exports.json_chunks(_export_records(form, request), filters=form.params().dict()),
         content_type="application/json",
     )

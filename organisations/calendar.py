@@ -1,9 +1,13 @@
-"""An organisation's published milestones as an iCalendar feed its staff can subscribe to.
+"""An organisation's published actions as an iCalendar feed its staff can subscribe to.
 
-Each milestone is an all-day event on its due date: the last day of the period its text states
-("April 2026: ..." is 30 April) or an editor set, or else 31 December of its plan year. The UID
-comes from the milestone's key, which stays the same across editions, so a calendar app
-updates an event rather than duplicating it when a route map is published again.
+The actions are those of sources.actions. Each is an all-day event on its due date: for a
+milestone, the last day of the period its text states ("April 2026: ..." is 30 April) or an
+editor set, or else 31 December of its plan year; for a commitment, the end of its printed
+timescale ("by April 2026"). A commitment printed without a timescale (or with only a start)
+has no due date, so it cannot be an event and is left out (the calendar's description says
+so). UIDs come from the milestone's key, which stays the same across editions, or the
+commitment's document and reference, so a calendar app updates an event rather than
+duplicating it.
 """
 
 import datetime
@@ -18,6 +22,8 @@ from organisations.models import Organisation
 from routemap import clock
 from routemap.templatetags.richtext import plaintext
 from routemap.text import clean_text
+from sources.actions import organisation_actions
+from sources.models import Commitment
 
 SUMMARY_WORDS = 12
 
@@ -61,8 +67,48 @@ def milestone_event(milestone: Milestone, url: str) -> icalendar.Event:
     return event
 
 
-def organisation_calendar(organisation: Organisation, milestones, absolute_url) -> bytes:
-    """The calendar as bytes; `absolute_url` turns a path into a full address."""
+def commitment_event(commitment: Commitment, url: str) -> icalendar.Event:
+    text = plaintext(commitment.text)
+    status = commitment.status_summary
+    if commitment.overdue:
+        status += " (overdue)"
+    elif commitment.due_soon:
+        status += " (due soon)"
+    lines = [
+        clean_text(commitment.heading),
+        text,
+        "",
+        f"{commitment.due_label}.",
+        f"Status: {status}",
+        f"Timescale: {clean_text(commitment.timescale)} (as printed in the document)",
+    ]
+    if commitment.progress_note:
+        lines.append(f"Progress: {plaintext(commitment.progress_note)}")
+    bodies = ", ".join(clean_text(link.organisation.name) for link in commitment.responsible_links)
+    if bodies:
+        lines.append(f"Who needs to work on this: {bodies}")
+    lines += [f"Commitment in {clean_text(commitment.document.title)}", "", url]
+
+    day = commitment.due_date
+    event = icalendar.Event()
+    event.add(
+        "uid", f"commitment-{commitment.document.slug}/{commitment.reference}@route-map-tracker"
+    )
+    event.add("dtstamp", clock.now())
+    event.add("dtstart", day)
+    event.add("dtend", day + datetime.timedelta(days=1))
+    event.add("summary", f"Commitment {clean_text(commitment.heading)}: {_first_words(text)}")
+    event.add("description", "\n".join(lines))
+    event.add("url", url)
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def organisation_calendar(
+    organisation: Organisation, milestones, absolute_url, commitments=()
+) -> bytes:
+    """The calendar as bytes; `absolute_url` turns a path into a full address. `commitments`
+    are those with a due date (the others have no date to put an event on)."""
     calendar = icalendar.Calendar()
     name = clean_text(organisation.name)
     calendar.add("prodid", "-//Route Map Tracker//Plan 24-30 milestones//EN")
@@ -71,7 +117,9 @@ def organisation_calendar(organisation: Organisation, milestones, absolute_url) 
     calendar.add("x-wr-calname", f"{name}: Plan 24-30 milestones")
     calendar.add(
         "x-wr-caldesc",
-        f"Plan 24-30 milestones {name} is responsible for, alone or with others. "
+        f"Plan 24-30 milestones and source-document commitments {name} needs to work on, "
+        "alone or with others. Commitments printed without a timescale, or with only a start, "
+        "have no date and are not in this calendar. "
         f"More: {absolute_url(organisation.get_absolute_url())}",
     )
     calendar.add("refresh-interval", datetime.timedelta(days=1), parameters={"VALUE": "DURATION"})
@@ -80,17 +128,23 @@ def organisation_calendar(organisation: Organisation, milestones, absolute_url) 
         calendar.add_component(
             milestone_event(milestone, absolute_url(milestone.get_absolute_url()))
         )
+    for commitment in commitments:
+        calendar.add_component(
+            commitment_event(commitment, absolute_url(commitment.get_absolute_url()))
+        )
     return calendar.to_ical()
 
 
 @require_safe
 def organisation_calendar_ics(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_object_or_404(Organisation, slug=slug)
-    milestones = (
-        Milestone.objects.published().for_organisation(organisation).with_context().in_plan_order()
-    )
+    actions = organisation_actions(organisation)
+    milestones = actions.milestones.with_context().in_plan_order()
+    dated = actions.commitments.filter(due_date__isnull=False).with_context().in_due_order()
     response = HttpResponse(
-        organisation_calendar(organisation, milestones, request.build_absolute_uri),
+        organisation_calendar(
+            organisation, milestones, request.build_absolute_uri, commitments=dated
+        ),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'inline; filename="{organisation.slug}.ics"'

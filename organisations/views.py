@@ -7,24 +7,26 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from milestones.forms import FILTER_FIELDS, TimelineFilterForm
-from milestones.models import Milestone
-from milestones.timeline import PER_PAGE
+from milestones.timeline import PER_PAGE, Concatenated, breakdown
 from milestones.views import canonical_url, filtered_page_context, has_blank_parameters
 from organisations.models import Organisation, Sector
 from routemap.htmx import vary_on_htmx, wants_partial
 from routemap.pagecache import uses_query_parameters
+from sources.actions import action_counts
+from sources.models import Commitment, resolve_links
 
 
 @require_safe
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    """Every body with at least one published action, by sector, with how many are overdue
-    and due soon. Bodies with none are left out: a row of noughts tells a reader nothing."""
-    counts = Milestone.objects.published().counts_by_organisation()
+    """Every body with at least one published action (sources.actions), by sector, with how
+    many are overdue and due soon. Bodies with none are left out: a row of noughts tells a
+    reader nothing."""
+    counts = action_counts()
     organisations = list(Organisation.objects.filter(pk__in=list(counts)))
     for organisation in organisations:
-        organisation.action_count = counts[organisation.pk]["total"]
-        organisation.overdue_count = counts[organisation.pk]["overdue"]
-        organisation.due_soon_count = counts[organisation.pk]["due_soon"]
+        organisation.action_count = counts[organisation.pk].total
+        organisation.overdue_count = counts[organisation.pk].overdue
+        organisation.due_soon_count = counts[organisation.pk].due_soon
     sectors = [
         (value, label, [o for o in organisations if o.sector == value])
         for value, label in Sector.choices
@@ -42,11 +44,12 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @vary_on_htmx
 @uses_query_parameters(
-    *(name for name in FILTER_FIELDS if name not in ("organisation", "sector")), "page"
+    *(name for name in FILTER_FIELDS if name not in ("show", "organisation", "sector")), "page"
 )
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """The organisation's milestones by route map, outcome and year, with the timeline's
-    filters (except organisation, which is this one, and sector, which is its own)."""
+    """The organisation's actions: its milestones by route map, outcome and year, then the
+    commitments naming it, with the timeline's filters (except organisation, which is this
+    one, and sector, which is its own)."""
     organisation = get_object_or_404(Organisation, slug=slug)
     form = TimelineFilterForm(request.GET, organisation=organisation)
     page_number = request.GET.get("page", "")
@@ -56,9 +59,17 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = filtered_page_context(request, form)
     context.update(organisation=organisation, results_url=request.path)
     if form.is_valid():
-        milestones = form.milestones().with_context().in_plan_order()
-        page = Paginator(milestones, PER_PAGE).get_page(page_number or 1)
+        actions = form.actions()
+        items = Concatenated(
+            actions.milestones.with_context().in_plan_order(),
+            actions.commitments.with_context().in_due_order(),
+        )
+        page = Paginator(items, PER_PAGE).get_page(page_number or 1)
+        resolve_links(item for item in page.object_list if isinstance(item, Commitment))
         context["page"] = page
+        context["breakdown"] = breakdown(*items.counts)
+        context["milestones"] = [i for i in page.object_list if not isinstance(i, Commitment)]
+        context["commitments"] = [i for i in page.object_list if isinstance(i, Commitment)]
         context["page_range"] = page.paginator.get_elided_page_range(
             page.number, on_each_side=2, on_ends=1
         )

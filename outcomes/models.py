@@ -155,12 +155,9 @@ class ProgressEntryQuerySet(models.QuerySet):
         return qs
 
     def with_context(self):
-        return self.select_related("outcome__edition__route_map__foundation").prefetch_related(
-            models.Prefetch(
-                "outcome__organisation_links",
-                queryset=OutcomeOrganisation.objects.select_related("organisation"),
-            )
-        )
+        """Outcome and route map, in the one query. Not its outcome's bodies: a progress entry
+        records what happened, it is nobody's action (see sources.actions)."""
+        return self.select_related("outcome__edition__route_map__foundation")
 
     def in_plan_order(self):
         return self.order_by(

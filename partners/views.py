@@ -21,6 +21,8 @@ from partners import services
 from partners.forms import DeclineForm, ProgressUpdateForm
 from partners.models import ProgressUpdate
 from routemap.models import Edition
+from sources.actions import organisation_actions
+from sources.models import resolve_links
 
 
 def partner_required(view):
@@ -41,8 +43,25 @@ def partner_required(view):
 # ------------------------------------------------------------------------------- partners
 
 
+def _urgency(today: datetime.date | None = None) -> Case:
+    """0 overdue, 1 due soon, 2 neither: by due date, for milestones and commitments alike."""
+    return Case(
+        When(overdue_condition(today), then=Value(0)),
+        When(due_soon_condition(today), then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+def organisation_commitments(organisation, today: datetime.date | None = None):
+    """The commitments naming the organisation (sources.actions), overdue first, then due
+    soon, then by due date (`urgency` as for milestones)."""
+    commitments = organisation_actions(organisation).commitments.with_context()
+    return commitments.annotate(urgency=_urgency(today)).in_due_order("urgency")
+
+
 def organisation_milestones(organisation, today: datetime.date | None = None):
-    """Published milestones the organisation leads or contributes to (its own or inherited),
+    """The organisation's published milestones (sources.actions: its own or inherited),
     overdue first, then due soon, then by year and due date, with the date of the last
     published change to each (`urgency`: 0 overdue, 1 due soon, 2 neither)."""
     last_change = ChangeRecord.objects.filter(
@@ -51,16 +70,10 @@ def organisation_milestones(organisation, today: datetime.date | None = None):
         edition__state__in=[Edition.State.PUBLISHED, Edition.State.SUPERSEDED],
     ).order_by("-created_at")
     return (
-        Milestone.objects.published()
-        .for_organisation(organisation)
-        .with_context()
+        organisation_actions(organisation)
+        .milestones.with_context()
         .annotate(
-            urgency=Case(
-                When(overdue_condition(today), then=Value(0)),
-                When(due_soon_condition(today), then=Value(1)),
-                default=Value(2),
-                output_field=IntegerField(),
-            ),
+            urgency=_urgency(today),
             last_changed_at=Subquery(last_change.values("created_at")[:1]),
         )
         .order_by(
@@ -80,6 +93,8 @@ def organisation_milestones(organisation, today: datetime.date | None = None):
 @require_GET
 def my_organisation(request: HttpRequest, organisation) -> HttpResponse:
     milestones = list(organisation_milestones(organisation))
+    commitments = list(organisation_commitments(organisation))
+    resolve_links(commitments)
     updates = list(
         ProgressUpdate.objects.filter(organisation=organisation)
         .with_people()
@@ -100,8 +115,10 @@ def my_organisation(request: HttpRequest, organisation) -> HttpResponse:
         {
             "organisation": organisation,
             "milestones": milestones,
-            "overdue_count": sum(1 for m in milestones if m.urgency == 0),
-            "due_soon_count": sum(1 for m in milestones if m.urgency == 1),
+            "commitments": commitments,
+            "action_count": len(milestones) + len(commitments),
+            "overdue_count": sum(1 for a in [*milestones, *commitments] if a.urgency == 0),
+            "due_soon_count": sum(1 for a in [*milestones, *commitments] if a.urgency == 1),
             "updates": updates,
             "pending_count": sum(1 for u in updates if u.state == ProgressUpdate.State.PENDING),
         },

@@ -11,7 +11,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from milestones.models import Milestone
-from organisations.models import Organisation
 from routemap.models import Edition, RouteMap
 from routemap.text import clean_values
 
@@ -137,45 +136,6 @@ def route_map_detail(request: HttpRequest, slug: str) -> JsonResponse:
         return not_found(f"No route map with slug '{slug}'.")
     edition = Edition.objects.published().with_content().filter(route_map=route_map).first()
     return clean_json_response(edition_data(route_map, edition, request))
-
-
-def organisation_summary(organisation: Organisation, request: HttpRequest) -> dict:
-    return {
-        "slug": organisation.slug,
-        "name": organisation.name,
-        "abbreviation": organisation.abbreviation,
-        "sector": organisation.sector,
-        "sector_label": organisation.get_sector_display(),
-        "url": request.build_absolute_uri(organisation.get_absolute_url()),
-    }
-
-
-@read_only
-def organisation_list(request: HttpRequest) -> JsonResponse:
-    return clean_json_response(
-        {"organisations": [organisation_summary(o, request) for o in Organisation.objects.all()]}
-    )
-
-
-@read_only
-def organisation_detail(request: HttpRequest, slug: str) -> JsonResponse:
-    organisation = Organisation.objects.filter(slug=slug).first()
-    if organisation is None:
-        return not_found(f"No organisation with slug '{slug}'.")
-    milestones = (
-        Milestone.objects.published().for_organisation(organisation).with_context().in_plan_order()
-    )
-    data = organisation_summary(organisation, request)
-    data["milestones"] = [
-        {
-            **milestone_data(m),
-            "route_map": m.outcome.edition.route_map.slug,
-            "outcome": m.outcome.slug,
-            "url": request.build_absolute_uri(m.get_absolute_url()),
-        }
-        for m in milestones
-    ]
-    return clean_json_response(data)
 
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.yaml")

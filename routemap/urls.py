@@ -5,6 +5,7 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from accounts.views import password_reset, password_reset_done
+from organisations import api as organisation_api
 from routemap import api, feeds, search, views
 
 route_map_patterns = [
@@ -17,8 +18,12 @@ route_map_patterns = [
 api_patterns = [
     path("route-maps/", api.route_map_list, name="api-route-maps"),
     path("route-maps/<slug:slug>/", api.route_map_detail, name="api-route-map"),
-    path("organisations/", api.organisation_list, name="api-organisations"),
-    path("organisations/<slug:slug>/", api.organisation_detail, name="api-organisation"),
+    path("organisations/", organisation_api.organisation_list, name="api-organisations"),
+    path(
+        "organisations/<slug:slug>/",
+        organisation_api.organisation_detail,
+        name="api-organisation",
+    ),
     path("openapi.json", api.openapi, name="api-openapi"),
 ]
 

@@ -248,6 +248,8 @@ class CommitmentQuerySet(models.QuerySet):
         return self.filter(document__is_published=True)
 
     def overdue(self, today: datetime.date | None = None):
+        """Due date passed and not closed, as milestones (`milestones.models.overdue_condition`);
+        a commitment without a timescale has no due date and is never overdue."""
         return self.filter(overdue_condition(today))
 
     def due_soon(self, today: datetime.date | None = None):
@@ -256,6 +258,100 @@ class CommitmentQuerySet(models.QuerySet):
     def in_years(self, year_from: int, year_to: int):
         """Commitments whose timescale overlaps the years (none without a timescale)."""
         return self.filter(year_from__lte=year_to, year_to__gte=year_from)
+
+    def _naming(self, **organisation_lookup):
+        """An uncorrelated IN subquery, like `MilestoneQuerySet._responsible`: no join, so
+        counts and slices need no DISTINCT."""
+        links = CommitmentOrganisation.objects.filter(**organisation_lookup)
+        return self.filter(pk__in=links.values("commitment_id"))
+
+    def for_organisation(self, organisation: Organisation):
+        """Commitments naming the body; with its milestones, its actions (sources.actions)."""
+        return self._naming(organisation=organisation)
+
+    def for_sector(self, sector: str):
+        return self._naming(organisation__sector=sector)
+
+    def filtered(
+        self,
+        *,
+        organisation: Organisation | None = None,
+        sector: str = "",
+        foundation=None,
+        route_map=None,
+        outcome_slug: str = "",
+        first_year: int | None = None,
+        last_year: int | None = None,
+        status: str = "",
+        overdue: bool = False,
+        due_soon: bool = False,
+    ):
+        """The timeline's filters, as `MilestoneQuerySet.filtered` applies them to milestones.
+        A year filter keeps commitments whose timescale overlaps the years, so it leaves out
+        those without a timescale; outcomes are matched by key in the live editions."""
+        qs = self
+        if organisation is not None:
+            qs = qs.for_organisation(organisation)
+        if sector:
+            qs = qs.for_sector(sector)
+        if foundation is not None:
+            qs = qs.filter(foundation=foundation)
+        if route_map is not None or outcome_slug:
+            links = CommitmentOutcome.objects.all()
+            if route_map is not None:
+                links = links.filter(route_map=route_map)
+            if outcome_slug:
+                outcomes = Outcome.objects.published().filter(slug=outcome_slug)
+                if route_map is not None:
+                    outcomes = outcomes.filter(edition__route_map=route_map)
+                links = links.filter(outcome_key__in=outcomes.values("key"))
+            qs = qs.filter(pk__in=links.values("commitment_id"))
+        if first_year is not None or last_year is not None:
+            plan = (settings.PLAN_FIRST_YEAR, settings.PLAN_LAST_YEAR)
+            qs = qs.in_years(first_year or plan[0], last_year or plan[1])
+        if status:
+            qs = qs.filter(status=status)
+        if overdue:
+            qs = qs.overdue()
+        if due_soon:
+            qs = qs.due_soon()
+        return qs
+
+    def in_due_order(self, *first):
+        """By the last year of the timescale (when it is due), then by due date, those
+        without one last; after any `first` orderings (say, an annotated urgency)."""
+        return self.order_by(
+            *first,
+            models.F("year_to").asc(nulls_last=True),
+            models.F("due_date").asc(nulls_last=True),
+            "document__title",
+            "order",
+            "pk",
+        )
+
+    def counts_by_organisation(self, today: datetime.date | None = None) -> dict[int, dict]:
+        """{organisation id: {"total": n, "overdue": n, "due_soon": n}} in one aggregate
+        query, with the due-date conditions milestones use."""
+        overdue = overdue_condition(today, prefix="commitment__")
+        due_soon = due_soon_condition(today, prefix="commitment__")
+        rows = (
+            CommitmentOrganisation.objects.filter(commitment__in=self.order_by().values("pk"))
+            .order_by()
+            .values("organisation_id")
+            .annotate(
+                total=Count("pk"),
+                overdue=Count("pk", filter=overdue),
+                due_soon=Count("pk", filter=due_soon),
+            )
+        )
+        return {
+            row["organisation_id"]: {
+                "total": row["total"],
+                "overdue": row["overdue"],
+                "due_soon": row["due_soon"],
+            }
+            for row in rows
+        }
 
     def search(self, q: str):
         """Every word of `q` appears in the reference, title, text or document title."""
@@ -395,6 +491,11 @@ class Commitment(StatusReport, DueDateMixin, models.Model):
         return describe_span(_span(self))
 
     @property
+    def responsible_links(self) -> list:
+        """Who needs to work on this, as `Milestone.responsible_links` (prefetch-friendly)."""
+        return list(self.organisation_links.all())
+
+    @property
     def due(self) -> Due | None:
         """When it is due, from its timescale; None when none is printed."""
         if self.due_date is None:
@@ -436,6 +537,7 @@ class Commitment(StatusReport, DueDateMixin, models.Model):
             "progress_note": self.progress_note,
             "url": request.build_absolute_uri(url) if request else url,
             "kind": "commitment",
+            "date_label": "",
             "document": self.document.slug,
             "document_title": self.document.title,
             "reference": self.reference,

@@ -33,11 +33,33 @@ def csv_rows(client, query=""):
     return list(csv.DictReader(io.StringIO(body)))
 
 
-def test_commitments_are_listed_on_the_timeline_and_marked(client, plan):
+def test_commitments_are_listed_on_the_timeline_in_their_due_year_and_marked(client, plan):
     page = client.get("/timeline/").content.decode()
-    assert "Commitments in source documents" in page
-    assert "Distinctive kelp commitment" in page
+    assert "9 actions match (7 milestones, 2 commitments)" in page
     assert ">Commitment</strong>" in page
+    # "2025-28" is due in 2028: after that year's milestones, before 2029's.
+    kelp = page.index("Distinctive kelp commitment")
+    assert page.index('id="year-2028-heading"') < kelp < page.index('id="year-2029-heading"')
+    milestones_2028 = [m.text for m in plan["edition"].outcomes.get().milestones.filter(year=2028)]
+    assert all(page.index(text[:40]) < kelp for text in milestones_2028)
+    autumn = page.index(plan["document"].commitments.get(timescale="Autumn 2026").title)
+    assert page.index('id="year-2026-heading"') < autumn < page.index('id="year-2027-heading"')
+
+
+def test_commitments_without_a_timescale_are_listed_last_and_said_to_have_none(client, plan):
+    first = plan["first"]
+    first.timescale = ""
+    first.save()
+    page = client.get("/timeline/").content.decode()
+    kelp = page.index("Distinctive kelp commitment")
+    assert page.index('id="year-2030-heading"') < page.index('id="no-timescale-heading"') < kelp
+    assert "No timescale given" in page
+    assert "no timescale given" in page[kelp:]
+    assert 'href="/timeline/?page=1#no-timescale">No timescale given</a> (1)' in page
+    # A year filter cannot place it, so it leaves it out; the CSV leaves its year empty.
+    assert "Distinctive kelp commitment" not in client.get("/timeline/?year=2028").content.decode()
+    row = next(r for r in csv_rows(client) if "Distinctive kelp commitment" in r["text"])
+    assert row["year"] == ""
 
 
 def test_commitments_follow_the_timeline_filters(client, plan):

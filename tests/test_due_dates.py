@@ -14,6 +14,7 @@ from milestones.dates import Due, DueDateError, DuePrecision, milestone_due, par
 from milestones.models import Milestone, Status
 from organisations.models import Organisation
 from routemap.changes import describe_changes
+from sources.actions import action_counts, organisation_actions
 from sources.models import Commitment
 from sources.timescales import timescale_due
 from tests.discovery import keys, shown
@@ -371,17 +372,21 @@ def test_the_api_and_exports_give_the_due_date_its_precision_and_state(client, s
 def test_organisations_page_counts_overdue_and_due_soon_actions(client, seeded, clock):
     clock.move_to(D(2026, 11, 30))
     page = client.get(reverse("organisations:list")).content.decode()
-    counts = Milestone.objects.published().counts_by_organisation()
+    # The table counts actions (sources.actions): milestones and commitments, each overdue
+    # or due soon by its own due date.
+    counts = action_counts()
     for slug in ("scottish-government", "scotland-excel"):
         organisation = Organisation.objects.get(slug=slug)
-        mine = Milestone.objects.published().for_organisation(organisation)
+        mine = organisation_actions(organisation)
         entry = counts[organisation.pk]
-        assert entry["overdue"] == mine.overdue().count() > 0
-        assert entry["due_soon"] == mine.due_soon().count()
+        overdue = mine.milestones.overdue().count() + mine.commitments.overdue().count()
+        due_soon = mine.milestones.due_soon().count() + mine.commitments.due_soon().count()
+        assert entry.overdue == overdue > 0
+        assert entry.due_soon == due_soon
         row = page[page.index(f'href="/organisations/{slug}/"') :].split("</tr>")[0]
-        assert f'href="/organisations/{slug}/?overdue=1">{entry["overdue"]}<' in row
-        if entry["due_soon"]:
-            assert f'href="/organisations/{slug}/?due_soon=1">{entry["due_soon"]}<' in row
+        assert f'href="/organisations/{slug}/?overdue=1">{entry.overdue}<' in row
+        if entry.due_soon:
+            assert f'href="/organisations/{slug}/?due_soon=1">{entry.due_soon}<' in row
 
 
 # Editors set a due date, or leave it to the text ------------------------------------------

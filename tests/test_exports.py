@@ -196,3 +196,28 @@ def test_exports_use_a_bounded_number_of_queries(
         content = body(response)
     assert response.status_code == 200
     assert editions[0].route_map.slug in content
+
+
+def test_exports_follow_the_show_choice(client, plan):
+    page = client.get(reverse("timeline"), {"show": "progress", "route_map": "homes"})
+    assert 'href="/timeline/export.csv?show=progress&amp;route_map=homes"' in page.content.decode()
+    response = client.get(reverse("timeline-csv"), {"show": "progress", "route_map": "homes"})
+    assert re.fullmatch(
+        r'attachment; filename="plan-24-30-progress-\d{4}-\d{2}-\d{2}\.csv"',
+        response["Content-Disposition"],
+    )
+    [row] = csv_rows(response)
+    assert row["kind"] == "progress"
+    assert row["text"] == "Homes progress entry"
+    assert row["route_map"] == "homes" and row["outcome"] == "other"
+    # A progress entry has no year, status or bodies of its own: left empty, not defaulted.
+    assert row["year"] == row["status"] == row["overdue"] == row["organisations"] == ""
+    assert row["url"].endswith("#outcome-other-progress")
+    records = json_rows(client.get(reverse("timeline-json"), {"show": "progress"}))
+    assert {r["kind"] for r in records} == {"progress"} and len(records) == 2
+    assert all(r["year"] is None and r["overdue"] is None for r in records)
+
+
+def test_actions_export_holds_no_progress(client, plan):
+    kinds = {r["kind"] for r in csv_rows(client.get(reverse("timeline-csv")))}
+    assert kinds == {"milestone"}

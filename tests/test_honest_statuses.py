@@ -416,7 +416,8 @@ def test_timeline_filters_by_no_update_yet(client, milestone, cosla):
     filtered = client.get("/timeline/?status=no_update")
     assert filtered.status_code == 200
     body = text_of(filtered)
-    assert "6 results" in body
+    # The timeline counts actions (milestones and commitments), not "results".
+    assert "6 actions match (6 milestones, 0 commitments)" in body
     assert "No update yet" in body
 
 

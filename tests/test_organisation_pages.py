@@ -115,12 +115,14 @@ def test_a_body_with_nothing_published_still_has_a_page_that_says_so(client):
     idle = OrganisationFactory()
     response = client.get(idle.get_absolute_url())
     assert response.status_code == 200
-    assert "No published milestones name this organisation yet." in response.content.decode()
+    assert "No published milestone or commitment names this organisation yet." in (
+        response.content.decode()
+    )
 
 
 def test_filters_that_match_nothing_say_so_on_an_organisation_page(client):
     body = OrganisationFactory()
     _milestone_naming(body, year=2027)
     page = client.get(body.get_absolute_url(), {"year": "2030"}).content.decode()
-    assert "0 milestones match" in page
+    assert "0 actions match" in page
     assert "Nothing matched these filters" in page

@@ -1,4 +1,5 @@
-"""The public timeline (/timeline/) and organisation pages: filters, pages, counts."""
+"""The public timeline (/timeline/) and organisation pages: filters, pages, counts. The
+timeline lists actions by default; progress entries are a separate choice."""
 
 import datetime
 import re
@@ -19,21 +20,56 @@ volume = discovery.volume
 
 
 @pytest.mark.dates
-def test_timeline_shows_every_published_milestone_by_year_with_progress(client, plan):
+def test_timeline_shows_every_published_milestone_by_year_and_no_progress(client, plan):
     response = client.get(reverse("timeline"))
     page = response.content.decode()
     assert response.status_code == 200
     assert shown(response) == keys(
         plan["inherited"], plan["own"], plan["in_progress"], plan["delayed"]
     )
-    assert '<h2 id="progress-heading">Progress so far</h2>' in page
-    assert "Listening progress entry" in page and "Homes progress entry" in page
+    assert 'id="progress-heading"' not in page
+    assert "progress entry" not in page
     for year in [PAST_YEAR, 2026, 2027, 2030]:
         assert f'<h2 id="year-{year}-heading">{year}</h2>' in page
     assert page.index("year-2026-heading") < page.index("year-2027-heading")
     assert f'href="{plan["own"].get_absolute_url()}"' in page
     assert "Shared in listening" in page and "Achieved" in page and "Overdue" in page
-    assert "6 results match" in page
+    assert "4 actions match (4 milestones, 0 commitments)" in page
+
+
+def test_progress_so_far_is_a_separate_clearly_labelled_choice(client, plan):
+    page = client.get(reverse("timeline")).content.decode()
+    assert "<legend>Show</legend>" in page
+    assert (
+        'type="radio" name="show" value="" class="ds_radio__input" id="filter-show_0" checked'
+        in page
+    )
+    assert ">Milestones and commitments</label>" in page and ">Progress so far</label>" in page
+
+    response = client.get(reverse("timeline"), {"show": "progress"})
+    page = response.content.decode()
+    assert shown(response) == set()
+    assert '<h2 id="progress-heading">Progress so far</h2>' in page
+    assert "Listening progress entry" in page and "Homes progress entry" in page
+    assert "2 progress entries match" in page
+    assert "These are not actions" in page
+    assert 'href="/timeline/">See milestones and commitments</a>' in page
+    assert 'value="progress" class="ds_radio__input" id="filter-show_1" checked' in page
+
+
+def test_progress_entries_do_not_say_who_needs_to_work_on_them(client, plan):
+    page = client.get(reverse("timeline"), {"show": "progress"}).content.decode()
+    results = page[page.index('id="results"') :]
+    assert "Who needs to work on this" not in results
+    assert 'href="/organisations/council/"' not in results
+
+
+def test_an_unknown_show_choice_is_an_error_not_a_guess(client, plan):
+    response = client.get(reverse("timeline"), {"show": "everything"})
+    page = response.content.decode()
+    assert 'class="ds_error-summary"' in page
+    assert 'href="#filter-show_0">Choose to show milestones and commitments' in page
+    assert shown(response) == set()
 
 
 def test_draft_milestones_are_never_on_the_timeline(client, plan):
@@ -92,26 +128,34 @@ def test_a_milestone_becomes_overdue_when_its_year_ends_unless_closed(
     assert shown(response) == keys(*[plan[name] for name in expected])
 
 
-def test_progress_is_left_out_when_a_year_or_status_filter_is_on(client, plan):
-    assert (
-        "Progress so far"
-        in client.get(reverse("timeline"), {"route_map": "homes"}).content.decode()
-    )
-    for params in [
-        {"year": "2026"},
-        {"year_from": "2025"},
-        {"status": "delayed"},
-        {"overdue": "1"},
-    ]:
-        page = client.get(reverse("timeline"), params).content.decode()
-        assert "Progress so far" not in page
-        assert "progress entry" not in page
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({"year": "2026"}, "Year"),
+        ({"year_from": "2025"}, "From"),
+        ({"status": "delayed"}, "Status"),
+        ({"overdue": "1"}, "Only overdue"),
+    ],
+)
+def test_year_and_status_filters_are_kept_but_said_not_to_apply_to_progress(
+    client, plan, params, named
+):
+    page = client.get(reverse("timeline"), {"show": "progress", **params}).content.decode()
+    assert "Listening progress entry" in page and "Homes progress entry" in page
+    assert "so these filters are not applied to them: " + named in page
+    assert "Filtered by:" not in page
+    # Back to actions, the same filter applies again: it was never dropped.
+    query = "&".join(f"{name}={value}" for name, value in params.items())
+    assert f'href="/timeline/?{query}">See milestones and commitments</a>' in page
 
 
 def test_progress_follows_the_organisation_and_route_map_filters(client, plan):
-    page = client.get(reverse("timeline"), {"organisation": "council"}).content.decode()
+    page = client.get(
+        reverse("timeline"), {"show": "progress", "organisation": "council"}
+    ).content.decode()
     assert "Listening progress entry" in page
     assert "Homes progress entry" not in page
+    assert f"the progress of the outcomes {plan['council'].name} works on" in page
 
 
 @pytest.mark.parametrize(
@@ -176,15 +220,27 @@ def test_nothing_matching_says_so_and_suggests_widening(client, plan):
     ).content.decode()
     assert "Nothing matched these filters" in page
     assert "wider range of years" in page
-    assert "0 results match" in page
+    assert "0 actions match" in page
 
 
 def test_blank_parameters_redirect_to_the_short_url(client, plan):
     response = client.get(
-        "/timeline/?organisation=charity&sector=&foundation=&route_map=&outcome=&year=&status="
+        "/timeline/?show=&organisation=charity&sector=&foundation=&route_map=&outcome=&year=&status="
     )
     assert response.status_code == 302
     assert response["Location"] == "/timeline/?organisation=charity"
+
+
+def test_the_show_choice_leads_the_short_url_and_the_htmx_address(client, plan):
+    response = client.get("/timeline/?organisation=charity&show=progress&year=")
+    assert response["Location"] == "/timeline/?show=progress&organisation=charity"
+    response = client.get(
+        "/timeline/?show=progress&organisation=charity&year=", headers={"HX-Request": "true"}
+    )
+    assert response["HX-Push-Url"] == "/timeline/?show=progress&organisation=charity"
+    assert '<p id="results-status" data-hx-swap-oob="innerHTML">0 progress entries</p>' in (
+        response.content.decode()
+    )
 
 
 def test_the_short_url_keeps_the_forms_order(client, plan):
@@ -233,14 +289,15 @@ def test_long_timelines_are_paginated_and_pages_keep_the_filters(client):
     edition = build_route_map(outcomes=3, milestones_per_year=3)  # 63 milestones, 6 progress
     first = client.get(reverse("timeline"), {"route_map": edition.route_map.slug})
     second = client.get(reverse("timeline"), {"route_map": edition.route_map.slug, "page": "2"})
-    assert len(shown(first)) == 50 - 6
-    assert len(shown(second)) == 63 - 44
+    assert len(shown(first)) == 50  # milestones from the first page on, no progress
+    assert len(shown(second)) == 63 - 50
     assert shown(first).isdisjoint(shown(second))
     page = second.content.decode()
     assert f'href="/timeline/?route_map={edition.route_map.slug}&amp;page=1"' in page
-    assert "69 results match: showing 51 to 69" in page
-    # Year links point at the page where the year starts.
-    assert f'href="/timeline/?route_map={edition.route_map.slug}&amp;page=2#year-2029"' in page
+    assert "63 actions match (63 milestones, 0 commitments): showing 51 to 63" in page
+    # Year links point at the page where the year starts (9 milestones a year).
+    assert f'href="/timeline/?route_map={edition.route_map.slug}&amp;page=1#year-2029"' in page
+    assert f'href="/timeline/?route_map={edition.route_map.slug}&amp;page=2#year-2030"' in page
     assert client.get(reverse("timeline"), {"page": "999"}).status_code == 200
     assert client.get(reverse("timeline"), {"page": "last-ish"}).status_code == 200
 
@@ -351,3 +408,20 @@ def test_discovery_pages_use_a_bounded_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_back_gets_the_whole_page_from_the_server_with_the_form_as_filtered(client, plan):
+    """htmx keeps no copy of pages (historyCacheSize 0): on Back it asks for the page, and the
+    answer has the form showing the same filters as the results."""
+    page = client.get(reverse("timeline")).content.decode()
+    assert '"historyCacheSize": 0' in page
+    assert 'id="filter-form" method="get" action="/timeline/" autocomplete="off"' in page
+    response = client.get(
+        "/timeline/?organisation=charity&year=2027",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    page = response.content.decode()
+    assert "<html" in page
+    assert '<option value="charity" selected>' in page
+    assert '<option value="2027" selected>' in page
+    assert shown(response) == keys(plan["own"])
