@@ -192,7 +192,8 @@ STATUS_WEIGHTS = {
     "achieved": (55, 25, 2),
     "in_progress": (15, 40, 30),
     "delayed": (15, 15, 5),
-    "not_started": (8, 15, 60),
+    "not_started": (4, 8, 20),
+    "no_update": (4, 7, 40),
     "no_longer_planned": (7, 5, 3),
 }
 
@@ -509,7 +510,7 @@ def _write_plan(size: PlanSize, writer: Writer) -> dict:
                 actor = (own or bodies)[0].name
                 status = writer.status(year)
                 note = ""
-                if status != "not_started" and rng.random() < 0.4:
+                if status not in ("not_started", "no_update") and rng.random() < 0.4:
                     note = writer.prose("", median=160, low=40, high=500)
                 milestones.append(
                     Milestone(
