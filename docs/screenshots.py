@@ -22,6 +22,7 @@ PHONE = {"width": 390, "height": 844}
 MAX_HEIGHT = {1280: 2200, 390: 3000}
 # The route map's at-a-glance table, or failing that the section its heading opens.
 GLANCE_SELECTORS = [
+    "table.glance__table",
     "#at-a-glance table",
     ".at-a-glance table",
     "section:has(> h2:text-matches('at a glance', 'i')) table",
