@@ -116,7 +116,9 @@ def test_pages_show_a_printed_date_once(client):
         assert "2024: Kinship Care Assessment Framework." in page  # the text as printed
         assert "<strong>2024</strong>" not in page
         assert '<p class="progress-list__date"><strong>18 July 2025</strong></p>' in page
-    timeline = client.get("/timeline/", {"outcome": outcome.slug}).content.decode()
+    timeline = client.get(
+        "/timeline/", {"outcome": outcome.slug, "show": "progress"}
+    ).content.decode()
     assert "2024: Kinship Care Assessment Framework." in timeline
     assert "<strong>2024</strong>" not in timeline
     assert "<strong>18 July 2025</strong>" in timeline

@@ -33,4 +33,4 @@ def test_front_page_answers_what_is_happening_now_on_any_screen(page, site, cloc
 
     page.get_by_role("link", name="See all 17 overdue on the timeline").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Timeline")
-    expect(page.get_by_text("17 results", exact=False).first).to_be_visible()
+    expect(page.get_by_text("17 actions match", exact=False).first).to_be_visible()
