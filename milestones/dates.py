@@ -34,6 +34,8 @@ from typing import NamedTuple
 
 from django.db import models
 
+from outcomes.dates import MONTHS, PART_ENDS, SEASON_ENDS
+
 
 class DuePrecision(models.TextChoices):
     DAY = "day", "Day"
@@ -44,9 +46,7 @@ class DuePrecision(models.TextChoices):
     YEAR = "year", "Year"
 
 
-# Each season and part of the year, as (month, day) of the day it ends.
-SEASON_ENDS = {"spring": (5, 31), "summer": (8, 31), "autumn": (11, 30), "winter": (12, 31)}
-PART_ENDS = {"early": (4, 30), "mid": (8, 31), "late": (12, 31)}
+# A season or part of the year by the month it ends in (SEASON_ENDS, PART_ENDS: outcomes.dates).
 _SEASON_BY_MONTH = {month: name for name, (month, _) in SEASON_ENDS.items()}
 _PART_BY_MONTH = {month: name for name, (month, _) in PART_ENDS.items()}
 # Not strftime("%B"): that follows the process's locale.
@@ -115,20 +115,6 @@ def year_end(year: int) -> Due:
     return Due(datetime.date(year, 12, 31), DuePrecision.YEAR)
 
 
-_MONTHS = {
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "may": 5,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
@@ -200,7 +186,7 @@ def named_dues(when: str, *, strict: bool = False) -> list[Due]:
             pending.append(("season", token["season"].lower(), None))
         elif token["month"]:
             day = token["day_before"] or token["day_after"]
-            month = _MONTHS[token["month"][:3].lower()]
+            month = MONTHS[token["month"][:3].lower()]
             pending.append(("month", month, int(day) if day else None))
         else:
             year = int(token["year"])

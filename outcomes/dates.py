@@ -11,7 +11,9 @@ import calendar
 import datetime
 import re
 
-_MONTHS = {
+# The plan's words for months and parts of a year, shared with milestones.dates (which reads
+# a milestone's due date with them): a month's number, and the (month, day) each part ends on.
+MONTHS = {
     "jan": 1,
     "feb": 2,
     "mar": 3,
@@ -25,6 +27,8 @@ _MONTHS = {
     "nov": 11,
     "dec": 12,
 }
+SEASON_ENDS = {"spring": (5, 31), "summer": (8, 31), "autumn": (11, 30), "winter": (12, 31)}
+PART_ENDS = {"early": (4, 30), "mid": (8, 31), "late": (12, 31)}
 _MONTH = re.compile(
     r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
@@ -33,16 +37,17 @@ _MONTH = re.compile(
 _YEAR = re.compile(r"\b(?P<year>(?:19|20)\d\d)(?:\s*/\s*(?P<next>\d\d)\b)?")
 _DAY_AFTER = re.compile(r"\s*(?P<day>\d{1,2})(?:st|nd|rd|th)?\b")
 _DAY_BEFORE = re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s*$")
-# Parts of a year, as (month, day) of their last day. "Winter" spans two years: no date.
+# Parts of a year, as (month, day) of their last day, in the order they are looked for.
+# "Winter" spans two years: no date (period_end checks it first).
 _PARTS = [
     ("first half", (6, 30)),
     ("second half", (12, 31)),
-    ("early", (4, 30)),
-    ("spring", (5, 31)),
-    ("mid", (8, 31)),
-    ("summer", (8, 31)),
-    ("autumn", (11, 30)),
-    ("late", (12, 31)),
+    ("early", PART_ENDS["early"]),
+    ("spring", SEASON_ENDS["spring"]),
+    ("mid", PART_ENDS["mid"]),
+    ("summer", SEASON_ENDS["summer"]),
+    ("autumn", SEASON_ENDS["autumn"]),
+    ("late", PART_ENDS["late"]),
     ("end", (12, 31)),
 ]
 
@@ -65,7 +70,7 @@ def period_end(label: str) -> datetime.date | None:
     months = list(_MONTH.finditer(text))
     if months:
         found = months[-1]
-        month = _MONTHS[found.group()[:3]]
+        month = MONTHS[found.group()[:3]]
         last_day = calendar.monthrange(year, month)[1]
         day = _DAY_AFTER.match(text, found.end()) or _DAY_BEFORE.search(text[: found.start()])
         if day is None:
