@@ -33,75 +33,81 @@ def _first_words(text: str, count: int = SUMMARY_WORDS) -> str:
     return " ".join(words[:count]) + ("…" if len(words) > count else "")
 
 
-def milestone_event(milestone: Milestone, url: str) -> icalendar.Event:
-    outcome = milestone.outcome
-    edition = outcome.edition
-    text = plaintext(milestone.text)
-    status = milestone.status_summary
-    if milestone.overdue:
-        status += " (overdue)"
-    elif milestone.due_soon:
-        status += " (due soon)"
-    lines = [text, "", f"{milestone.due_label}.", f"Status: {status}"]
-    if milestone.subject_to_decisions_after_may_2026:
-        lines.append("Subject to decisions after May 2026.")
-    if milestone.progress_note:
-        lines.append(f"Progress: {plaintext(milestone.progress_note)}")
-    bodies = ", ".join(clean_text(link.organisation.name) for link in milestone.responsible_links)
+def _status(item: Milestone | Commitment) -> str:
+    """ "In progress, updated 12 March 2026 by COSLA (overdue)"."""
+    if item.overdue:
+        return f"{item.status_summary} (overdue)"
+    if item.due_soon:
+        return f"{item.status_summary} (due soon)"
+    return item.status_summary
+
+
+def _progress_and_bodies(item: Milestone | Commitment) -> list[str]:
+    lines = []
+    if item.progress_note:
+        lines.append(f"Progress: {plaintext(item.progress_note)}")
+    bodies = ", ".join(clean_text(link.organisation.name) for link in item.responsible_links)
     if bodies:
         lines.append(f"Who needs to work on this: {bodies}")
-    lines += ["", url]
+    return lines
 
-    day = milestone.due_date
+
+def _event(*, uid: str, stamp, day: datetime.date, summary: str, lines: list[str], url: str):
+    """An all-day event on `day`; iCalendar text may hold no control characters, so the
+    callers pass text through plaintext() or clean_text()."""
     event = icalendar.Event()
-    event.add("uid", f"milestone-{milestone.key}@route-map-tracker")
-    event.add("dtstamp", edition.published_at or clock.now())
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
     event.add("dtstart", day)
     event.add("dtend", day + datetime.timedelta(days=1))
-    # iCalendar text may not hold control characters; plaintext() has cleaned `text`.
-    title = clean_text(f"{edition.route_map.title} – {outcome.title}")
-    event.add("summary", f"{title}: {_first_words(text)}")
+    event.add("summary", summary)
     event.add("description", "\n".join(lines))
     event.add("url", url)
     event.add("transp", "TRANSPARENT")
     return event
 
 
+def milestone_event(milestone: Milestone, url: str) -> icalendar.Event:
+    outcome = milestone.outcome
+    edition = outcome.edition
+    text = plaintext(milestone.text)
+    lines = [text, "", f"{milestone.due_label}.", f"Status: {_status(milestone)}"]
+    if milestone.subject_to_decisions_after_may_2026:
+        lines.append("Subject to decisions after May 2026.")
+    lines += [*_progress_and_bodies(milestone), "", url]
+    title = clean_text(f"{edition.route_map.title} – {outcome.title}")
+    return _event(
+        uid=f"milestone-{milestone.key}@route-map-tracker",
+        stamp=edition.published_at or clock.now(),
+        day=milestone.due_date,
+        summary=f"{title}: {_first_words(text)}",
+        lines=lines,
+        url=url,
+    )
+
+
 def commitment_event(commitment: Commitment, url: str) -> icalendar.Event:
     text = plaintext(commitment.text)
-    status = commitment.status_summary
-    if commitment.overdue:
-        status += " (overdue)"
-    elif commitment.due_soon:
-        status += " (due soon)"
     lines = [
         clean_text(commitment.heading),
         text,
         "",
         f"{commitment.due_label}.",
-        f"Status: {status}",
+        f"Status: {_status(commitment)}",
         f"Timescale: {clean_text(commitment.timescale)} (as printed in the document)",
+        *_progress_and_bodies(commitment),
+        f"Commitment in {clean_text(commitment.document.title)}",
+        "",
+        url,
     ]
-    if commitment.progress_note:
-        lines.append(f"Progress: {plaintext(commitment.progress_note)}")
-    bodies = ", ".join(clean_text(link.organisation.name) for link in commitment.responsible_links)
-    if bodies:
-        lines.append(f"Who needs to work on this: {bodies}")
-    lines += [f"Commitment in {clean_text(commitment.document.title)}", "", url]
-
-    day = commitment.due_date
-    event = icalendar.Event()
-    event.add(
-        "uid", f"commitment-{commitment.document.slug}/{commitment.reference}@route-map-tracker"
+    return _event(
+        uid=f"commitment-{commitment.document.slug}/{commitment.reference}@route-map-tracker",
+        stamp=clock.now(),
+        day=commitment.due_date,
+        summary=f"Commitment {clean_text(commitment.heading)}: {_first_words(text)}",
+        lines=lines,
+        url=url,
     )
-    event.add("dtstamp", clock.now())
-    event.add("dtstart", day)
-    event.add("dtend", day + datetime.timedelta(days=1))
-    event.add("summary", f"Commitment {clean_text(commitment.heading)}: {_first_words(text)}")
-    event.add("description", "\n".join(lines))
-    event.add("url", url)
-    event.add("transp", "TRANSPARENT")
-    return event
 
 
 def organisation_calendar(
