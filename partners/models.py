@@ -1,20 +1,24 @@
 """Partner accounts and the progress updates they send for review.
 
-A partner user reports for exactly one organisation. Their updates name a milestone by route
-map and `key` (never a row: rows belong to one edition and are copied on every draft), with a
-snapshot of the milestone's text so the update still reads sensibly if the milestone changes.
+A partner user reports for exactly one organisation. An update is about one action the
+organisation must do: a milestone, named by route map and `key` (never a row: rows belong to
+one edition and are copied on every draft), or a commitment of a source document (a live row:
+documents keep their drafts beside it). It keeps a snapshot of the action's text so it still
+reads sensibly if the action changes.
 """
 
 import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from milestones.models import Status, day_in_words
 from organisations.models import Organisation
 from routemap import clock
 from routemap.models import RouteMap
+from sources.models import Commitment
 
 
 class PartnerProfile(models.Model):
@@ -37,7 +41,9 @@ class ProgressUpdateQuerySet(models.QuerySet):
         return self.filter(state=ProgressUpdate.State.PENDING)
 
     def with_people(self):
-        return self.select_related("organisation", "route_map", "submitted_by", "reviewed_by")
+        return self.select_related(
+            "organisation", "route_map", "commitment__document", "submitted_by", "reviewed_by"
+        )
 
     def for_route_maps(self, ids: set[int] | None):
         """Updates on the given route maps (None: every route map)."""
@@ -49,6 +55,7 @@ class ProgressUpdate(models.Model):
         PENDING = "pending", "Waiting for review"
         ACCEPTED = "accepted", "Accepted"
         DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="progress_updates"
@@ -56,14 +63,27 @@ class ProgressUpdate(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # A milestone update names the route map and the milestone's key; a commitment update
+    # names the commitment (the check constraint below allows exactly one of the two).
     route_map = models.ForeignKey(
-        RouteMap, on_delete=models.CASCADE, related_name="progress_updates"
+        RouteMap, on_delete=models.CASCADE, null=True, blank=True, related_name="progress_updates"
     )
-    milestone_key = models.UUIDField(db_index=True)
+    milestone_key = models.UUIDField(null=True, blank=True, db_index=True)
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="progress_updates",
+    )
     milestone_text = models.TextField(
-        help_text="The milestone as it read when the update was sent."
+        help_text="The milestone or commitment as it read when the update was sent."
     )
-    milestone_year = models.PositiveSmallIntegerField()
+    milestone_year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The milestone's year, or the last year of a commitment's timescale if any.",
+    )
     proposed_status = models.CharField(max_length=20, choices=Status.choices)
     note = models.TextField()
     evidence_url = models.URLField(max_length=500, blank=True)
@@ -73,13 +93,35 @@ class ProgressUpdate(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.TextField(blank=True)
+    replaced_note = models.TextField(
+        blank=True, help_text="The progress note the accepted update replaced in the draft."
+    )
+    accepted_note = models.TextField(
+        blank=True, help_text="The progress note as the editor accepted it (perhaps edited)."
+    )
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the accepted update was first published."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["state", "created_at"], name="progress_update_queue")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(route_map__isnull=False, milestone_key__isnull=False, commitment__isnull=True)
+                    | Q(
+                        route_map__isnull=True, milestone_key__isnull=True, commitment__isnull=False
+                    )
+                ),
+                name="progress_update_about_one_action",
+                violation_error_message="An update is about one milestone or one commitment.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.get_proposed_status_display()} ({self.state})"
@@ -98,7 +140,13 @@ class ProgressUpdate(models.Model):
 
     @property
     def state_colour(self) -> str:
-        return {"pending": "grey", "accepted": "green", "declined": "red"}[self.state]
+        return {"pending": "grey", "accepted": "green", "declined": "red", "withdrawn": "grey"}[
+            self.state
+        ]
+
+    @property
+    def is_commitment(self) -> bool:
+        return self.commitment_id is not None
 
     @property
     def reported_on(self) -> datetime.date:
