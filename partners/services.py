@@ -13,6 +13,7 @@ from accounts.roles import can_edit_route_map, partner_organisation
 from editing import services as editing
 from milestones.models import Milestone, Status
 from partners.models import ProgressUpdate
+from partners.signals import update_reviewed, update_submitted
 from routemap import clock
 from routemap.models import RouteMap
 
@@ -64,6 +65,7 @@ def progress_update_submit(
     if evidence_url and not evidence_url.lower().startswith(("http://", "https://")):
         raise ValidationError({"evidence_url": "Enter a web address starting http:// or https://"})
     update.save()
+    transaction.on_commit(lambda: update_submitted.send(ProgressUpdate, update=update))
     return update
 
 
@@ -119,6 +121,7 @@ def progress_update_accept(*, update: ProgressUpdate, user) -> Milestone:
     update.reviewed_by = user
     update.reviewed_at = clock.now()
     update.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+    transaction.on_commit(lambda: update_reviewed.send(ProgressUpdate, update=update))
     return milestone
 
 
@@ -134,4 +137,5 @@ def progress_update_decline(*, update: ProgressUpdate, user, reason: str) -> Pro
     update.reviewed_at = clock.now()
     update.decline_reason = reason
     update.save(update_fields=["state", "reviewed_by", "reviewed_at", "decline_reason"])
+    transaction.on_commit(lambda: update_reviewed.send(ProgressUpdate, update=update))
     return update
