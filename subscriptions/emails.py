@@ -2,17 +2,14 @@
 failure to send one is logged and never raised: email must not get in the way of the page or
 the publish that triggered it."""
 
-import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
-from django.conf import settings
 from django.core import mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from routemap.emails import send_each, unsubscribable_message
 from subscriptions.models import CONFIRMATION_VALID_FOR, Subscription
-
-logger = logging.getLogger(__name__)
 
 
 def unsubscribe_path(subscription: Subscription) -> str:
@@ -38,35 +35,9 @@ def build_message(
             "unsubscribe_url": unsubscribe_url,
         },
     )
-    return mail.EmailMessage(
-        subject=subject,
-        body=body,
-        to=[subscription.email],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-        },
+    return unsubscribable_message(
+        subject=subject, body=body, to=subscription.email, unsubscribe_url=unsubscribe_url
     )
-
-
-def send_each(messages: Iterable[mail.EmailMessage]) -> int:
-    """Send one by one over a shared connection; log each failure and carry on."""
-    sent = 0
-    connection = mail.get_connection()
-    try:
-        for message in messages:
-            message.connection = connection
-            try:
-                sent += message.send()
-            except Exception:
-                logger.exception("Could not send email %r", message.subject)
-    finally:
-        try:
-            connection.close()
-        except Exception:
-            logger.exception("Could not close the email connection")
-    return sent
 
 
 def send_confirmation(
@@ -83,8 +54,3 @@ def send_confirmation(
         absolute_url=absolute_url,
     )
     return send_each([message]) == 1
-
-
-def site_url(path: str) -> str:
-    """An absolute address outside a request (emails sent when a route map is published)."""
-    return settings.SITE_URL.rstrip("/") + path

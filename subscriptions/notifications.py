@@ -17,9 +17,10 @@ from django.dispatch import receiver
 from milestones.models import Milestone, MilestoneOrganisation
 from outcomes.models import OutcomeOrganisation
 from routemap.changes import Change, describe_changes
+from routemap.emails import send_each, site_url
 from routemap.models import Edition
 from routemap.signals import edition_published
-from subscriptions.emails import build_message, send_each, site_url
+from subscriptions.emails import build_message
 from subscriptions.models import Subscription
 
 logger = logging.getLogger(__name__)
