@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
+from accounts.models import EmailPreference
+from routemap.forms import CleanTextModelForm
 from routemap.models import RouteMap
 from sources.models import SourceDocument
 
@@ -32,9 +34,22 @@ class SourceDocumentAssignmentInline(admin.TabularInline):
     autocomplete_fields = ["sourcedocument"]
 
 
+class EmailPreferenceInline(admin.StackedInline):
+    model = EmailPreference
+    form = CleanTextModelForm
+    can_delete = False
+    verbose_name_plural = "Emails about their work (none recorded: every kind is on)"
+    fields = ["review_decisions", "review_digest"]
+
+
 admin.site.unregister(User)
 
 
 @admin.register(User)
 class AssignmentsUserAdmin(UserAdmin):
-    inlines = [*UserAdmin.inlines, RouteMapAssignmentInline, SourceDocumentAssignmentInline]
+    inlines = [
+        *UserAdmin.inlines,
+        RouteMapAssignmentInline,
+        SourceDocumentAssignmentInline,
+        EmailPreferenceInline,
+    ]

@@ -3,11 +3,13 @@ an account, so neither the page nor its timing tells anyone which addresses are 
 
 import logging
 
+from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
-from routemap.forms import CleanTextMixin, email_field, honeypot_field
+from accounts.models import EmailKind
+from routemap.forms import CleanTextMixin, DesignSystemForm, email_field, honeypot_field
 
 logger = logging.getLogger(__name__)
 
@@ -42,3 +44,15 @@ class PasswordResetRequestForm(CleanTextMixin, PasswordResetForm):
             message.send()
         except Exception:
             logger.exception("Failed to send the no-account password reset email")
+
+
+class EmailPreferenceForm(DesignSystemForm):
+    """Checkboxes for the kinds of email this person can get (`kinds`); the others are left
+    out, and left as they are."""
+
+    def __init__(self, *args, kinds: list[EmailKind], **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in kinds:
+            field = forms.BooleanField(required=False, label=kind.label, help_text=kind.hint)
+            field.widget.attrs["class"] = "ds_checkbox__input"
+            self.fields[kind.field] = field

@@ -1,11 +1,18 @@
-"""Asking for a password reset, with the limits of every email the public can trigger."""
+"""Asking for a password reset, with the limits of every email the public can trigger; which
+emails about their work a signed-in person gets, and the one-click links that turn one off."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.forms import PasswordResetRequestForm
+from accounts.forms import EmailPreferenceForm, PasswordResetRequestForm
+from accounts.models import EmailPreference, email_kinds_for, read_unsubscribe_token
 from routemap.client import client_address
 from routemap.forms import filled_honeypot
 from routemap.ratelimit import TOO_MANY_EMAILS_MESSAGE, emails_from_client, emails_to_recipient
@@ -44,3 +51,47 @@ def password_reset_done(request: HttpRequest) -> HttpResponse:
         "registration/password_reset_done.html",
         {"emails_per_hour": settings.EMAILS_PER_RECIPIENT_PER_HOUR},
     )
+
+
+@require_http_methods(["GET", "POST"])
+def email_preferences(request: HttpRequest) -> HttpResponse:
+    """Partners and editors choose the emails about their work; nobody else gets any."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    kinds = email_kinds_for(request.user)
+    if not kinds:
+        raise PermissionDenied("Email settings are for partner organisations and editors.")
+    preference = EmailPreference.for_user(request.user)
+    # Not `request.POST or None`: a form with every box unticked posts nothing else.
+    form = EmailPreferenceForm(
+        request.POST if request.method == "POST" else None,
+        kinds=kinds,
+        initial={kind.field: getattr(preference, kind.field) for kind in kinds},
+    )
+    if form.is_valid():
+        for kind in kinds:
+            setattr(preference, kind.field, form.cleaned_data[kind.field])
+        preference.save()
+        messages.success(request, "Your email settings are saved.")
+        return redirect("accounts:email_preferences")
+    return render(
+        request,
+        "accounts/email_preferences.html",
+        {"form": form, "kinds": kinds},
+        status=400 if form.errors else 200,
+    )
+
+
+@csrf_exempt  # RFC 8058 one-click unsubscribe: mail clients POST without a CSRF token.
+@require_http_methods(["GET", "POST"])
+def email_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks (mail scanners follow links); POST turns that one kind of email off."""
+    found = read_unsubscribe_token(token)
+    user = get_user_model().objects.filter(pk=found[0]).first() if found else None
+    if user is None:
+        return render(request, "accounts/email_link_problem.html", status=404)
+    kind = found[1]
+    if request.method == "POST":
+        EmailPreference.turn_off(user, kind)
+        return render(request, "accounts/email_unsubscribed.html", {"kind": kind})
+    return render(request, "accounts/email_unsubscribe.html", {"kind": kind, "token": token})

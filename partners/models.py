@@ -157,3 +157,16 @@ class ProgressUpdate(models.Model):
         """The note as it goes on the milestone, saying who reported it and when."""
         when = day_in_words(self.reported_on)
         return f"{self.note.strip()} (Update from {self.organisation.name}, {when})"
+
+
+class ReviewDigest(models.Model):
+    """When an editor was last sent the list of partner updates to review, so the next list
+    holds only what arrived since (manage.py send_review_digest)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_digest"
+    )
+    last_sent_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user}: review digest sent {self.last_sent_at:%Y-%m-%d %H:%M}"

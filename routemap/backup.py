@@ -17,6 +17,7 @@ from django.db import transaction
 MODELS = [
     "auth.group",
     "auth.user",
+    "accounts.emailpreference",  # an unsubscribe must survive a restore
     "organisations.organisation",
     "routemap.foundation",
     "routemap.routemap",

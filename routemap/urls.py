@@ -44,6 +44,7 @@ urlpatterns = [
     path("api/", include((api_patterns, "api"))),
     path("accounts/password_reset/", password_reset, name="password_reset"),
     path("accounts/password_reset/done/", password_reset_done, name="password_reset_done"),
+    path("accounts/emails/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("edit/updates/", include("partners.review_urls")),
     path("edit/", include("editing.urls")),

@@ -35,6 +35,7 @@ from sources.models import (
     SourceChangeRecord,
     SourceDocument,
 )
+from sources.signals import announce_document_published
 from sources.timescales import TimescaleError, describe_span, parse_timescale, timescale_due
 
 # At most this many responses per address per window, across all consultations.
@@ -569,6 +570,7 @@ def document_publish(*, document: SourceDocument, user, note: str) -> SourceDocu
     draft.delete()
     bump_published_version()
     transaction.on_commit(bump_published_version)
+    announce_document_published(document=document, published_at=clock.now())
     return document
 
 
