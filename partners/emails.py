@@ -62,9 +62,9 @@ def message_to(
             "unsubscribe_url": unsubscribe_url,
             "settings_url": site_url(reverse("accounts:email_preferences")),
         },
-    )
+    ).strip()
     return unsubscribable_message(
-        subject=subject, body=body, to=user.email, unsubscribe_url=unsubscribe_url
+        subject=subject, body=body + "\n", to=user.email, unsubscribe_url=unsubscribe_url
     )
 
 
