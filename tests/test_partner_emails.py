@@ -40,6 +40,7 @@ from tests.factories import (
     draft_copy,
     partner_for,
 )
+from tests.test_html_validity import CANARY, CANARY_HTML, vnu, vnu_errors  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -534,3 +535,24 @@ def test_settings_are_linked_from_my_organisation_and_the_editing_dashboard(clie
     assert f'href="{SETTINGS}"' in client.get("/my-organisation/").content.decode()
     client.force_login(PublisherFactory())
     assert f'href="{SETTINGS}"' in client.get("/edit/").content.decode()
+
+
+def test_the_new_pages_are_valid_html(vnu, client, partner, tmp_path):  # noqa: F811
+    token = unsubscribe_token(partner, REVIEW_DECISIONS)
+    pages = {
+        "unsubscribe": client.get(f"/accounts/emails/unsubscribe/{token}/"),
+        "unsubscribed": client.post(f"/accounts/emails/unsubscribe/{token}/"),
+        "bad link": client.get("/accounts/emails/unsubscribe/nonsense/"),
+    }
+    client.force_login(partner)
+    pages["settings (partner)"] = client.get(SETTINGS)
+    pages["saved (partner)"] = client.post(SETTINGS, {}, follow=True)
+    client.force_login(PublisherFactory())
+    pages["settings (editor)"] = client.get(SETTINGS)
+    html = {name: response.content.decode() for name, response in pages.items()}
+    html[CANARY] = CANARY_HTML
+
+    errors = vnu_errors(vnu, html, tmp_path)
+
+    assert any(name == CANARY for name, _ in errors)
+    assert [f"{name} {error}" for name, error in errors if name != CANARY] == []
