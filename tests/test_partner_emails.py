@@ -440,15 +440,19 @@ def unsubscribe_url(user, kind):
     return f"/accounts/emails/unsubscribe/{unsubscribe_token(user, kind)}/"
 
 
-def test_the_unsubscribe_link_asks_then_turns_off_exactly_that_kind(client, partner):
+def test_the_unsubscribe_link_asks_then_turns_off_exactly_that_kind(
+    client, partner, django_assert_max_num_queries
+):
     url = unsubscribe_url(partner, REVIEW_DECISIONS)
 
-    page = client.get(url)
+    with django_assert_max_num_queries(3):
+        page = client.get(url)
     assert page.status_code == 200
     assert "Stop emails about decisions on your progress updates" in page.content.decode()
     assert EmailPreference.wants(partner, REVIEW_DECISIONS)  # a mail scanner's GET does nothing
 
-    done = client.post(url)
+    with django_assert_max_num_queries(8):
+        done = client.post(url)
     assert done.status_code == 200
     text = done.content.decode()
     assert "Emails about decisions on your progress updates are off" in text
