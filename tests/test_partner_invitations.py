@@ -34,10 +34,16 @@ def link_in(message) -> str:
 
 
 def test_a_new_partner_gets_an_account_and_chooses_their_password_from_the_email(client, cosla):
-    invitation = partner_invite(email="Ann.Other@Example.scot", organisation=cosla, name="Ann Other")
+    invitation = partner_invite(
+        email="Ann.Other@Example.scot", organisation=cosla, name="Ann Other"
+    )
     user = invitation.user
     assert invitation.created
-    assert (user.email, user.first_name, user.last_name) == ("Ann.Other@example.scot", "Ann", "Other")
+    assert (user.email, user.first_name, user.last_name) == (
+        "Ann.Other@example.scot",
+        "Ann",
+        "Other",
+    )
     assert not user.has_usable_password()
     assert user.partner_profile.organisation == cosla
     assert user.groups.filter(name=PARTNERS).exists()
@@ -60,7 +66,9 @@ def test_a_new_partner_gets_an_account_and_chooses_their_password_from_the_email
     client.force_login(user)
     assert client.get("/my-organisation/").status_code == 200
     # The link works once.
-    assert "expired or has already been used" in client.get("/" + path, follow=True).content.decode()
+    assert (
+        "expired or has already been used" in client.get("/" + path, follow=True).content.decode()
+    )
 
 
 def test_an_account_with_no_role_is_reused_and_inviting_again_resends_the_link(cosla):
@@ -134,7 +142,9 @@ def test_usernames_are_unique_and_valid_whatever_the_address(cosla):
 
 
 def test_command_invites_a_partner(cosla, capsys):
-    call_command("invite_partner", "--email", "a@b.scot", "--organisation", "cosla", "--name", "A B")
+    call_command(
+        "invite_partner", "--email", "a@b.scot", "--organisation", "cosla", "--name", "A B"
+    )
     assert "Created the account a@b.scot as a partner for COSLA" in capsys.readouterr().out
     assert User.objects.get(email="a@b.scot").partner_profile.organisation == cosla
     assert len(mail.outbox) == 1
