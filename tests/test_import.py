@@ -267,9 +267,9 @@ def test_an_unknown_outcome_slug_is_an_error_when_there_is_no_outcome_id(client,
     rows = single_line_rows(client, route_map)
     rows[1]["outcome"] = "no-such-outcome"
     preview = preview_of(route_map, to_csv(rows, [c for c in rows[0] if c != "outcome_id"]))
-    milestone = Milestone.objects.get(key=rows[1]["milestone_id"])
+    m = Milestone.objects.get(key=rows[1]["milestone_id"])
     assert [str(e) for e in preview.errors] == [
-        f"Line 3 ({imports.milestone_words(milestone.text, milestone.year, milestone.outcome.title)})"
+        f"Line 3 ({imports.milestone_words(m.text, m.year, m.outcome.title)})"
         ": Unknown outcome “no-such-outcome”: it is not an outcome of this route map."
     ]
 
