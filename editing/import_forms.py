@@ -48,4 +48,12 @@ class ImportUploadForm(DesignSystemForm):
 
 
 class ImportApplyForm(CleanTextForm):
+    """What the preview showed (`token`), and which rows changed in the draft since the
+    file was exported the editor chose to import anyway (their milestones' keys)."""
+
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    apply_stale = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, stale_keys: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["apply_stale"].choices = [(key, key) for key in stale_keys]

@@ -74,6 +74,7 @@ def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
             "route_map": route_map,
             "form": form,
             "has_draft": services.draft_has_changes(route_map),
+            "columns": imports.COLUMN_HELP,
         },
         status=400 if form.errors else 200,
     )
@@ -112,8 +113,7 @@ def import_preview(request: HttpRequest, slug: str) -> HttpResponse:
 def import_apply(request: HttpRequest, slug: str) -> HttpResponse:
     route_map = route_map_for_editing(request, slug)
     pending = _pending(request, route_map.slug)
-    form = ImportApplyForm(request.POST)
-    if pending is None or not form.is_valid():
+    if pending is None or not request.POST.get("token"):
         messages.error(request, "There is no file waiting to be imported: upload it again.")
         return redirect("editing:import", route_map.slug)
     preview = imports.import_preview(
@@ -121,7 +121,8 @@ def import_apply(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if preview.errors:
         return _preview_page(request, route_map, pending, status=400)
-    if preview.fingerprint() != form.cleaned_data["token"]:
+    form = ImportApplyForm(request.POST, stale_keys=[row.key for row in preview.stale])
+    if not form.is_valid() or preview.fingerprint() != form.cleaned_data["token"]:
         messages.error(
             request,
             "The route map changed after you checked this file, so nothing was imported. "
@@ -130,7 +131,10 @@ def import_apply(request: HttpRequest, slug: str) -> HttpResponse:
         return _preview_page(request, route_map, pending, status=409)
     try:
         counts = imports.route_map_import_apply(
-            route_map=route_map, user=request.user, preview=preview
+            route_map=route_map,
+            user=request.user,
+            preview=preview,
+            apply_stale=form.cleaned_data["apply_stale"],
         )
     except imports.ImportNotAllowed as exc:
         messages.error(request, str(exc))

@@ -1,11 +1,19 @@
 """Bulk editing a route map as CSV: export its editable edition, preview an edited file, apply it.
 
-The file has the public export's columns (`milestones.exports.COLUMNS`) plus `outcome_id`, so a
-spreadsheet downloaded from /timeline/ can be read back too. Only these columns are read:
-milestone_id, outcome_id or outcome, year, status, text, and, when present, progress_note,
-organisations and subject_to_decisions_after_may_2026. The others (titles, status_label,
-overdue, organisation_names, url, due_date, due_precision, due_soon) are worked out from the
-data and ignored on import: a due date is read from the text again, or kept if an editor set it.
+The file has the public export's columns (`milestones.exports.COLUMNS`) plus `outcome_id`,
+`revision` and `exported_at`, so a spreadsheet downloaded from /timeline/ can be read back too.
+Only these columns are read: milestone_id, outcome_id or outcome, year, status (its code or its
+label: "in_progress" or "In progress"), text, and, when present, progress_note, organisations
+and subject_to_decisions_after_may_2026. The others (titles, status_label, overdue,
+organisation_names, url, due_date, due_precision, due_soon) are worked out from the data and
+not imported; an edit to one of them is reported in the preview with the column to edit
+instead, so a change typed in the wrong column is never silently lost.
+
+`revision` (each milestone's revision when exported) and `exported_at` say what the file was
+made from: a row whose milestone has been changed in the draft since then would replace that
+change, so it is held back, with the change it would undo, unless the editor ticks it. A file
+without them (an older export, the public timeline's) is imported as before, with a note that
+it cannot be checked.
 
 Reading a file never writes: `import_preview` says exactly what would change and lists every
 problem with its line number. `route_map_import_apply` then makes the changes to the draft, with
@@ -14,6 +22,7 @@ published like any other edit; it writes in bulk, so the largest file accepted a
 """
 
 import csv
+import datetime
 import hashlib
 import io
 import json
@@ -26,6 +35,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 
 from editing import services
 from editing.models import ChangeRecord
@@ -43,7 +53,26 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 # a few hundred. Past this many, a file is refused at preview rather than risk an apply that
 # outlasts a request (bench/import_apply.py measures the largest accepted files).
 MAX_ROWS = 20_000
-EXTRA_COLUMNS = [name for name in ["outcome_id"] if name not in COLUMN_NAMES]
+# After the public columns: which outcome a new row belongs to, and what the file was made from.
+EXTRA_COLUMNS = [
+    name for name in ["outcome_id", "revision", "exported_at"] if name not in COLUMN_NAMES
+]
+# The columns people edit on paper, and what the upload page says of each.
+COLUMN_HELP = [
+    ("milestone_id", "Which milestone the row is. Leave it empty to add a milestone."),
+    ("outcome_id", "The outcome of a new row (or give the outcome's slug in outcome)."),
+    ("year", "2024 to 2030."),
+    ("status", "One of: " + ", ".join(s.label for s in Status) + "."),
+    ("text", "What must happen."),
+    ("progress_note", "Progress so far (may be empty)."),
+    ("organisations", "The responsible organisations' slugs, separated by “; ”."),
+    ("subject_to_decisions_after_may_2026", "true or false."),
+    (
+        "revision and exported_at",
+        "What the file was exported from: leave them as they are. They let the import warn "
+        "you when a milestone has been changed by someone else since.",
+    ),
+]
 EXPORT_COLUMNS = COLUMN_NAMES + EXTRA_COLUMNS
 REQUIRED_COLUMNS = ["milestone_id", "year", "status", "text"]
 OPTIONAL_FIELDS = ["progress_note", "subject_to_decisions_after_may_2026", "organisations"]
@@ -55,9 +84,11 @@ FIELD_LABELS = {
     "subject_to_decisions_after_may_2026": "Subject to decisions after May 2026",
     "organisations": "Organisations",
 }
+TEXT_FIELDS = {"text", "progress_note"}  # shown as a word-level difference
 TRUE_WORDS = {"true", "yes", "y", "1"}
 FALSE_WORDS = {"false", "no", "n", "0", ""}
 YEAR_PATTERN = re.compile(r"^(\d{4})(?:\.0+)?$")  # spreadsheets may write 2026 as 2026.0
+REVISION_PATTERN = re.compile(r"^(\d{1,9})(?:\.0+)?$")
 
 
 class ImportFileError(Exception):
@@ -96,6 +127,7 @@ def export_lines(edition: Edition | None, request=None) -> Iterator[str]:
     """The edition's milestones as CSV lines, with a byte order mark for spreadsheets."""
     writer = csv.writer(_Echo())
     shim = _Request(request)
+    exported_at = timezone.localtime(clock.now()).replace(microsecond=0).isoformat()
     yield "\ufeff"
     yield writer.writerow(EXPORT_COLUMNS)
     if edition is None:
@@ -103,6 +135,8 @@ def export_lines(edition: Edition | None, request=None) -> Iterator[str]:
     for milestone in edition_milestones(edition):
         record = {column.name: column.value(milestone, shim) for column in COLUMNS}
         record["outcome_id"] = str(milestone.outcome.key)
+        record["revision"] = milestone.revision
+        record["exported_at"] = exported_at
         yield writer.writerow([csv_cell(record[name]) for name in EXPORT_COLUMNS])
 
 
@@ -141,11 +175,29 @@ def _same_text(a: str, b: str) -> bool:
     return _clean_cell(a) == _clean_cell(b)
 
 
+def shorten(text: str, length: int = 60) -> str:
+    """`text` on one line, cut at a word boundary to at most `length` characters."""
+    text = " ".join(str(text).split())
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def milestone_words(text: str, year, outcome_title: str = "") -> str:
+    """How an error names a milestone: “its text, shortened…”, year, outcome."""
+    parts = [f"“{shorten(text)}”" if text else "no text", str(year) if year else ""]
+    return ", ".join(part for part in [*parts, outcome_title] if part)
+
+
 @dataclass
 class RowError:
     line: int
     message: str
     row: int = 0  # the spreadsheet row, when a cell spans several lines of the file
+    about: str = ""  # the milestone, in words (see milestone_words)
 
     @property
     def where(self) -> str:
@@ -154,7 +206,8 @@ class RowError:
         return f"Line {self.line}"
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
+        about = f" ({self.about})" if self.about else ""
+        return f"{self.where}{about}: {self.message}"
 
 
 @dataclass
@@ -165,7 +218,19 @@ class FieldChange:
 
     @property
     def label(self) -> str:
-        return FIELD_LABELS[self.field]
+        return FIELD_LABELS.get(self.field, self.field.replace("_", " ").capitalize())
+
+    @property
+    def is_text(self) -> bool:
+        return self.field in TEXT_FIELDS
+
+
+@dataclass
+class TheirChange(FieldChange):
+    """A change made in the draft after the file was exported, from its change record."""
+
+    who: str = ""
+    when: datetime.datetime | None = None
 
 
 @dataclass
@@ -175,6 +240,30 @@ class ChangedRow:
     changes: list[FieldChange]
     values: dict
     organisations: list[str] | None  # slugs, or None where unchanged
+    exported_revision: int | None = None
+    since_export: list[TheirChange] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return str(self.milestone.key)
+
+    @property
+    def about(self) -> str:
+        return milestone_words(
+            self.milestone.text, self.milestone.year, self.milestone.outcome.title
+        )
+
+
+@dataclass
+class IgnoredEdit:
+    """A cell of a column that is not imported, edited away from what the export wrote."""
+
+    line: int
+    about: str
+    column: str
+    value: str
+    expected: str
+    instead: str
 
 
 @dataclass
@@ -195,6 +284,12 @@ class ImportPreview:
     missing: list[Milestone] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     rows: int = 0
+    # Rows whose milestone changed in the draft since the file was exported: held back
+    # unless the editor ticks them (route_map_import_apply's `apply_stale`).
+    stale: list[ChangedRow] = field(default_factory=list)
+    ignored: list[IgnoredEdit] = field(default_factory=list)
+    checked: bool = False  # the file says what it was exported from (a revision column)
+    exported_at: datetime.datetime | None = None
 
     @property
     def removed(self) -> list[Milestone]:
@@ -206,7 +301,7 @@ class ImportPreview:
 
     @property
     def can_apply(self) -> bool:
-        return not self.errors and self.has_changes
+        return not self.errors and (self.has_changes or bool(self.stale))
 
     def summary(self) -> str:
         if self.errors:
@@ -214,11 +309,21 @@ class ImportPreview:
             return (
                 f"{count} problem{'s' if count != 1 else ''} to fix: nothing can be imported yet."
             )
+        held = ""
+        if self.stale:
+            count = len(self.stale)
+            held = (
+                f" {count} more milestone{'s were' if count != 1 else ' was'} changed in the "
+                "draft since this file was exported: not imported unless you tick "
+                f"{'them' if count != 1 else 'it'}."
+            )
         if not self.has_changes:
+            if held:
+                return "No other changes." + held
             return "No changes: the file matches the route map."
         return (
             f"{len(self.added)} to add, {len(self.changed)} to change, "
-            f"{len(self.removed)} to remove."
+            f"{len(self.removed)} to remove." + held
         )
 
     def fingerprint(self) -> str:
@@ -232,6 +337,10 @@ class ImportPreview:
             "changed": [
                 [str(c.milestone.key), c.milestone.revision, _jsonable(c.values), c.organisations]
                 for c in self.changed
+            ],
+            "stale": [
+                [str(c.milestone.key), c.milestone.revision, _jsonable(c.values), c.organisations]
+                for c in self.stale
             ],
             "removed": sorted(str(m.key) for m in self.removed),
             "errors": [str(e) for e in self.errors],
@@ -251,7 +360,9 @@ class _Content:
         self.outcomes_by_key = {o.key: o for o in outcomes}
         self.outcomes_by_slug = {o.slug: o for o in outcomes}
         milestones = (
-            Milestone.objects.filter(outcome__edition=edition).select_related("outcome")
+            Milestone.objects.filter(outcome__edition=edition).select_related(
+                "outcome", "status_updated_by"
+            )
             if edition
             else Milestone.objects.none()
         )
@@ -285,6 +396,9 @@ class _Bodies:
 
 def _ordered(model):
     return model.objects.select_related("organisation").order_by("order", "pk")
+
+
+STATUS_WORDS = ", ".join(status.label for status in Status)
 
 
 def _status(value: str) -> Status | None:
@@ -335,11 +449,22 @@ class _RowReader:
             values["year"] = int(match.group(1))
         status_cell = self.cell(cells, "status") or ""
         status = _status(status_cell)
-        if status is None:
+        if status is None and not status_cell:
+            label = self.cell(cells, "status_label")
             errors.append(
-                f"Unknown status “{status_cell}”: use one of "
-                + ", ".join(s.value for s in Status)
-                + "."
+                "The status is empty: type one of "
+                + STATUS_WORDS
+                + (
+                    f" in the status column (status_label says “{label}”, but that column is "
+                    "not imported)."
+                    if label
+                    else "."
+                )
+            )
+        elif status is None:
+            errors.append(
+                f"Unknown status “{status_cell}”: type one of {STATUS_WORDS} "
+                f"(or the codes {', '.join(s.value for s in Status)})."
             )
         else:
             values["status"] = status
@@ -427,6 +552,7 @@ def import_preview(
     if missing_columns:
         return preview
 
+    preview.checked = "revision" in columns
     content = _Content(edition)
     rows = _RowReader(preview, content, columns)
     seen: dict[uuid.UUID, int] = {}
@@ -460,17 +586,26 @@ def import_preview(
     if preview.rows == 0 and not preview.errors:
         preview.errors.append(RowError(2, "The file has a header row but no milestones.", 2))
     preview.missing = [m for m in content.milestones if m.key not in seen]
+    _their_changes(preview)
     return preview
 
 
 def _read_row(preview, content, rows: _RowReader, seen, cells, line: int, row: int) -> None:
-    def error(message: str) -> None:
-        preview.errors.append(RowError(line, message, row))
-
     values, organisations, problems = rows.read(cells)
     outcome, outcome_problem = rows.outcome(cells)
     if outcome_problem:
         problems.append(outcome_problem)
+    about = milestone_words(
+        rows.cell(cells, "text") or "",
+        values.get("year") or rows.cell(cells, "year"),
+        outcome.title if outcome else "",
+    )
+
+    def error(message: str) -> None:
+        preview.errors.append(RowError(line, message, row, about))
+
+    if preview.exported_at is None:
+        preview.exported_at = _when(rows.cell(cells, "exported_at") or "")
 
     milestone_id = rows.cell(cells, "milestone_id") or ""
     if not milestone_id:
@@ -499,18 +634,204 @@ def _read_row(preview, content, rows: _RowReader, seen, cells, line: int, row: i
             "Leave milestone_id empty to add a new milestone."
         )
         return
+    about = milestone_words(milestone.text, milestone.year, milestone.outcome.title)
     if outcome is not None and outcome.pk != milestone.outcome_id:
         problems.append(
             f"This milestone belongs to the outcome “{milestone.outcome.slug}”; it cannot be "
             "moved to another outcome by import. Remove it and add it to the other outcome."
         )
+    revision_cell = rows.cell(cells, "revision") or ""
+    exported_revision = None
+    if revision_cell:
+        match = REVISION_PATTERN.match(revision_cell)
+        if match:
+            exported_revision = int(match.group(1))
+        else:
+            problems.append(
+                f"revision “{revision_cell}” is not a number: leave the revision column as it "
+                "was exported (it says which version of the milestone the row was made from)."
+            )
     for problem in problems:
         error(problem)
     if problems:
         return
+    _ignored_edits(preview, content, rows, cells, line, milestone, values, organisations, about)
     changed = _changes(milestone, values, organisations, content.bodies)
-    if changed is not None:
-        preview.changed.append(ChangedRow(line, milestone, *changed))
+    if changed is None:
+        return
+    changed_row = ChangedRow(line, milestone, *changed, exported_revision=exported_revision)
+    if exported_revision is not None and exported_revision != milestone.revision:
+        preview.stale.append(changed_row)
+    else:
+        preview.changed.append(changed_row)
+
+
+def _when(value: str) -> datetime.datetime | None:
+    """The export's time, as written (ISO 8601), or None where a spreadsheet mangled it."""
+    try:
+        when = datetime.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return when if timezone.is_aware(when) else timezone.make_aware(when)
+
+
+def _their_changes(preview: ImportPreview) -> None:
+    """What was changed in the draft after the file was exported, for the rows held back:
+    from the change records since `exported_at` (one query)."""
+    if not preview.stale or preview.exported_at is None:
+        return
+    by_key = {row.milestone.key: row for row in preview.stale}
+    records = (
+        ChangeRecord.objects.filter(
+            route_map=preview.route_map,
+            object_type="milestone",
+            object_key__in=list(by_key),
+            created_at__gte=preview.exported_at,
+        )
+        .exclude(action__in=[Action.ADDED, Action.REMOVED, Action.PUBLISHED, Action.DISCARDED])
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )
+    for record in records:
+        by_key[record.object_key].since_export.append(
+            TheirChange(
+                record.field,
+                _recorded(record.field, record.before),
+                _recorded(record.field, record.after),
+                who=record.who,
+                when=record.created_at,
+            )
+        )
+
+
+def _recorded(field_name: str, value: str) -> str:
+    """A change record's value in the words the preview uses."""
+    if field_name == "status" and value in Status.values:
+        return Status(value).label
+    if field_name == "subject_to_decisions_after_may_2026":
+        return {"True": "Yes", "False": "No"}.get(value, value)
+    if field_name == "organisations":
+        slugs = [part.split(":")[0].strip() for part in value.split(";") if part.strip()]
+        return ", ".join(slugs) if slugs else "(none: the outcome's)"
+    return value
+
+
+# ---------------------------------------------------------------------- columns not imported
+
+DUE_INSTEAD = (
+    "the due date is read from the text: write the date in the text (for example “By March "
+    "2027: …”) or set it on the milestone's edit page"
+)
+WORKED_OUT_INSTEAD = "it is worked out from the due date and the status: change those instead"
+STATUS_DATE_INSTEAD = "it is recorded when the status changes: edit the status column instead"
+NOT_HERE_INSTEAD = "it is not changed by an import: edit it on the route map's pages instead"
+
+
+def _same_words(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _same_list(a: str, b: str) -> bool:
+    def items(value: str) -> list[str]:
+        return [" ".join(v.split()).casefold() for v in value.split(";") if v.strip()]
+
+    return items(a) == items(b)
+
+
+def _same_date(a: str, b: str) -> bool:
+    if _same_words(a, b):
+        return True
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y"):
+        try:
+            if datetime.datetime.strptime(a.strip(), pattern).date().isoformat() == b:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def _same_flag(a: str, b: str) -> bool:
+    a = a.strip().lower()
+    return (a in TRUE_WORDS - {""}) == (b == "true") and (a in TRUE_WORDS | FALSE_WORDS)
+
+
+def _ignored_edits(preview, content, rows, cells, line, milestone, values, organisations, about):
+    """Warn of each cell in a column that is not imported whose value differs from what the
+    export wrote, where the column it is worked out from was left alone (so the person most
+    likely meant the change)."""
+    status_kept = values.get("status") == milestone.status
+    text_kept = _same_text(milestone.text, values.get("text", ""))
+    current_slugs = [link.organisation.slug for link in content.bodies.responsible_links(milestone)]
+    route_map = preview.route_map
+    today = clock.today()
+    exported_today = preview.exported_at is not None and (
+        timezone.localdate(preview.exported_at) == today
+    )
+    checks = [
+        # column, applies, what the export wrote, how to compare, what to edit instead
+        (
+            "status_label",
+            status_kept,
+            milestone.get_status_display(),
+            lambda a, b: _same_words(a, b) or _status(a) == milestone.status,
+            "edit the status column instead (you can type “{value}” there)",
+        ),
+        (
+            "organisation_names",
+            organisations is None or organisations == current_slugs,
+            "; ".join(
+                link.organisation.name for link in content.bodies.responsible_links(milestone)
+            ),
+            _same_list,
+            "edit the organisations column instead (the organisations' slugs, separated by “; ”)",
+        ),
+        ("outcome_title", True, milestone.outcome.title, _same_words, NOT_HERE_INSTEAD),
+        ("route_map_title", True, route_map.title, _same_words, NOT_HERE_INSTEAD),
+        (
+            "foundation",
+            True,
+            route_map.foundation.name if route_map.foundation else "",
+            _same_words,
+            NOT_HERE_INSTEAD,
+        ),
+        ("due_date", text_kept, milestone.due_date.isoformat(), _same_date, DUE_INSTEAD),
+        ("due_precision", text_kept, milestone.due_precision, _same_words, DUE_INSTEAD),
+        (
+            "overdue",
+            exported_today and status_kept and text_kept,
+            "true" if milestone.overdue else "false",
+            _same_flag,
+            WORKED_OUT_INSTEAD,
+        ),
+        (
+            "due_soon",
+            exported_today and status_kept and text_kept,
+            "true" if milestone.due_soon else "false",
+            _same_flag,
+            WORKED_OUT_INSTEAD,
+        ),
+        (
+            "status_updated_on",
+            status_kept,
+            milestone.status_updated_data()["status_updated_on"] or "",
+            _same_date,
+            STATUS_DATE_INSTEAD,
+        ),
+        (
+            "status_updated_by",
+            status_kept,
+            milestone.status_updated_by_name,
+            _same_words,
+            STATUS_DATE_INSTEAD,
+        ),
+    ]
+    for column, applies, expected, same, instead in checks:
+        value = rows.cell(cells, column)
+        if value is None or not applies or same(value, expected):
+            continue
+        preview.ignored.append(
+            IgnoredEdit(line, about, column, value, expected, instead.format(value=value))
+        )
 
 
 def _display(field_name: str, value) -> str:
@@ -629,8 +950,14 @@ def _in_chunks(items: list) -> Iterator[list]:
 
 
 @transaction.atomic
-def route_map_import_apply(*, route_map: RouteMap, user, preview: ImportPreview) -> dict[str, int]:
+def route_map_import_apply(
+    *, route_map: RouteMap, user, preview: ImportPreview, apply_stale: Iterable[str] = ()
+) -> dict[str, int]:
     """Apply a previewed import to the draft: all of it or nothing.
+
+    Rows whose milestone changed in the draft since the file was exported (`preview.stale`)
+    are applied only when their milestone's key is in `apply_stale`: the editor ticked them,
+    having seen the change they replace.
 
     The draft and its change records come out exactly as if each row had been saved through
     milestone_update, milestone_add and milestone_remove in turn (changes, then additions,
@@ -638,12 +965,14 @@ def route_map_import_apply(*, route_map: RouteMap, user, preview: ImportPreview)
     size only by one per batch of rows, so the largest file accepted applies in seconds."""
     if preview.errors:
         raise ImportNotAllowed("Fix the problems in the file before importing it.")
+    ticked = {str(key) for key in apply_stale}
+    changed_rows = preview.changed + [row for row in preview.stale if row.key in ticked]
     counts = {
         "added": len(preview.added),
-        "changed": len(preview.changed),
+        "changed": len(changed_rows),
         "removed": len(preview.removed),
     }
-    if not preview.has_changes:
+    if not any(counts.values()):
         return counts
     draft = services.edition_ensure_draft(route_map=route_map)  # locks the route map
     organisations = {o.slug: o for o in Organisation.objects.all()}
@@ -669,7 +998,7 @@ def route_map_import_apply(*, route_map: RouteMap, user, preview: ImportPreview)
         return milestone
 
     changed = []
-    for row in preview.changed:
+    for row in changed_rows:
         milestone = draft_milestone(row.milestone, f"Line {row.line}")
         own = bodies.own_links(milestone)
         if row.organisations is None:
@@ -797,6 +1126,32 @@ def preview_lines(preview: ImportPreview) -> Iterable[str]:
             yield f"  line {row.line}: {_short(row.milestone.text)}"
             for change in row.changes:
                 yield f"    {change.label}: {_short(change.before)} -> {_short(change.after)}"
+    if preview.stale:
+        yield (
+            f"Changed in the draft since this file was exported, not imported unless asked "
+            f"({len(preview.stale)}; use --replace-changes-since-export to import them):"
+        )
+        for row in preview.stale:
+            yield f"  line {row.line}: {_short(row.milestone.text)}"
+            for change in row.since_export:
+                yield (
+                    f"    changed by {change.who}: {change.label}: {_short(change.before)} -> "
+                    f"{_short(change.after)}"
+                )
+            for change in row.changes:
+                yield f"    the file: {change.label}: {_short(change.before)} -> " + _short(
+                    change.after
+                )
+    if not preview.checked:
+        yield (
+            "The file has no revision column, so it cannot be checked for changes made in the "
+            "draft since it was exported."
+        )
+    for edit in preview.ignored:
+        yield (
+            f"  line {edit.line}: {edit.column} is “{_short(edit.value)}” but is not imported: "
+            f"{edit.instead}."
+        )
     if preview.missing:
         if preview.remove_missing:
             yield f"Removed (not in the file) ({len(preview.missing)}):"

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -108,7 +108,8 @@ def _context(request: HttpRequest, route_map: RouteMap, **extra) -> dict:
 
 def _dashboard_route_maps(user) -> list[RouteMap]:
     """Route maps this editor can edit, each with its live version, its draft (when there is
-    one), how many changes were made since the draft began and who made the last one."""
+    one), whether either has outcomes (`has_content`), how many changes were made since the
+    draft began and who made the last one."""
     ids = editable_route_map_ids(user)
     last_change = ChangeRecord.objects.filter(route_map=OuterRef("pk")).order_by("-created_at")
     draft = Edition.objects.drafts().filter(route_map=OuterRef("pk"))
@@ -126,6 +127,12 @@ def _dashboard_route_maps(user) -> list[RouteMap]:
         changes_since_draft=Coalesce(Subquery(changes_since_draft), 0),
         last_changed_at=Subquery(last_change.values("created_at")[:1]),
         last_changed_by=Subquery(last_change.values("user__username")[:1]),
+        has_content=Exists(
+            Outcome.objects.filter(
+                edition__route_map=OuterRef("pk"),
+                edition__state__in=[Edition.State.PUBLISHED, Edition.State.DRAFT],
+            )
+        ),
     )
     if ids is not None:
         route_maps = route_maps.filter(pk__in=ids)
@@ -190,6 +197,10 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
         "editing/dashboard.html",
         {
             "route_maps": route_maps,
+            # Route maps with content get their actions; the empty ones (most of the plan's,
+            # until their text is entered) share one line.
+            "with_content": [rm for rm in route_maps if rm.has_content],
+            "empty_route_maps": [rm for rm in route_maps if not rm.has_content],
             "drafts": [rm for rm in route_maps if rm.draft_started_at is not None],
             "attention": attention,
             "overdue_total": sum(item["overdue"] for item in attention),

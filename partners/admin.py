@@ -9,14 +9,16 @@ from routemap.forms import CleanTextModelForm
 @admin.register(PartnerProfile)
 class PartnerProfileAdmin(admin.ModelAdmin):
     """Assign a person to the organisation they report for; this also puts them in the
-    Partners group, so there is one step to make someone a partner."""
+    Partners group. To invite someone new, use "Invite a partner for this organisation" on
+    the Organisations list (or `manage.py invite_partner`): it makes the account too and
+    emails them a link to choose a password."""
 
     form = CleanTextModelForm
 
     list_display = ["user", "organisation"]
     list_select_related = ["user", "organisation"]
     search_fields = ["user__username", "user__email", "organisation__name"]
-    autocomplete_fields = ["organisation"]
+    autocomplete_fields = ["user", "organisation"]  # never a list of every account
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -12,6 +12,7 @@ from partners.models import ProgressUpdate
 from tests.factories import (
     EditorFactory,
     OrganisationFactory,
+    OutcomeFactory,
     ProgressUpdateFactory,
     PublisherFactory,
     RouteMapFactory,
@@ -170,3 +171,27 @@ def test_dashboard_uses_a_bounded_number_of_queries(
         response = client.get(DASHBOARD)
     assert response.status_code == 200
     assert f"{scale} partner update" in response.content.decode()
+
+
+def test_route_maps_with_content_come_first_with_their_actions_and_empty_ones_share_a_line(
+    client,
+):
+    published = build_route_map().route_map
+    draft_only = RouteMapFactory(title="Only a draft")
+    OutcomeFactory(edition=editing.edition_ensure_draft(route_map=draft_only))
+    empty = [RouteMapFactory(title=f"Empty {n}") for n in range(3)]
+    editing.edition_ensure_draft(route_map=empty[0])  # a draft without outcomes is still empty
+    client.force_login(EditorFactory(all_route_maps=True))
+    listing = section(client.get(DASHBOARD).content.decode(), "route-maps")
+    items = listing[: listing.index("dashboard-empty-route-maps")]
+    assert published.title in items
+    assert "Only a draft" in items
+    assert "Not published yet" in items
+    for action in ("Edit", "Download CSV", "Import CSV", "View public page"):
+        assert f">{action}<span" in items
+    assert f"/edit/route-maps/{published.slug}/export.csv" in items
+    empty_line = listing[listing.index("dashboard-empty-route-maps") :]
+    assert "No content yet (" in empty_line
+    for route_map in empty:
+        assert f'<a href="/edit/route-maps/{route_map.slug}/">{route_map.title}</a>' in empty_line
+        assert f"/edit/route-maps/{route_map.slug}/export.csv" not in listing

@@ -201,6 +201,44 @@ def journey_pages(client: Client, consultation, mailoutbox) -> dict[str, str]:
     return pages
 
 
+def import_preview_pages(client: Client, slug: str) -> dict[str, str]:
+    """The CSV import's preview: with a word-level difference, a row changed in the draft
+    since the export (and its tick box), an edit in a column that is not imported; and with
+    errors."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from editing import services as editing
+    from tests.test_import import rows_of, to_csv
+
+    url = f"/edit/route-maps/{slug}/export.csv"
+    rows = rows_of(b"".join(client.get(url).streaming_content).decode())
+    route_map = Milestone.objects.get(key=rows[0]["milestone_id"]).outcome.edition.route_map
+    theirs = Milestone.objects.get(key=rows[0]["milestone_id"])
+    editing.milestone_update(
+        route_map=route_map,
+        key=theirs.key,
+        user=None,
+        values={"text": theirs.text + " Reworded since."},
+        organisations=[],
+        expected_revision=theirs.revision,
+    )
+    rows[0]["status"] = "In progress"
+    rows[1]["text"] = rows[1]["text"].replace(" ", "  changed ", 1)
+    rows[2]["status_label"] = "Achieved"
+    pages = {}
+    for name, text in [
+        ("checks", to_csv(rows)),
+        ("errors", to_csv([{**rows[3], "year": "2040"}, {**rows[4], "status": "done"}])),
+    ]:
+        data = {"file": SimpleUploadedFile("m.csv", text.encode())}
+        client.post(f"/edit/route-maps/{slug}/import/", data)
+        preview = f"/edit/route-maps/{slug}/import/preview/"
+        pages[f"{preview} ({name})"] = html_of(client.get(preview))
+    assert 'name="apply_stale"' in pages[f"{preview} (checks)"]
+    assert "import-errors" in pages[f"{preview} (errors)"]
+    return pages
+
+
 def signed_in_pages(client: Client) -> dict[str, str]:
     """The editor's main pages and a partner's, signed in (the page chrome differs too)."""
     slug = "where-children-live"
@@ -220,6 +258,7 @@ def signed_in_pages(client: Client) -> dict[str, str]:
         "/edit/updates/",
     ]
     pages = {f"{url} (editor)": html_of(client.get(url)) for url in urls}
+    pages.update(import_preview_pages(client, slug))
     client.force_login(partner_for(milestone.organisations.first()))
     pages["/my-organisation/ (partner)"] = html_of(client.get("/my-organisation/"))
     return pages

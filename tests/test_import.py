@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -144,18 +145,23 @@ def test_an_editor_assigned_elsewhere_cannot_export_or_import(client, route_map)
 # --------------------------------------------------------------------------- export
 
 
-def test_export_has_the_public_columns_plus_outcome_id(client, editor, route_map, edition):
+def test_export_has_the_public_columns_plus_outcome_id_and_what_it_was_made_from(
+    client, editor, route_map, edition
+):
     client.force_login(editor)
     text = export(client, route_map)
     assert text.startswith("\ufeff")
     rows = rows_of(text)
-    assert list(rows[0]) == [*COLUMN_NAMES, "outcome_id"]
+    assert list(rows[0]) == [*COLUMN_NAMES, "outcome_id", "revision", "exported_at"]
+    [exported_at] = {r["exported_at"] for r in rows}  # noon on the suite's day, and ticking
+    assert re.fullmatch(r"2026-11-30T12:0\d:\d\d\+00:00", exported_at)
     milestones = Milestone.objects.filter(outcome__edition=edition)
     assert {r["milestone_id"] for r in rows} == {str(m.key) for m in milestones}
     by_id = {r["milestone_id"]: r for r in rows}
     for milestone in milestones:
         row = by_id[str(milestone.key)]
         assert row["outcome_id"] == str(milestone.outcome.key)
+        assert row["revision"] == str(milestone.revision)
         assert row["url"].startswith("http://testserver/route-maps/")
     formula = milestones.get(text__startswith="=SUM")
     assert by_id[str(formula.key)]["text"] == "'=SUM(A1:A2) is not a formula"
@@ -261,8 +267,10 @@ def test_an_unknown_outcome_slug_is_an_error_when_there_is_no_outcome_id(client,
     rows = single_line_rows(client, route_map)
     rows[1]["outcome"] = "no-such-outcome"
     preview = preview_of(route_map, to_csv(rows, [c for c in rows[0] if c != "outcome_id"]))
+    m = Milestone.objects.get(key=rows[1]["milestone_id"])
     assert [str(e) for e in preview.errors] == [
-        "Line 3: Unknown outcome “no-such-outcome”: it is not an outcome of this route map."
+        f"Line 3 ({imports.milestone_words(m.text, m.year, m.outcome.title)})"
+        ": Unknown outcome “no-such-outcome”: it is not an outcome of this route map."
     ]
 
 
@@ -272,8 +280,8 @@ def test_a_duplicated_milestone_id_names_both_lines(client, editor, route_map):
     rows.append(dict(rows[1]))
     preview = preview_of(route_map, to_csv(rows))
     line = len(rows) + 1
-    assert [str(e) for e in preview.errors] == [
-        f"Line {line}: Duplicated milestone_id {rows[1]['milestone_id']}: it is also on line 3."
+    assert [(e.line, e.message) for e in preview.errors] == [
+        (line, f"Duplicated milestone_id {rows[1]['milestone_id']}: it is also on line 3.")
     ]
 
 
@@ -315,7 +323,10 @@ def test_the_preview_page_lists_errors_with_line_numbers(client, editor, route_m
     response = upload(client, route_map, to_csv(rows))
     body = client.get(response["Location"]).content.decode()
     assert "There is a problem with the file" in body
-    assert "<strong>Line 2:</strong> Year 1999 is out of range" in body
+    milestone = Milestone.objects.get(key=rows[0]["milestone_id"])
+    quoted = imports.shorten(milestone.text)
+    assert f"<strong>Line 2</strong> (“{quoted}”, {milestone.year}, " in body
+    assert ": Year 1999 is out of range" in body
     assert "Apply these changes" not in body
 
 
@@ -519,7 +530,7 @@ def test_command_with_errors_exits_non_zero_and_names_the_lines(
     with pytest.raises(CommandError, match="1 problem"):
         call_command("import_route_map", path, "--route-map", route_map.slug)
     err = capsys.readouterr().err
-    assert "Line 3: Year 2040 is out of range" in err
+    assert re.search(r"Line 3 \(“.+”, \d{4}, .+\): Year 2040 is out of range", err)
     assert not Edition.objects.drafts().exists()
 
 

@@ -1,7 +1,7 @@
 """Import a route map's milestones from CSV, as the editors' import page does, for automation.
 
     manage.py import_route_map FILE --route-map SLUG [--dry-run] [--user USERNAME]
-                               [--remove-missing]
+                               [--remove-missing] [--replace-changes-since-export]
 
 Prints what would change and every problem with its line number; exits non-zero on problems,
 in which case nothing is changed.
@@ -24,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--route-map", required=True, help="slug of the route map")
         parser.add_argument("--dry-run", action="store_true", help="show the changes only")
         parser.add_argument("--user", help="username recorded as making the changes")
+        parser.add_argument(
+            "--replace-changes-since-export",
+            action="store_true",
+            help="also import rows whose milestone was changed in the draft after the file "
+            "was exported, replacing those changes",
+        )
         parser.add_argument(
             "--remove-missing",
             action="store_true",
@@ -64,7 +70,14 @@ class Command(BaseCommand):
             self.stdout.write("Dry run: nothing was changed.")
             return
         try:
-            counts = imports.route_map_import_apply(route_map=route_map, user=user, preview=preview)
+            counts = imports.route_map_import_apply(
+                route_map=route_map,
+                user=user,
+                preview=preview,
+                apply_stale=[row.key for row in preview.stale]
+                if options["replace_changes_since_export"]
+                else [],
+            )
         except imports.ImportNotAllowed as exc:
             raise CommandError(f"{path}: {exc}") from exc
         if any(counts.values()):
