@@ -26,7 +26,7 @@ from partners.forms import DeclineForm, ProgressUpdateForm
 from partners.models import ProgressUpdate, action_key_of
 from routemap.htmx import vary_on_htmx, wants_partial
 from routemap.models import Edition
-from sources.actions import organisation_action_count
+from sources.actions import ActionCount, organisation_action_count
 from sources.models import Commitment, resolve_links
 
 
@@ -184,8 +184,20 @@ def my_organisation(request: HttpRequest, organisation) -> HttpResponse:
         response = render(request, "partners/includes/_my_actions.html", context)
         response["HX-Push-Url"] = canonical_url(request.path, form)
         return response
+    if context["years"] is not None and not form.params():
+        # The list is every action: count it rather than ask the database again.
+        listed = [a for group in context["years"] for a in group.actions]
+        summary = ActionCount(
+            total=len(listed),
+            overdue=sum(1 for a in listed if a.urgency == 0),
+            due_soon=sum(1 for a in listed if a.urgency == 1),
+            milestones=sum(1 for a in listed if a.kind == "milestone"),
+            commitments=sum(1 for a in listed if a.kind == "commitment"),
+        )
+    else:
+        summary = organisation_action_count(organisation)
     context.update(
-        summary=organisation_action_count(organisation),
+        summary=summary,
         updates=updates,
         pending_count=sum(1 for u in updates if u.is_waiting),
         calendar_url=reverse("organisations:calendar", args=[organisation.slug]),
