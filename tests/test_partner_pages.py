@@ -519,7 +519,7 @@ def test_withdrawing_needs_the_csrf_token(partner, body, milestone):
     assert update.state == ProgressUpdate.State.PENDING
 
 
-def test_a_reviewed_update_cannot_be_withdrawn(signed_in, body, milestone):
+def test_a_reviewed_update_cannot_be_withdrawn(signed_in, partner, body, milestone):
     update = ProgressUpdateFactory(
         milestone=milestone, organisation=body, state="declined", reviewed_at=timezone.now()
     )
@@ -528,11 +528,7 @@ def test_a_reviewed_update_cannot_be_withdrawn(signed_in, body, milestone):
     update.refresh_from_db()
     assert update.state == ProgressUpdate.State.DECLINED
     with pytest.raises(services.AlreadyReviewed):
-        services.progress_update_withdraw(update=update, user=signed_in_user(body))
-
-
-def signed_in_user(organisation):
-    return partner_for(organisation)
+        services.progress_update_withdraw(update=update, user=partner)
 
 
 # --------------------------------------------------------------------------- a second update
