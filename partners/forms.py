@@ -18,6 +18,9 @@ REPORTED_STATUSES = [(value, label) for value, label in Status.choices if value 
 
 
 class ProgressUpdateForm(DesignSystemForm):
+    """A partner's update, new or edited. `noun` is what it is about ("milestone" or
+    "commitment"), for the hints and messages."""
+
     proposed_status = forms.ChoiceField(
         choices=REPORTED_STATUSES,
         widget=forms.RadioSelect,
@@ -47,10 +50,28 @@ class ProgressUpdateForm(DesignSystemForm):
         error_messages={"invalid": "Enter a web address starting http:// or https://"},
     )
 
+    def __init__(self, *args, noun: str = "milestone", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.noun = noun
+        if noun != "milestone":
+            status, note = self.fields["proposed_status"], self.fields["note"]
+            status.help_text = f"Where this {noun} is now, as your organisation sees it."
+            status.error_messages = {
+                **status.error_messages,
+                "required": f"Choose the {noun}'s status.",
+            }
+            note.help_text = (
+                f"Shown to the public as the {noun}'s progress if an editor accepts it."
+            )
+            note.error_messages = {
+                **note.error_messages,
+                "required": f"Enter what has happened on this {noun}.",
+            }
+
     def clean_note(self):
         note = self.cleaned_data["note"].strip()
         if not note:
-            raise forms.ValidationError("Enter what has happened on this milestone.")
+            raise forms.ValidationError(f"Enter what has happened on this {self.noun}.")
         return note
 
 

@@ -18,6 +18,7 @@ from milestones.models import Status, day_in_words
 from organisations.models import Organisation
 from routemap import clock
 from routemap.models import RouteMap
+from routemap.textdiff import changed
 from sources.models import Commitment
 
 
@@ -48,6 +49,17 @@ class ProgressUpdateQuerySet(models.QuerySet):
     def for_route_maps(self, ids: set[int] | None):
         """Updates on the given route maps (None: every route map)."""
         return self if ids is None else self.filter(route_map_id__in=ids)
+
+    def sent_by(self, organisation: Organisation):
+        return self.filter(organisation=organisation)
+
+    def about(self, action):
+        """Updates on one action: a live milestone (by route map and key) or a commitment."""
+        if isinstance(action, Commitment):
+            return self.filter(commitment=action)
+        return self.filter(
+            route_map_id=action.outcome.edition.route_map_id, milestone_key=action.key
+        )
 
 
 class ProgressUpdate(models.Model):
@@ -149,9 +161,50 @@ class ProgressUpdate(models.Model):
         return self.commitment_id is not None
 
     @property
+    def action_key(self) -> tuple:
+        """What the update is about, as `action_key_of` gives it for a live action."""
+        if self.is_commitment:
+            return ("commitment", self.commitment_id)
+        return ("milestone", self.route_map_id, self.milestone_key)
+
+    @property
+    def public_url(self) -> str:
+        """Where the action is on the public site (route map page, or the document's)."""
+        if self.is_commitment:
+            return self.commitment.get_absolute_url()
+        return f"{self.route_map.get_absolute_url()}#milestone-{self.milestone_key}"
+
+    @property
+    def publishes_with(self) -> str:
+        """What must be published for an accepted update to become public."""
+        return "the source document" if self.is_commitment else "the route map"
+
+    @property
     def reported_on(self) -> datetime.date:
         """The day the partner sent the update (site's local date)."""
         return timezone.localdate(self.created_at) if self.created_at else clock.today()
+
+    @property
+    def note_changed_on_acceptance(self) -> bool:
+        """Whether the editor accepted the note in other words than the partner's (with or
+        without the credit that goes after it)."""
+        return bool(self.accepted_note) and all(
+            changed(sent, self.accepted_note) for sent in (self.note, self.credited_note())
+        )
+
+    @property
+    def changed_at(self) -> datetime.datetime | None:
+        """When the partner last changed it while it waited, if they did (a save within a
+        minute of sending is the sending)."""
+        if not self.is_waiting or not self.updated_at or not self.created_at:
+            return None
+        if self.updated_at - self.created_at < datetime.timedelta(minutes=1):
+            return None
+        return self.updated_at
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.state == self.State.PENDING
 
     def credited_note(self) -> str:
         """The note as it goes on the milestone, saying who reported it and when."""
@@ -170,3 +223,10 @@ class ReviewDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: review digest sent {self.last_sent_at:%Y-%m-%d %H:%M}"
+
+
+def action_key_of(action) -> tuple:
+    """A live milestone's or commitment's key, to match the updates about it (`action_key`)."""
+    if isinstance(action, Commitment):
+        return ("commitment", action.pk)
+    return ("milestone", action.outcome.edition.route_map_id, action.key)

@@ -1,4 +1,5 @@
-"""Writes for partner progress updates: submit, accept (into the draft), decline.
+"""Writes for partner progress updates: submit, edit or withdraw (the partner, while it waits),
+accept (into the draft), decline.
 
 Accepting never publishes: it changes the draft milestone through editing.services, so the
 change record names the accepting editor and the change goes out with the next publish.
@@ -16,6 +17,7 @@ from partners.models import ProgressUpdate
 from partners.signals import update_reviewed, update_submitted
 from routemap import clock
 from routemap.models import RouteMap
+from sources.models import Commitment
 
 
 class AlreadyReviewed(Exception):
@@ -33,40 +35,116 @@ def partner_milestone(organisation, key: uuid.UUID) -> Milestone | None:
     )
 
 
+def partner_commitment(organisation, pk: int) -> Commitment | None:
+    """The commitment, if a published document names the organisation on it."""
+    return (
+        Commitment.objects.published()
+        .for_organisation(organisation)
+        .filter(pk=pk)
+        .with_context()
+        .first()
+    )
+
+
+def commitment_snapshot(commitment: Commitment) -> str:
+    """The commitment as the partner read it: reference and title, then its text."""
+    return f"{commitment.heading}\n\n{commitment.text.strip()}".strip()
+
+
+def _checked_evidence_url(evidence_url: str) -> None:
+    if evidence_url and not evidence_url.lower().startswith(("http://", "https://")):
+        raise ValidationError({"evidence_url": "Enter a web address starting http:// or https://"})
+
+
 @transaction.atomic
 def progress_update_submit(
     *,
     user,
-    milestone_key: uuid.UUID,
-    route_map: RouteMap,
     proposed_status: str,
     note: str,
     evidence_url: str = "",
+    milestone_key: uuid.UUID | None = None,
+    route_map: RouteMap | None = None,
+    commitment: Commitment | None = None,
 ) -> ProgressUpdate:
-    """A partner's update on one of their organisation's published milestones."""
+    """A partner's update on one of their organisation's published actions: a milestone
+    (`route_map` and `milestone_key`) or a commitment, never both. The action's text is kept
+    as it read, so the update still makes sense if the action changes."""
     organisation = partner_organisation(user)
     if organisation is None:
         raise PermissionDenied("Only partner organisations can send progress updates.")
-    milestone = partner_milestone(organisation, milestone_key)
-    if milestone is None or milestone.outcome.edition.route_map_id != route_map.pk:
-        raise PermissionDenied(f"{organisation.name} is not responsible for that milestone.")
+    if (commitment is None) == (milestone_key is None and route_map is None):
+        raise ValueError("An update is about one milestone or one commitment.")
+    if commitment is not None:
+        live = partner_commitment(organisation, commitment.pk)
+        if live is None:
+            raise PermissionDenied(f"{organisation.name} is not named on that commitment.")
+        about = {
+            "commitment": live,
+            "milestone_text": commitment_snapshot(live),
+            "milestone_year": live.year_to,
+        }
+    else:
+        milestone = partner_milestone(organisation, milestone_key)
+        if milestone is None or milestone.outcome.edition.route_map_id != route_map.pk:
+            raise PermissionDenied(f"{organisation.name} is not responsible for that milestone.")
+        about = {
+            "route_map": route_map,
+            "milestone_key": milestone.key,
+            "milestone_text": milestone.text,
+            "milestone_year": milestone.year,
+        }
     update = ProgressUpdate(
         organisation=organisation,
         submitted_by=user,
-        route_map=route_map,
-        milestone_key=milestone.key,
-        milestone_text=milestone.text,
-        milestone_year=milestone.year,
         proposed_status=proposed_status,
         note=note.strip(),
         evidence_url=evidence_url,
+        **about,
     )
     update.full_clean()
-    if evidence_url and not evidence_url.lower().startswith(("http://", "https://")):
-        raise ValidationError({"evidence_url": "Enter a web address starting http:// or https://"})
+    _checked_evidence_url(evidence_url)
     update.save()
     transaction.on_commit(lambda: update_submitted.send(ProgressUpdate, update=update))
     return update
+
+
+def _lock_own_pending(update: ProgressUpdate, user) -> ProgressUpdate:
+    """The update, locked, if it is the partner's organisation's and still waiting."""
+    organisation = partner_organisation(user)
+    locked = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+    if organisation is None or locked.organisation_id != organisation.pk:
+        raise PermissionDenied("This update was sent by another organisation.")
+    if locked.state != ProgressUpdate.State.PENDING:
+        raise AlreadyReviewed(f"This update was already {locked.get_state_display().lower()}.")
+    return locked
+
+
+@transaction.atomic
+def progress_update_edit(
+    *, update: ProgressUpdate, user, proposed_status: str, note: str, evidence_url: str = ""
+) -> ProgressUpdate:
+    """A partner corrects an update that no editor has reviewed yet. Editors are told again
+    (`update_submitted`), since what they will review has changed."""
+    locked = _lock_own_pending(update, user)
+    locked.proposed_status = proposed_status
+    locked.note = note.strip()
+    locked.evidence_url = evidence_url
+    locked.full_clean()
+    _checked_evidence_url(evidence_url)
+    locked.save(update_fields=["proposed_status", "note", "evidence_url", "updated_at"])
+    transaction.on_commit(lambda: update_submitted.send(ProgressUpdate, update=locked))
+    return locked
+
+
+@transaction.atomic
+def progress_update_withdraw(*, update: ProgressUpdate, user) -> ProgressUpdate:
+    """A partner takes back an update no editor has reviewed: it leaves the review queue and
+    stays in their list as withdrawn."""
+    locked = _lock_own_pending(update, user)
+    locked.state = ProgressUpdate.State.WITHDRAWN
+    locked.save(update_fields=["state", "updated_at"])
+    return locked
 
 
 def _lock_pending(update: ProgressUpdate, user) -> ProgressUpdate:

@@ -1,13 +1,14 @@
 """Partner pages (/my-organisation/) and the editors' review queue (/edit/updates/)."""
 
 import datetime
+from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,13 +17,17 @@ from accounts.roles import can_edit_route_map, editable_route_map_ids, partner_o
 from editing.models import ChangeRecord
 from editing.permissions import editor_required
 from editing.services import EditConflict, NotEditable
+from milestones.forms import TimelineFilterForm
 from milestones.models import Milestone, Status, due_soon_condition, overdue_condition
+from milestones.timeline import breakdown
+from milestones.views import canonical_url, filtered_page_context, has_blank_parameters
 from partners import services
 from partners.forms import DeclineForm, ProgressUpdateForm
-from partners.models import ProgressUpdate
+from partners.models import ProgressUpdate, action_key_of
+from routemap.htmx import vary_on_htmx, wants_partial
 from routemap.models import Edition
-from sources.actions import organisation_actions
-from sources.models import resolve_links
+from sources.actions import ActionCount, organisation_action_count
+from sources.models import Commitment, resolve_links
 
 
 def partner_required(view):
@@ -53,25 +58,23 @@ def _urgency(today: datetime.date | None = None) -> Case:
     )
 
 
-def organisation_commitments(organisation, today: datetime.date | None = None):
-    """The commitments naming the organisation (sources.actions), overdue first, then due
-    soon, then by due date (`urgency` as for milestones)."""
-    commitments = organisation_actions(organisation).commitments.with_context()
-    return commitments.annotate(urgency=_urgency(today)).in_due_order("urgency")
+def partner_commitments(commitments, today: datetime.date | None = None):
+    """Commitments (of sources.actions) as the partner's page lists them, overdue first, then
+    due soon, then by due date (`urgency` as for milestones)."""
+    return commitments.with_context().annotate(urgency=_urgency(today)).in_due_order("urgency")
 
 
-def organisation_milestones(organisation, today: datetime.date | None = None):
-    """The organisation's published milestones (sources.actions: its own or inherited),
-    overdue first, then due soon, then by year and due date, with the date of the last
-    published change to each (`urgency`: 0 overdue, 1 due soon, 2 neither)."""
+def partner_milestones(milestones, today: datetime.date | None = None):
+    """Published milestones (of sources.actions) as the partner's page lists them, overdue
+    first, then due soon, then by year and due date, with the date of the last published
+    change to each (`urgency`: 0 overdue, 1 due soon, 2 neither)."""
     last_change = ChangeRecord.objects.filter(
         route_map=OuterRef("outcome__edition__route_map"),
         object_key=OuterRef("key"),
         edition__state__in=[Edition.State.PUBLISHED, Edition.State.SUPERSEDED],
     ).order_by("-created_at")
     return (
-        organisation_actions(organisation)
-        .milestones.with_context()
+        milestones.with_context()
         .annotate(
             urgency=_urgency(today),
             last_changed_at=Subquery(last_change.values("created_at")[:1]),
@@ -89,59 +92,136 @@ def organisation_milestones(organisation, today: datetime.date | None = None):
     )
 
 
+def due_year(action) -> int | None:
+    """The year an action is due: its due date's, or a milestone's plan year; None for a
+    commitment printed without a timescale."""
+    if action.due_date is not None:
+        return action.due_date.year
+    return getattr(action, "year", None)
+
+
+@dataclass
+class YearGroup:
+    year: int | None
+    actions: list
+
+    @property
+    def key(self) -> str:
+        return f"year-{self.year}" if self.year else "year-none"
+
+    @property
+    def label(self) -> str:
+        return str(self.year) if self.year else "No year given"
+
+
+def by_due_year(actions: list) -> list[YearGroup]:
+    """Milestones and commitments together under the year each is due ("No year given"
+    last); within a year overdue first, then due soon, then by due date, keeping the given
+    order for ties."""
+    ordered = sorted(
+        actions,
+        key=lambda a: (
+            due_year(a) is None,
+            due_year(a) or 0,
+            a.urgency,
+            a.due_date or datetime.date.max,
+        ),
+    )
+    groups: list[YearGroup] = []
+    for action in ordered:
+        year = due_year(action)
+        if not groups or groups[-1].year != year:
+            groups.append(YearGroup(year, []))
+        groups[-1].actions.append(action)
+    return groups
+
+
+def attach_updates(actions: list, updates: list[ProgressUpdate]) -> None:
+    """Each action's `kind`, its own updates, newest first (`partner_updates`), the newest of them
+    (`latest_update`), and the date of its last published change or accepted update
+    (`last_update`, milestones only: commitments show who set their status and when)."""
+    by_action: dict = {}
+    for update in updates:
+        by_action.setdefault(update.action_key, []).append(update)
+    for action in actions:
+        action.kind = "commitment" if isinstance(action, Commitment) else "milestone"
+        own = by_action.get(action_key_of(action), [])
+        action.partner_updates = own
+        action.latest_update = own[0] if own else None
+        if not isinstance(action, Commitment):
+            accepted = [u.reviewed_at for u in own if u.state == ProgressUpdate.State.ACCEPTED]
+            dates = [d for d in [action.last_changed_at, *accepted] if d is not None]
+            action.last_update = max(dates) if dates else None
+
+
 @partner_required
 @require_GET
+@vary_on_htmx
 def my_organisation(request: HttpRequest, organisation) -> HttpResponse:
-    milestones = list(organisation_milestones(organisation))
-    commitments = list(organisation_commitments(organisation))
-    resolve_links(commitments)
+    """The organisation's actions by the year they are due, with the public organisation
+    page's filters (a GET form; htmx swaps the results), and the updates it has sent."""
+    form = TimelineFilterForm(request.GET, organisation=organisation)
+    partial = wants_partial(request.META)
+    if not partial and has_blank_parameters(request):
+        return HttpResponseRedirect(canonical_url(request.path, form))
     updates = list(
-        ProgressUpdate.objects.filter(organisation=organisation)
-        .with_people()
-        .order_by("-created_at", "-pk")
+        ProgressUpdate.objects.sent_by(organisation).with_people().order_by("-created_at", "-pk")
     )
-    by_milestone: dict = {}
-    for update in updates:
-        by_milestone.setdefault((update.route_map_id, update.milestone_key), []).append(update)
-    for milestone in milestones:
-        own = by_milestone.get((milestone.outcome.edition.route_map_id, milestone.key), [])
-        milestone.partner_updates = own
-        accepted = [u.reviewed_at for u in own if u.state == ProgressUpdate.State.ACCEPTED]
-        dates = [d for d in [milestone.last_changed_at, *accepted] if d is not None]
-        milestone.last_update = max(dates) if dates else None
-    return render(
-        request,
-        "partners/my_organisation.html",
-        {
-            "organisation": organisation,
-            "milestones": milestones,
-            "commitments": commitments,
-            "action_count": len(milestones) + len(commitments),
-            "overdue_count": sum(1 for a in [*milestones, *commitments] if a.urgency == 0),
-            "due_soon_count": sum(1 for a in [*milestones, *commitments] if a.urgency == 1),
-            "updates": updates,
-            "pending_count": sum(1 for u in updates if u.state == ProgressUpdate.State.PENDING),
-        },
-    )
-
-
-@partner_required
-@require_http_methods(["GET", "POST"])
-def update_submit(request: HttpRequest, organisation, key) -> HttpResponse:
-    milestone = services.partner_milestone(organisation, key)
-    if milestone is None:
-        raise Http404(f"{organisation.name} has no published milestone with that identifier.")
-    reported = milestone.status if milestone.status != Status.NO_UPDATE else None
-    form = ProgressUpdateForm(request.POST or None, initial={"proposed_status": reported})
-    if request.method == "POST" and form.is_valid():
-        services.progress_update_submit(
-            user=request.user,
-            milestone_key=milestone.key,
-            route_map=milestone.outcome.edition.route_map,
-            proposed_status=form.cleaned_data["proposed_status"],
-            note=form.cleaned_data["note"],
-            evidence_url=form.cleaned_data["evidence_url"],
+    context = filtered_page_context(request, form)
+    context.update(organisation=organisation, results_url=request.path, years=None)
+    if form.is_valid():
+        actions = form.actions()
+        milestones = list(partner_milestones(actions.milestones))
+        commitments = list(partner_commitments(actions.commitments))
+        resolve_links(commitments)
+        attach_updates([*milestones, *commitments], updates)
+        context.update(
+            years=by_due_year([*milestones, *commitments]),
+            match_count=len(milestones) + len(commitments),
+            breakdown=breakdown(len(milestones), len(commitments)),
         )
+    if partial:
+        response = render(request, "partners/includes/_my_actions.html", context)
+        response["HX-Push-Url"] = canonical_url(request.path, form)
+        return response
+    if context["years"] is not None and not form.params():
+        # The list is every action: count it rather than ask the database again.
+        listed = [a for group in context["years"] for a in group.actions]
+        summary = ActionCount(
+            total=len(listed),
+            overdue=sum(1 for a in listed if a.urgency == 0),
+            due_soon=sum(1 for a in listed if a.urgency == 1),
+            milestones=sum(1 for a in listed if a.kind == "milestone"),
+            commitments=sum(1 for a in listed if a.kind == "commitment"),
+        )
+    else:
+        summary = organisation_action_count(organisation)
+    context.update(
+        summary=summary,
+        updates=updates,
+        pending_count=sum(1 for u in updates if u.is_waiting),
+        calendar_url=reverse("organisations:calendar", args=[organisation.slug]),
+    )
+    return render(request, "partners/my_organisation.html", context)
+
+
+def _send_update(request: HttpRequest, organisation, action, **about) -> HttpResponse:
+    """The form for a new update on `action` (a live milestone or commitment; `about` names
+    it for `progress_update_submit`), warning when one of the organisation's is waiting."""
+    noun = "commitment" if isinstance(action, Commitment) else "milestone"
+    waiting = (
+        ProgressUpdate.objects.sent_by(organisation)
+        .pending()
+        .about(action)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    reported = action.status if action.status != Status.NO_UPDATE else None
+    form = ProgressUpdateForm(
+        request.POST or None, initial={"proposed_status": reported}, noun=noun
+    )
+    if request.method == "POST" and form.is_valid():
+        services.progress_update_submit(user=request.user, **about, **form.cleaned_data)
         messages.success(
             request,
             "Your update has been sent. An editor will review it; you will see the outcome "
@@ -151,8 +231,114 @@ def update_submit(request: HttpRequest, organisation, key) -> HttpResponse:
     return render(
         request,
         "partners/update_form.html",
-        {"organisation": organisation, "milestone": milestone, "form": form},
+        {
+            "organisation": organisation,
+            "action": action,
+            "noun": noun,
+            "anchor": f"{noun}-{action.key if noun == 'milestone' else action.pk}",
+            "form": form,
+            "waiting": waiting,
+        },
         status=400 if form.errors else 200,
+    )
+
+
+@partner_required
+@require_http_methods(["GET", "POST"])
+def update_submit(request: HttpRequest, organisation, key) -> HttpResponse:
+    milestone = services.partner_milestone(organisation, key)
+    if milestone is None:
+        raise Http404(f"{organisation.name} has no published milestone with that identifier.")
+    return _send_update(
+        request,
+        organisation,
+        milestone,
+        milestone_key=milestone.key,
+        route_map=milestone.outcome.edition.route_map,
+    )
+
+
+@partner_required
+@require_http_methods(["GET", "POST"])
+def commitment_update_submit(request: HttpRequest, organisation, pk: int) -> HttpResponse:
+    """Another body's commitment and a commitment of an unpublished document look alike:
+    not found."""
+    commitment = services.partner_commitment(organisation, pk)
+    if commitment is None:
+        raise Http404(f"{organisation.name} is named on no published commitment with that number.")
+    return _send_update(request, organisation, commitment, commitment=commitment)
+
+
+def _own_update(organisation, pk: int) -> ProgressUpdate:
+    """One of the organisation's updates; another organisation's is not found."""
+    return get_object_or_404(ProgressUpdate.objects.sent_by(organisation).with_people(), pk=pk)
+
+
+def _already_reviewed(request: HttpRequest, update: ProgressUpdate) -> HttpResponse:
+    messages.info(
+        request,
+        f"This update was already {update.get_state_display().lower()}, so it can no longer "
+        "be changed. Send a new update if there is more to say.",
+    )
+    return redirect(reverse("partners:home") + f"#update-{update.pk}")
+
+
+@partner_required
+@require_http_methods(["GET", "POST"])
+def update_edit(request: HttpRequest, organisation, pk: int) -> HttpResponse:
+    """Change an update while it waits for review. If an editor reviews it first, the
+    partner is told and what they typed stays on the form."""
+    update = _own_update(organisation, pk)
+    if request.method == "GET" and not update.is_waiting:
+        return _already_reviewed(request, update)
+    noun = "commitment" if update.is_commitment else "milestone"
+    initial = {
+        "proposed_status": update.proposed_status,
+        "note": update.note,
+        "evidence_url": update.evidence_url,
+    }
+    form = ProgressUpdateForm(request.POST or None, initial=initial, noun=noun)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.progress_update_edit(update=update, user=request.user, **form.cleaned_data)
+        except services.AlreadyReviewed as exc:
+            form.add_error(
+                None,
+                f"{exc} It can no longer be changed, so your changes were not saved. "
+                "They are still below: copy them into a new update if they are still needed.",
+            )
+            status = 409
+        else:
+            messages.success(request, "Your update has been changed. An editor will review it.")
+            return redirect(reverse("partners:home") + f"#update-{update.pk}")
+    if form.errors and status == 200:
+        status = 400
+    return render(
+        request,
+        "partners/update_edit.html",
+        {"organisation": organisation, "update": update, "noun": noun, "form": form},
+        status=status,
+    )
+
+
+@partner_required
+@require_http_methods(["GET", "POST"])
+def update_withdraw(request: HttpRequest, organisation, pk: int) -> HttpResponse:
+    """Asks first (GET), then withdraws (POST): a withdrawn update is never reviewed."""
+    update = _own_update(organisation, pk)
+    if not update.is_waiting:
+        return _already_reviewed(request, update)
+    if request.method == "POST":
+        try:
+            services.progress_update_withdraw(update=update, user=request.user)
+        except services.AlreadyReviewed:
+            update.refresh_from_db(fields=["state"])
+            return _already_reviewed(request, update)
+        messages.success(request, "Your update was withdrawn. It will not be reviewed.")
+        return redirect(reverse("partners:home") + f"#update-{update.pk}")
+    return render(
+        request, "partners/update_withdraw.html", {"organisation": organisation, "update": update}
     )
 
 

@@ -261,7 +261,70 @@ def signed_in_pages(client: Client) -> dict[str, str]:
     pages.update(import_preview_pages(client, slug))
     client.force_login(partner_for(milestone.organisations.first()))
     pages["/my-organisation/ (partner)"] = html_of(client.get("/my-organisation/"))
+    pages.update(partner_update_pages(client))
     return pages
+
+
+def partner_update_pages(client: Client) -> dict[str, str]:
+    """A COSLA partner's pages with updates in every state, a commitment's form warning of a
+    waiting update, forms with errors, and filters that match nothing."""
+    from django.utils import timezone
+
+    from organisations.models import Organisation
+    from partners.models import ProgressUpdate
+    from sources.models import Commitment
+
+    cosla = Organisation.objects.get(slug="cosla")
+    partner = partner_for(cosla)
+    client.force_login(partner)
+    commitment = Commitment.objects.get(
+        document__slug="reimagining-secure-care-response", reference="8.1"
+    )
+    milestone = Milestone.objects.published().for_organisation(cosla).first()
+    about = {"route_map": milestone.outcome.edition.route_map, "milestone_key": milestone.key}
+    waiting = ProgressUpdate.objects.create(
+        organisation=cosla,
+        submitted_by=partner,
+        commitment=commitment,
+        milestone_text=str(commitment),
+        proposed_status="delayed",
+        note="Drafted.",
+        evidence_url="https://example.org/a/very/long/address/that/must/wrap/on/a/phone",
+    )
+    reviewed = {"reviewed_at": timezone.now(), "milestone_text": milestone.text, **about}
+    ProgressUpdate.objects.create(
+        organisation=cosla,
+        state="accepted",
+        proposed_status="in_progress",
+        note="Started in May.",
+        accepted_note="Started in June.",
+        published_at=timezone.now(),
+        **reviewed,
+    )
+    ProgressUpdate.objects.create(
+        organisation=cosla,
+        state="declined",
+        proposed_status="achieved",
+        note="Done.",
+        decline_reason="Link the report.",
+        **reviewed,
+    )
+    form = f"/my-organisation/commitments/{commitment.pk}/update/"
+    edit = f"/my-organisation/updates/{waiting.pk}/edit/"
+    return {
+        "/my-organisation/ (partner with updates)": html_of(client.get("/my-organisation/")),
+        "/my-organisation/?year=2030&overdue=1": html_of(
+            client.get("/my-organisation/?year=2030&overdue=1")
+        ),
+        "/my-organisation/?year=2031": html_of(client.get("/my-organisation/?year=2031")),
+        form: html_of(client.get(form)),
+        f"{form} (errors)": html_of(client.post(form, {"note": ""}), 400),
+        edit: html_of(client.get(edit)),
+        f"{edit} (errors)": html_of(client.post(edit, {"note": ""}), 400),
+        f"/my-organisation/updates/{waiting.pk}/withdraw/": html_of(
+            client.get(f"/my-organisation/updates/{waiting.pk}/withdraw/")
+        ),
+    }
 
 
 def test_every_page_is_valid_html(vnu, client, seeded, open_consultation, mailoutbox, tmp_path):

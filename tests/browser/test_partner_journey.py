@@ -78,7 +78,7 @@ def test_partner_update_is_accepted_published_and_public(page, site, partner, pu
     page.get_by_label("Link to evidence").fill("https://www.careinspectorate.com/corporate-plan")
     page.get_by_role("button", name="Send for review").click()
     expect(page.get_by_text("Your update has been sent.")).to_be_visible()
-    updates = page.locator("#updates + table")
+    updates = page.locator(".partner-updates")
     expect(updates).to_contain_text("Waiting for review")
     expect(page.get_by_role("link", name="Editing")).to_have_count(0)
     page.get_by_role("button", name="Sign out").click()
@@ -115,7 +115,7 @@ def test_partner_update_is_accepted_published_and_public(page, site, partner, pu
     # The partner's page shows the update as accepted.
     page.context.clear_cookies()
     sign_in(page, site, "casey", "partner-passphrase", "/my-organisation/")
-    expect(page.locator("#updates + table")).to_contain_text("Accepted")
+    expect(page.locator(".partner-updates")).to_contain_text("Accepted")
     expect(page.locator(f"#milestone-{milestone.key}")).to_contain_text("In progress")
 
 
