@@ -82,6 +82,8 @@ def _excerpt(text: str, length: int = 90) -> str:
         if kept and len(" ".join([*kept, word])) > length - 1:
             break
         kept.append(word)
+    if len(kept) == len(words):
+        return text
     return " ".join(kept).rstrip(",;:.–—-") + "…"
 
 
