@@ -92,22 +92,18 @@ def subscription_confirm(*, token: str) -> Subscription:
     return subscription
 
 
-def subscription_cancel(*, subscription: Subscription) -> None:
-    """Unsubscribing forgets the address: nothing about it is kept."""
-    subscription.delete()
-
-
 def subscriptions_cancel(*, keys) -> list[Subscription]:
-    """Stop the subscriptions with `keys` (those still there); returns them as they were,
-    with their targets, so the page can say what was stopped."""
+    """Stop the subscriptions with `keys` (those still there): the rows are deleted, so
+    nothing about them is kept. Returns them as they were, with their targets, so the page
+    can say what was stopped."""
     with transaction.atomic():
         subscriptions = list(Subscription.objects.with_target().filter(key__in=list(keys)))
         Subscription.objects.filter(pk__in=[s.pk for s in subscriptions]).delete()
     return subscriptions
 
 
-def address_forget(*, email: str) -> list[Subscription]:
-    """ "Remove all": every subscription of the address goes, pending ones too, so nothing
+def subscriptions_cancel_all(*, email: str) -> list[Subscription]:
+    """Remove all: every subscription of the address goes, pending ones too, so nothing
     about it is kept. Returns the confirmed ones, to say what was stopped."""
     with transaction.atomic():
         subscriptions = list(Subscription.objects.with_target().for_address(email))

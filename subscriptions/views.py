@@ -19,11 +19,11 @@ from subscriptions.forms import ManageSubscriptionsForm, SubscriptionForm
 from subscriptions.models import Subscription, keys_token, token_keys, unsubscribe_keys
 from subscriptions.services import (
     LinkProblem,
-    address_forget,
     subscription_confirm,
     subscription_for_confirmation,
     subscription_request,
     subscriptions_cancel,
+    subscriptions_cancel_all,
 )
 
 
@@ -166,7 +166,7 @@ def subscriptions_manage(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             if form.removes_all:
-                return _stopped(request, address_forget(email=email), [])
+                return _stopped(request, subscriptions_cancel_all(email=email), [])
             chosen = form.cleaned_data["chosen"]
             stopped = subscriptions_cancel(keys=[s.key for s in chosen])
             remaining = [s for s in subscriptions if s not in chosen]
