@@ -11,6 +11,7 @@ from django.test import Client, override_settings
 from milestones.models import Milestone, Status
 from routemap.services import edition_publish
 from subscriptions.models import Subscription, keys_token
+from subscriptions.notifications import update_messages
 from tests.factories import (
     OrganisationFactory,
     PendingSubscriptionFactory,
@@ -319,3 +320,19 @@ def test_links_in_update_emails_use_the_site_url(live, both, django_capture_on_c
     assert message.extra_headers["List-Unsubscribe"].startswith(f"<{site}/subscriptions/")
     Client().post(link(message, "unsubscribe", site=site))
     assert not Subscription.objects.exists()
+
+
+def test_preparing_update_emails_takes_the_same_queries_for_many_addresses(
+    live, lead, django_assert_max_num_queries
+):
+    draft = draft_copy(live, milestone_status=Status.IN_PROGRESS)
+    edition_publish(edition=draft, note="Statuses updated.")
+    draft.refresh_from_db()
+    for n in range(15):
+        SubscriptionFactory(email=f"reader{n}@example.org", route_map=live.route_map)
+        SubscriptionFactory(email=f"reader{n}@example.org", route_map=None, organisation=lead)
+        SubscriptionFactory(email=f"reader{n}@example.org", route_map=RouteMapFactory())
+    # Reading both versions and who is responsible takes 13; the subscribers 2, however many.
+    with django_assert_max_num_queries(15):
+        messages = update_messages(draft, live)
+    assert len(messages) == 15
