@@ -1,16 +1,22 @@
 """What changed between two editions of a route map, in plain words.
 
 Outcomes, milestones and progress entries keep a `key` across editions, so an item can be
-followed from one version to the next even when its text, year or order changes.
+followed from one version to the next even when its text, year or order changes. The same
+descriptions are read on the Changes page, in the Atom feeds and in subscribers' emails, so
+each says what happened in full: one entry per milestone (a new status comes with its new
+progress note under it, never the same quote twice), the progress note itself rather than
+"updated", and a reworded text as its old and new words for a word-level difference.
+Texts are compared with `textdiff.changed`, so different line endings alone are no change.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from uuid import UUID
 
 from django.urls import reverse
 
 from routemap.models import Edition, RouteMap
 from routemap.text import clean_text
+from routemap.textdiff import changed, word_diff
 
 # Pass to prefetch_related() on an Edition queryset before describing many editions.
 CONTENT_PREFETCH = (
@@ -22,6 +28,12 @@ CONTENT_PREFETCH = (
 
 @dataclass(frozen=True)
 class Change:
+    """One thing that changed. `kind` is the first of `kinds`, which lists every aspect of
+    one milestone that changed (a milestone moved, reworded and given a new status is one
+    Change). `description` is one plain sentence; `note` (the new progress note or the text
+    of a progress entry, whole) and the difference between `old_text` and `new_text` are
+    shown under it."""
+
     kind: str  # added, removed, reworded, moved, due, status, progress_note, updated
     subject: str  # "milestone", "outcome", "progress", "route map"
     outcome: str  # outcome title ("" for route-map-level changes)
@@ -31,11 +43,48 @@ class Change:
     outcome_key: UUID | None = None  # the outcome's key ("" changes of the route map have none)
     anchor: str = ""  # the route map page's section, for changes of the route map itself
     url: str = ""  # where a reader sees what changed: set by `with_links`
+    kinds: tuple[str, ...] = field(default=())
+    note_label: str = ""  # "Progress note", "Progress (May 2026)"...
+    note: str = ""  # the note or text as it now reads, whole
+    old_text: str = ""  # a reworded text before...
+    new_text: str = ""  # ...and after: shown as a word-level difference
+
+    def __post_init__(self):
+        if not self.kinds:
+            object.__setattr__(self, "kinds", (self.kind,))
+
+    @property
+    def reworded(self) -> bool:
+        return bool(self.old_text or self.new_text)
+
+    @property
+    def marked_text(self) -> str:
+        """The word-level difference in plain text: [-removed words-]{+added words+}."""
+        return marked_diff(self.old_text, self.new_text) if self.reworded else ""
+
+
+def marked_diff(old: str, new: str) -> str:
+    """`old` turned into `new` in plain text, with removed words as [-...-] and added words
+    as {+...+} (the marks of `git diff --word-diff=plain`), for emails."""
+    marks = {"delete": "[-{}-]", "insert": "{{+{}+}}", "equal": "{}"}
+    return "".join(marks[piece.kind].format(piece.text) for piece in word_diff(old, new))
 
 
 def _excerpt(text: str, length: int = 90) -> str:
-    text = " ".join(clean_text(text).split())
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+    """`text` on one line, cut at a word boundary with an ellipsis when longer than
+    `length`. A first word longer than `length` is quoted whole rather than cut."""
+    words = clean_text(text or "").split()
+    text = " ".join(words)
+    if len(text) <= length:
+        return text
+    kept: list[str] = []
+    for word in words:
+        if kept and len(" ".join([*kept, word])) > length - 1:
+            break
+        kept.append(word)
+    if len(kept) == len(words):
+        return text
+    return " ".join(kept).rstrip(",;:.–—-") + "…"
 
 
 def _content(edition: Edition | None) -> dict:
@@ -68,7 +117,7 @@ def describe_changes(old: Edition | None, new: Edition) -> list[Change]:
     """Changes from `old` (None for the first version) to `new`, outcome by outcome."""
     before, after = _content(old), _content(new)
     changes: list[Change] = []
-    if before["summary"] != after["summary"]:
+    if changed(before["summary"], after["summary"]):
         changes.append(
             Change(
                 "updated",
@@ -78,7 +127,7 @@ def describe_changes(old: Edition | None, new: Edition) -> list[Change]:
                 anchor="where-now",
             )
         )
-    if before["vision"] != after["vision"]:
+    if changed(before["vision"], after["vision"]):
         changes.append(
             Change(
                 "updated",
@@ -88,7 +137,9 @@ def describe_changes(old: Edition | None, new: Edition) -> list[Change]:
                 anchor="where-by-2030",
             )
         )
-    if before["what_matters"] != after["what_matters"]:
+    if len(before["what_matters"]) != len(after["what_matters"]) or any(
+        changed(b, a) for b, a in zip(before["what_matters"], after["what_matters"], strict=False)
+    ):
         changes.append(
             Change(
                 "updated",
@@ -115,7 +166,7 @@ def describe_changes(old: Edition | None, new: Edition) -> list[Change]:
             previous = {"outcome": None, "milestones": {}, "progress": {}}
         else:
             old_outcome = previous["outcome"]
-            if old_outcome.title != outcome.title:
+            if changed(old_outcome.title, outcome.title):
                 changes.append(
                     Change(
                         "reworded",
@@ -125,14 +176,16 @@ def describe_changes(old: Edition | None, new: Edition) -> list[Change]:
                         outcome_key=key,
                     )
                 )
-            if old_outcome.statement != outcome.statement:
+            if changed(old_outcome.statement, outcome.statement):
                 changes.append(
                     Change(
                         "reworded",
                         "outcome",
                         outcome.title,
-                        "The outcome statement was reworded.",
+                        "The outcome statement was reworded:",
                         outcome_key=key,
+                        old_text=old_outcome.statement,
+                        new_text=outcome.statement,
                     )
                 )
         changes += _milestone_changes(outcome, previous["milestones"], item["milestones"])
@@ -151,10 +204,62 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _milestone_change(outcome, old, milestone) -> Change | None:
+    """Everything that changed about one milestone, as one Change (None if nothing did).
+
+    The aspects are named in one sentence, the milestone quoted once at its end; a reworded
+    milestone is not quoted, since its difference (the whole text) is shown under it."""
+    parts: list[tuple[str, str]] = []
+    reworded = changed(old.text, milestone.text)
+    note_changed = changed(old.progress_note, milestone.progress_note)
+    if old.year != milestone.year:
+        parts.append(("moved", f"milestone moved from {old.year} to {milestone.year}"))
+    if reworded:
+        parts.append(
+            ("reworded", "reworded" if parts else f"milestone for {milestone.year} reworded")
+        )
+    if old.year == milestone.year and old.due != milestone.due:
+        parts.append(
+            ("due", f"{_lower_first(milestone.due_label)} (was {_lower_first(old.due_label)})")
+        )
+    if old.status != milestone.status:
+        summary = milestone.status_summary
+        parts.append(("status", f"status changed from {old.get_status_display()} to {summary}"))
+    note = clean_text(milestone.progress_note).strip() if note_changed else ""
+    if note_changed and not note:
+        parts.append(("progress_note", "progress note removed"))
+    elif note_changed:
+        # The note itself is shown under the sentence, whole.
+        parts.append(("progress_note", "" if parts else f"new progress note for {milestone.year}"))
+    if not parts:
+        return None
+    sentence = _upper_first("; ".join(text for _, text in parts if text))
+    description = f"{sentence}:" if reworded else f"{sentence}: “{_excerpt(milestone.text)}”"
+    return Change(
+        parts[0][0],
+        "milestone",
+        outcome.title,
+        description,
+        milestone.year,
+        key=milestone.key,
+        outcome_key=outcome.key,
+        kinds=tuple(kind for kind, _ in parts),
+        # Labelled when the sentence is about something else (a new status, say).
+        note_label="Progress note" if note and parts[0][0] != "progress_note" else "",
+        note=note,
+        old_text=old.text if reworded else "",
+        new_text=milestone.text if reworded else "",
+    )
+
+
 def _milestone_changes(outcome, before: dict, after: dict) -> list[Change]:
     changes = []
 
-    def change(kind: str, description: str, milestone) -> Change:
+    def simple(kind: str, description: str, milestone) -> Change:
         return Change(
             kind,
             "milestone",
@@ -167,57 +272,19 @@ def _milestone_changes(outcome, before: dict, after: dict) -> list[Change]:
 
     for key, milestone in after.items():
         old = before.get(key)
-        excerpt = _excerpt(milestone.text)
         if old is None:
+            excerpt = _excerpt(milestone.text)
             changes.append(
-                change("added", f"Milestone added for {milestone.year}: “{excerpt}”", milestone)
+                simple("added", f"Milestone added for {milestone.year}: “{excerpt}”", milestone)
             )
             continue
-        if old.year != milestone.year:
-            changes.append(
-                change(
-                    "moved",
-                    f"Milestone moved from {old.year} to {milestone.year}: “{excerpt}”",
-                    milestone,
-                )
-            )
-        if old.text != milestone.text:
-            changes.append(
-                change(
-                    "reworded",
-                    f"Milestone for {milestone.year} reworded: now “{excerpt}”",
-                    milestone,
-                )
-            )
-        if old.year == milestone.year and old.due != milestone.due:
-            changes.append(
-                change(
-                    "due",
-                    f"{milestone.due_label} (was {_lower_first(old.due_label)}): “{excerpt}”",
-                    milestone,
-                )
-            )
-        if old.status != milestone.status:
-            changes.append(
-                change(
-                    "status",
-                    f"Status changed from {old.get_status_display()} to "
-                    f"{milestone.status_summary}: “{excerpt}”",
-                    milestone,
-                )
-            )
-        if old.progress_note != milestone.progress_note:
-            changes.append(
-                change(
-                    "progress_note",
-                    f"Progress note updated for {milestone.year}: “{excerpt}”",
-                    milestone,
-                )
-            )
+        change = _milestone_change(outcome, old, milestone)
+        if change is not None:
+            changes.append(change)
     for key, milestone in before.items():
         if key not in after:
             changes.append(
-                change(
+                simple(
                     "removed",
                     f"Milestone removed from {milestone.year}: “{_excerpt(milestone.text)}”",
                     milestone,
@@ -227,17 +294,45 @@ def _milestone_changes(outcome, before: dict, after: dict) -> list[Change]:
 
 
 def _progress_changes(outcome, before: dict, after: dict) -> list[Change]:
+    """Progress so far: an added entry is shown whole, a reworded one as its difference."""
     changes = []
 
-    def change(kind: str, description: str) -> Change:
-        return Change(kind, "progress", outcome.title, description, outcome_key=outcome.key)
+    def change(kind: str, description: str, **kwargs) -> Change:
+        return Change(
+            kind, "progress", outcome.title, description, outcome_key=outcome.key, **kwargs
+        )
+
+    def dated(entry) -> str:
+        return f" ({entry.date_label})" if entry.date_label else ""
 
     for key, entry in after.items():
         old = before.get(key)
         if old is None:
-            changes.append(change("added", f"Progress added: “{_excerpt(entry.text)}”"))
-        elif old.text != entry.text or old.date_label != entry.date_label:
-            changes.append(change("reworded", f"Progress updated: “{_excerpt(entry.text)}”"))
+            changes.append(
+                change(
+                    "added",
+                    f"Progress added{dated(entry)}:",
+                    note_label="Progress",
+                    note=clean_text(entry.text).strip(),
+                )
+            )
+        elif changed(old.text, entry.text):
+            changes.append(
+                change(
+                    "reworded",
+                    f"Progress updated{dated(entry)}:",
+                    old_text=old.text,
+                    new_text=entry.text,
+                )
+            )
+        elif changed(old.date_label, entry.date_label):
+            was = old.date_label or "no date"
+            changes.append(
+                change(
+                    "reworded",
+                    f"Progress redated{dated(entry)}, was {was}: “{_excerpt(entry.text)}”",
+                )
+            )
     for key, entry in before.items():
         if key not in after:
             changes.append(change("removed", f"Progress removed: “{_excerpt(entry.text)}”"))

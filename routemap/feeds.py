@@ -10,10 +10,11 @@ import uuid
 from django.contrib.syndication.views import Feed
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 from routemap.changes import CONTENT_PREFETCH, describe_changes
 from routemap.models import Edition, RouteMap
@@ -104,11 +105,14 @@ class UpdatesFeed(Feed):
 
     def item_description(self, edition: Edition) -> str:
         note = plaintext(edition.change_note)
-        changes = format_html_join("", "<li>{}</li>", ((c.description,) for c in edition.changes))
+        # Each change with its details: the new note whole, a rewording marked word by word.
+        changes = render_to_string(
+            "routemap/includes/_feed_changes.html", {"changes": edition.changes}
+        )
         return format_html(
             "{}{}",
             format_html("<p>{}</p>", note) if note else "",
-            format_html("<ul>{}</ul>", changes) if edition.changes else "",
+            changes if edition.changes else "",
         )
 
     def item_link(self, edition: Edition) -> str:

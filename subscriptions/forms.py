@@ -70,3 +70,37 @@ class SubscriptionForm(CleanTextForm):
         if isinstance(target, RouteMap):
             return {"route_map": target}
         return {"organisation": target}
+
+
+REMOVE_ALL = "all"
+
+
+class ManageSubscriptionsForm(CleanTextForm):
+    """Which of an address's subscriptions to stop: one (by its key) or all of them. Each
+    "Remove" button on the manage page sends its own value."""
+
+    remove = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+    def __init__(self, *args, subscriptions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.subscriptions = list(subscriptions)
+
+    def clean(self):
+        cleaned = super().clean()
+        value = (cleaned.get("remove") or "").strip()
+        if value == REMOVE_ALL:
+            cleaned["chosen"] = self.subscriptions
+        else:
+            cleaned["chosen"] = [s for s in self.subscriptions if s.key.hex == value]
+        if not cleaned["chosen"]:
+            # Another tab, or the email's own unsubscribe link, got there first.
+            self.add_error(
+                None,
+                "Those updates have already been stopped. The list shows what this address "
+                "still gets.",
+            )
+        return cleaned
+
+    @property
+    def removes_all(self) -> bool:
+        return self.cleaned_data.get("remove") == REMOVE_ALL

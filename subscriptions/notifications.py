@@ -6,12 +6,13 @@ is sent and logged on its own.
 
 Who gets a message: everyone following the route map (every change), and everyone following
 an organisation responsible for a milestone that changed (those milestone changes only). An
-address that follows both gets the route map's message alone.
+address gets one message whatever it follows, which names everything it was sent for; its
+unsubscribe link stops all of that, and its "Manage my subscriptions" link lists the rest.
 """
 
 import logging
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Q
 from django.dispatch import receiver
 
 from milestones.models import Milestone, MilestoneOrganisation
@@ -20,7 +21,7 @@ from routemap.changes import Change, describe_changes
 from routemap.emails import send_each, site_url
 from routemap.models import Edition
 from routemap.signals import edition_published
-from subscriptions.emails import build_message
+from subscriptions.emails import build_message_for
 from subscriptions.models import Subscription
 
 logger = logging.getLogger(__name__)
@@ -60,33 +61,55 @@ def update_messages(edition: Edition, previous: Edition | None) -> list:
         "changes_url": site_url(f"/route-maps/{route_map.slug}/changes/"),
     }
     subject = f"{route_map.title} updated: version {edition.number}"
-    messages = []
-    emailed = set()
-    for subscription in Subscription.objects.confirmed().with_target().filter(route_map=route_map):
-        emailed.add(subscription.email)
-        messages.append(
-            build_message(
-                subscription,
-                subject=subject,
-                template="subscriptions/email/update.txt",
-                context={**context, "changes": changes},
-                absolute_url=site_url,
-            )
-        )
     followers = (
         Subscription.objects.confirmed()
         .with_target()
-        .filter(organisation_id__in=by_organisation)
-        .exclude(email__in=emailed)
+        .filter(Q(route_map=route_map) | Q(organisation_id__in=by_organisation))
+        # The route map first: an address's message is headed by what it follows most.
+        .order_by("email", F("route_map_id").asc(nulls_last=True), "created_at")
     )
+    by_address: dict[str, list[Subscription]] = {}
     for subscription in followers:
+        by_address.setdefault(subscription.email, []).append(subscription)
+    # Everything each address follows, for "Manage my subscriptions" and "you also follow".
+    everything: dict[str, list[Subscription]] = {}
+    for subscription in (
+        Subscription.objects.confirmed()
+        .with_target()
+        .filter(email__in=list(by_address))
+        .order_by("created_at")
+    ):
+        everything.setdefault(subscription.email, []).append(subscription)
+
+    messages = []
+    for email, subscriptions in by_address.items():
+        if any(s.route_map_id for s in subscriptions):
+            theirs = changes
+        else:
+            followed = {s.organisation_id for s in subscriptions}
+            theirs = [c for c in changes if followed & responsible.get(c.key, set())]
+        covered = {s.key for s in subscriptions}
+        others = [s for s in everything[email] if s.key not in covered]
         messages.append(
-            build_message(
-                subscription,
+            build_message_for(
+                subscriptions,
                 subject=subject,
                 template="subscriptions/email/update.txt",
-                context={**context, "changes": by_organisation[subscription.organisation_id]},
+                context={
+                    **context,
+                    "changes": theirs,
+                    "reworded": any(c.reworded for c in theirs),
+                    "organisations": [s.organisation for s in subscriptions if s.organisation],
+                    "organisation_urls": [
+                        (s.organisation, site_url(s.organisation.get_absolute_url()))
+                        for s in subscriptions
+                        if s.organisation
+                    ],
+                    "follows_route_map": any(s.route_map_id for s in subscriptions),
+                    "others": others,
+                },
                 absolute_url=site_url,
+                manage_keys=[s.key for s in everything[email]],
             )
         )
     return messages

@@ -1,4 +1,5 @@
-"""Subscribing, confirming and unsubscribing.
+"""Subscribing, confirming and unsubscribing (one subscription, the set one email was sent
+for, or everything an address follows).
 
 A subscribe request always looks the same to the person making it, whether the address is
 new, pending or already confirmed, so the form cannot be used to find out who follows what.
@@ -91,6 +92,20 @@ def subscription_confirm(*, token: str) -> Subscription:
     return subscription
 
 
-def subscription_cancel(*, subscription: Subscription) -> None:
-    """Unsubscribing forgets the address: nothing about it is kept."""
-    subscription.delete()
+def subscriptions_cancel(*, keys) -> list[Subscription]:
+    """Stop the subscriptions with `keys` (those still there): the rows are deleted, so
+    nothing about them is kept. Returns them as they were, with their targets, so the page
+    can say what was stopped."""
+    with transaction.atomic():
+        subscriptions = list(Subscription.objects.with_target().filter(key__in=list(keys)))
+        Subscription.objects.filter(pk__in=[s.pk for s in subscriptions]).delete()
+    return subscriptions
+
+
+def subscriptions_cancel_all(*, email: str) -> list[Subscription]:
+    """Remove all: every subscription of the address goes, pending ones too, so nothing
+    about it is kept. Returns the confirmed ones, to say what was stopped."""
+    with transaction.atomic():
+        subscriptions = list(Subscription.objects.with_target().for_address(email))
+        Subscription.objects.filter(pk__in=[s.pk for s in subscriptions]).delete()
+    return [s for s in subscriptions if s.is_confirmed]

@@ -1,7 +1,10 @@
-"""Subscribe, confirm and unsubscribe pages. Confirming and unsubscribing change state only on
-POST, so a mail scanner that follows links cannot do either on a reader's behalf."""
+"""Subscribe, confirm, unsubscribe and manage pages. Confirming, unsubscribing and removing
+change state only on POST, so a mail scanner that follows links cannot do any of them on a
+reader's behalf. Links carry signed tokens (see subscriptions.models); a bad or spent one
+gets a page that says so, never an error."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -11,14 +14,16 @@ from routemap.client import client_address
 from routemap.forms import filled_honeypot
 from routemap.models import RouteMap
 from routemap.ratelimit import TOO_MANY_EMAILS_MESSAGE, emails_from_client
-from subscriptions.forms import SubscriptionForm
-from subscriptions.models import Subscription, unsubscribe_key
+from subscriptions.emails import manage_path
+from subscriptions.forms import ManageSubscriptionsForm, SubscriptionForm
+from subscriptions.models import Subscription, keys_token, token_keys, unsubscribe_keys
 from subscriptions.services import (
     LinkProblem,
-    subscription_cancel,
     subscription_confirm,
     subscription_for_confirmation,
     subscription_request,
+    subscriptions_cancel,
+    subscriptions_cancel_all,
 )
 
 
@@ -74,8 +79,15 @@ def subscription_sent(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _link_problem(request: HttpRequest, problem: str, status: int) -> HttpResponse:
-    return render(request, "subscriptions/link_problem.html", {"problem": problem}, status=status)
+def _link_problem(
+    request: HttpRequest, problem: str, status: int, *, link: str = "confirm"
+) -> HttpResponse:
+    return render(
+        request,
+        "subscriptions/link_problem.html",
+        {"problem": problem, "link": link},
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -92,21 +104,85 @@ def subscription_confirm_view(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "subscriptions/confirm.html", {"subscription": subscription})
 
 
+def _confirmed_of(email: str) -> list[Subscription]:
+    return list(Subscription.objects.confirmed().with_target().for_address(email))
+
+
+def _stopped(request: HttpRequest, stopped: list, remaining: list) -> HttpResponse:
+    """What was stopped, and what the address still gets (with a way to manage it)."""
+    return render(
+        request,
+        "subscriptions/unsubscribed.html",
+        {
+            "stopped": stopped,
+            "remaining": remaining,
+            "manage_url": manage_path([s.key for s in remaining]) if remaining else "",
+        },
+    )
+
+
 @csrf_exempt  # RFC 8058 one-click unsubscribe: mail clients POST without a CSRF token.
 @require_http_methods(["GET", "POST"])
 def subscription_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    key = unsubscribe_key(token)
-    if key is None:
-        return _link_problem(request, "invalid", 404)
-    subscription = Subscription.objects.with_target().filter(key=key).first()
-    if subscription is None:
-        return _link_problem(request, "unsubscribed", 410)
+    """Stop everything the email carrying this link was sent for (one subscription, for a
+    link sent before emails covered several)."""
+    keys = unsubscribe_keys(token)
+    if keys is None:
+        return _link_problem(request, "invalid", 404, link="unsubscribe")
+    subscriptions = list(Subscription.objects.with_target().filter(key__in=keys))
+    if not subscriptions:
+        return _link_problem(request, "unsubscribed", 410, link="unsubscribe")
+    email = subscriptions[0].email
     if request.method == "POST":
-        target = subscription.target
-        subscription_cancel(subscription=subscription)
-        return render(request, "subscriptions/unsubscribed.html", {"target": target})
+        stopped = subscriptions_cancel(keys=[s.key for s in subscriptions])
+        return _stopped(request, stopped, _confirmed_of(email))
+    everything = _confirmed_of(email)
     return render(
         request,
         "subscriptions/unsubscribe.html",
-        {"subscription": subscription, "token": token},
+        {
+            "subscriptions": subscriptions,
+            "email": email,
+            "token": token,
+            "others": [s for s in everything if s not in subscriptions],
+            "manage_url": manage_path([s.key for s in everything]) if everything else "",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def subscriptions_manage(request: HttpRequest, token: str) -> HttpResponse:
+    """Every confirmed subscription of the address the link names, each with "Remove", and
+    "Remove all". No account: holding a link from one of its emails is enough."""
+    keys = token_keys(token, purpose="manage")
+    if keys is None:
+        return _link_problem(request, "invalid", 404, link="manage")
+    email = Subscription.objects.address_of(keys)
+    if email is None:
+        return _link_problem(request, "unsubscribed", 410, link="manage")
+    subscriptions = _confirmed_of(email)
+    form = ManageSubscriptionsForm(request.POST or None, subscriptions=subscriptions)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            if form.removes_all:
+                return _stopped(request, subscriptions_cancel_all(email=email), [])
+            chosen = form.cleaned_data["chosen"]
+            stopped = subscriptions_cancel(keys=[s.key for s in chosen])
+            remaining = [s for s in subscriptions if s not in chosen]
+            if not remaining:
+                return _stopped(request, stopped, [])
+            for subscription in stopped:
+                messages.success(
+                    request, f"You will get no more updates about {subscription.target}."
+                )
+            # A fresh link, naming what is left: the one used may name only what was removed.
+            fresh = keys_token([s.key for s in remaining], purpose="manage")
+            return redirect("subscriptions:manage", fresh)
+        status = 400
+    return render(
+        request,
+        "subscriptions/manage.html",
+        {"email": email, "subscriptions": subscriptions, "form": form, "token": token},
+        status=status,
     )

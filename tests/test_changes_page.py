@@ -27,8 +27,13 @@ def selected(page: str, name: str) -> list[str]:
 
 
 def links(page: str) -> dict[str, str]:
-    """Change line text -> the address it links to."""
-    items = re.findall(r'<li><strong>[^<]*</strong>: <a href="([^"]+)">([^<]+)</a></li>', page)
+    """Change line text -> the address it links to (details under a line are skipped)."""
+    items = re.findall(
+        r'<li><strong>[^<]*</strong>: <a href="([^"]+)">([^<]+)</a>'
+        r'(?:<div class="change-list__[a-z]+">.*?</div>)*</li>',
+        page,
+        re.DOTALL,
+    )
     return {text: href for href, text in items}
 
 

@@ -23,13 +23,19 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.test import Client
 
+from editing.services import edition_ensure_draft
 from milestones.models import Milestone
+from organisations.models import Organisation
 from outcomes.models import Outcome
+from routemap.models import RouteMap
+from routemap.services import edition_publish
 from routemap.templatetags.timestamps import datetime_attribute
+from subscriptions.models import keys_token
 from tests.factories import (
     ConsultationFactory,
     ConsultationQuestionFactory,
     PublisherFactory,
+    SubscriptionFactory,
     partner_for,
 )
 from tests.test_public_crawl import crawl
@@ -239,6 +245,40 @@ def import_preview_pages(client: Client, slug: str) -> dict[str, str]:
     return pages
 
 
+def subscriber_pages(client: Client) -> dict[str, str]:
+    """Managing an address's subscriptions (the list, a stale removal, one removed, all
+    removed), unsubscribing from one of several, and a Changes page marking a rewording."""
+    route_map = RouteMap.objects.get(slug="where-children-live")
+    organisation = Organisation.objects.order_by("pk").first()
+    first = SubscriptionFactory(email="two@example.org", route_map=route_map)
+    other = SubscriptionFactory(email="two@example.org", route_map=None, organisation=organisation)
+    manage = f"/subscriptions/manage/{keys_token([first.key, other.key], purpose='manage')}/"
+    unsubscribe = f"/subscriptions/unsubscribe/{first.unsubscribe_token()}/"
+    pages = {
+        manage: html_of(client.get(manage)),
+        f"POST {manage} (stale)": html_of(client.post(manage, {"remove": "0" * 32}), 400),
+        unsubscribe: html_of(client.get(unsubscribe)),
+        f"POST {unsubscribe}": html_of(client.post(unsubscribe)),
+    }
+    SubscriptionFactory(email="two@example.org", route_map=route_map)
+    removed_one = client.post(manage, {"remove": other.key.hex}, follow=True)
+    pages[f"POST {manage} (one)"] = html_of(removed_one)
+    fresh = removed_one.redirect_chain[-1][0]  # a link naming what is left
+    pages[f"POST {fresh} (all)"] = html_of(client.post(fresh, {"remove": "all"}))
+    pages[f"{fresh} (none left)"] = html_of(client.get(fresh), 410)
+
+    draft = edition_ensure_draft(route_map=route_map)
+    milestone = Milestone.objects.filter(outcome__edition=draft).order_by("pk").first()
+    milestone.text += " Reworded."
+    milestone.progress_note = "A new note.\n\nIn two paragraphs."
+    milestone.save()
+    edition_publish(edition=draft, note="Reworded.")
+    pages["/route-maps/where-children-live/changes/ (reworded)"] = html_of(
+        client.get("/route-maps/where-children-live/changes/")
+    )
+    return pages
+
+
 def signed_in_pages(client: Client) -> dict[str, str]:
     """The editor's main pages and a partner's, signed in (the page chrome differs too)."""
     slug = "where-children-live"
@@ -331,6 +371,7 @@ def test_every_page_is_valid_html(vnu, client, seeded, open_consultation, mailou
     pages = public_pages(client, open_consultation)
     pages.update(journey_pages(Client(), open_consultation, mailoutbox))
     pages.update(signed_in_pages(Client()))
+    pages.update(subscriber_pages(Client()))
     pages[CANARY] = CANARY_HTML
 
     errors = vnu_errors(vnu, pages, tmp_path)

@@ -81,5 +81,9 @@ def test_publisher_edits_in_place_publishes_and_the_public_sees_it(page, site, p
 
     page.get_by_role("link", name="Changes to this route map").click()
     expect(page.get_by_text("Kinship care: mental health services in progress.")).to_be_visible()
-    expect(page.get_by_text("Progress note updated for 2030")).to_be_visible()
+    # The new status and its note are one change, the note quoted whole under it.
+    change = page.locator(".change-list li", has_text="Status changed from No update yet")
+    expect(change.locator(".change-list__note")).to_contain_text(
+        "Services mapped in three health boards."
+    )
     assert_accessible(page)

@@ -50,3 +50,46 @@ def test_reader_subscribes_to_a_route_map_and_confirms(page, site):
     page.get_by_role("button", name="Unsubscribe").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You have unsubscribed")
     assert_accessible(page)
+
+
+def test_subscriber_with_two_subscriptions_removes_all_from_the_manage_page(page, site):
+    """On a phone: the "Manage my subscriptions" link of an update email lists both, and
+    "Remove all" stops them and says so."""
+    from editing.services import edition_ensure_draft
+    from milestones.models import Milestone, Status
+    from routemap.models import RouteMap
+    from routemap.services import edition_publish
+    from subscriptions.models import Subscription
+    from tests.factories import SubscriptionFactory
+
+    route_map = RouteMap.objects.get(slug="where-children-live")
+    draft = edition_ensure_draft(route_map=route_map)
+    milestone = Milestone.objects.filter(outcome__edition=draft).order_by("pk").first()
+    organisation = milestone.responsible_links[0].organisation
+    SubscriptionFactory(email="both@example.org", route_map=route_map)
+    SubscriptionFactory(email="both@example.org", route_map=None, organisation=organisation)
+    milestone.status = Status.IN_PROGRESS
+    milestone.save()
+    edition_publish(edition=draft, note="Statuses updated.")
+
+    (message,) = mail.outbox
+    manage_url = re.search(r"http\S+/subscriptions/manage/\S+/", message.body).group(0)
+    manage_path = manage_url.split("://", 1)[1].partition("/")[2]
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{site}/{manage_path}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Manage my subscriptions")
+    expect(page.get_by_text("Email updates sent to both@example.org.")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"^Remove updates about"))).to_have_count(2)
+    expect(page.get_by_role("link", name="Where children live")).to_be_visible()
+    expect(page.get_by_role("link", name=organisation.name)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Remove all").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You have unsubscribed")
+    expect(page.get_by_text("You will get no more email updates from us.")).to_be_visible()
+    expect(page.get_by_text("Updates you will no longer get")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page)
+    assert not Subscription.objects.filter(email="both@example.org").exists()
