@@ -201,6 +201,7 @@ def _reviewed(request, update, message: str) -> HttpResponse:
         messages.success(request, message)
         return redirect("partners_review:queue")
     update.refresh_from_db()
+    review.attach_context([update])
     return render(
         request,
         "partners/includes/_review_result.html",

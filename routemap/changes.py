@@ -31,6 +31,10 @@ class Change:
     outcome_key: UUID | None = None  # the outcome's key ("" changes of the route map have none)
     anchor: str = ""  # the route map page's section, for changes of the route map itself
     url: str = ""  # where a reader sees what changed: set by `with_links`
+    # A progress note's text before and after, so a publisher sees the note being replaced
+    # (an accepted partner update replaces the note in the draft).
+    old_text: str = ""
+    new_text: str = ""
 
 
 def _excerpt(text: str, length: int = 90) -> str:
@@ -208,10 +212,14 @@ def _milestone_changes(outcome, before: dict, after: dict) -> list[Change]:
             )
         if old.progress_note != milestone.progress_note:
             changes.append(
-                change(
-                    "progress_note",
-                    f"Progress note updated for {milestone.year}: “{excerpt}”",
-                    milestone,
+                replace(
+                    change(
+                        "progress_note",
+                        f"Progress note updated for {milestone.year}: “{excerpt}”",
+                        milestone,
+                    ),
+                    old_text=old.progress_note,
+                    new_text=milestone.progress_note,
                 )
             )
     for key, milestone in before.items():
