@@ -211,6 +211,8 @@ def _reviewed(request, update, message: str) -> HttpResponse:
             "publish_url": review.publish_url(update, request.user),
             "draft_url": review.draft_url(update),
             "waiting": _pending_for(request.user).count(),
+            "announcement": f"{update.get_state_display()}: the update from "
+            f"{update.organisation.name}.",
         },
     )
 

@@ -451,7 +451,10 @@ def test_htmx_accept_answers_with_the_cards_result_and_announces_it(
     assert "<html" not in body
     assert f'<li class="review-card review-card--done" id="update-{update.pk}">' in body
     assert 'tabindex="-1" autofocus' in body
-    assert '<div id="review-announcement" data-hx-swap-oob="innerHTML">Accepted' in body
+    assert (
+        '<div id="review-announcement" data-hx-swap-oob="innerHTML">'
+        "Accepted: the update from Care Inspectorate.</div>" in body
+    )
     assert "No updates are waiting for review." in body
     assert "A publisher makes it public" in body
     assert (
