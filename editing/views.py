@@ -187,11 +187,7 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("route_map", "published_by")
         .order_by("-published_at", "-pk")[:10]
     )
-    pending_updates = (
-        ProgressUpdate.objects.pending()
-        .for_route_maps(editable_route_map_ids(request.user))
-        .count()
-    )
+    pending_updates = ProgressUpdate.objects.pending().reviewable_by(request.user).count()
     return render(
         request,
         "editing/dashboard.html",

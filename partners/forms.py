@@ -83,3 +83,44 @@ class DeclineForm(DesignSystemForm):
         max_length=2000,
         error_messages={"required": "Enter why the update is declined."},
     )
+
+    @classmethod
+    def for_update(cls, update, data=None):
+        """Prefixed like AcceptForm, so a card's two forms and every card's differ."""
+        return cls(data, prefix=f"update-{update.pk}")
+
+
+class AcceptForm(DesignSystemForm):
+    """What an editor puts on the milestone or commitment when accepting an update: the
+    partner's note as proposed (credited), or their edit of it. `revision` is that of the
+    item as the editor saw it beside the update, so a note someone saved since is never
+    replaced unseen (partners.services.progress_update_accept)."""
+
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Progress note for the draft",
+        help_text="The partner's note, credited to them. Edit it if needed: it replaces the "
+        "current note in the draft.",
+        max_length=4000,
+        error_messages={
+            "required": "Enter the progress note to put in the draft.",
+            "max_length": "Keep the note to 4,000 characters or fewer.",
+        },
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def clean_note(self):
+        note = self.cleaned_data["note"].strip()
+        if not note:
+            raise forms.ValidationError("Enter the progress note to put in the draft.")
+        return note
+
+    @classmethod
+    def for_update(cls, update, data=None, *, revision: int | None = None):
+        """The form of one update's card: fields prefixed with the update's id, so every card
+        on the queue page has its own."""
+        return cls(
+            data,
+            prefix=f"update-{update.pk}",
+            initial={"note": update.credited_note(), "revision": revision},
+        )

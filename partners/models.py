@@ -14,6 +14,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.roles import (
+    can_edit_route_map,
+    can_edit_source_document,
+    editable_route_map_ids,
+    editable_source_document_ids,
+)
 from milestones.models import Status, day_in_words
 from organisations.models import Organisation
 from routemap import clock
@@ -46,9 +52,23 @@ class ProgressUpdateQuerySet(models.QuerySet):
             "organisation", "route_map", "commitment__document", "submitted_by", "reviewed_by"
         )
 
-    def for_route_maps(self, ids: set[int] | None):
-        """Updates on the given route maps (None: every route map)."""
-        return self if ids is None else self.filter(route_map_id__in=ids)
+    def reviewable_by(self, user):
+        """Updates this editor may review: milestone updates on the route maps they edit,
+        commitment updates on the source documents they edit. Fails closed: no assignment,
+        nothing (accounts.roles)."""
+        route_maps = editable_route_map_ids(user)
+        documents = editable_source_document_ids(user)
+        on_route_maps = (
+            Q(route_map__isnull=False)
+            if route_maps is None
+            else Q(route_map_id__in=route_maps or [])
+        )
+        on_documents = (
+            Q(commitment__isnull=False)
+            if documents is None
+            else Q(commitment__document_id__in=documents or [])
+        )
+        return self.filter(on_route_maps | on_documents)
 
     def sent_by(self, organisation: Organisation):
         return self.filter(organisation=organisation)
@@ -159,6 +179,12 @@ class ProgressUpdate(models.Model):
     @property
     def is_commitment(self) -> bool:
         return self.commitment_id is not None
+
+    def can_be_reviewed_by(self, user) -> bool:
+        """Whether `user` edits what the update is about (see `reviewable_by`)."""
+        if self.is_commitment:
+            return can_edit_source_document(user, self.commitment.document)
+        return can_edit_route_map(user, self.route_map)
 
     @property
     def action_key(self) -> tuple:

@@ -1,8 +1,9 @@
 """Writes for partner progress updates: submit, edit or withdraw (the partner, while it waits),
 accept (into the draft), decline.
 
-Accepting never publishes: it changes the draft milestone through editing.services, so the
-change record names the accepting editor and the change goes out with the next publish.
+Accepting never publishes: it changes the draft milestone through editing.services (or the
+draft commitment through sources.services), so the change record names the accepting editor
+and the change goes out with the next publish.
 """
 
 import uuid
@@ -10,18 +11,24 @@ import uuid
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from accounts.roles import can_edit_route_map, partner_organisation
+from accounts.roles import partner_organisation
 from editing import services as editing
 from milestones.models import Milestone, Status
 from partners.models import ProgressUpdate
 from partners.signals import update_reviewed, update_submitted
 from routemap import clock
 from routemap.models import RouteMap
-from sources.models import Commitment
+from sources import services as sources
+from sources.models import Commitment, SourceDocument
+from sources.services import EditableCommitment
 
 
 class AlreadyReviewed(Exception):
     """Someone else accepted or declined this update first."""
+
+
+class NotApplicable(Exception):
+    """The milestone or commitment is no longer in the draft, so the update cannot go on it."""
 
 
 def partner_milestone(organisation, key: uuid.UUID) -> Milestone | None:
@@ -148,59 +155,130 @@ def progress_update_withdraw(*, update: ProgressUpdate, user) -> ProgressUpdate:
 
 
 def _lock_pending(update: ProgressUpdate, user) -> ProgressUpdate:
-    locked = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+    locked = (
+        ProgressUpdate.objects.select_for_update()
+        .select_related("organisation", "route_map", "commitment__document")
+        .get(pk=update.pk)
+    )
     if locked.state != ProgressUpdate.State.PENDING:
         raise AlreadyReviewed(f"This update was already {locked.get_state_display().lower()}.")
-    if not can_edit_route_map(user, locked.route_map):
-        raise PermissionDenied("You cannot edit the route map this update is about.")
+    if not locked.can_be_reviewed_by(user):
+        raise PermissionDenied(
+            "You cannot edit the source document this update is about."
+            if locked.is_commitment
+            else "You cannot edit the route map this update is about."
+        )
     return locked
 
 
 @transaction.atomic
-def progress_update_accept(*, update: ProgressUpdate, user) -> Milestone:
-    """Put the proposed status and the credited note on the draft milestone. A changed status
-    is credited to the partner, on the day they reported it."""
+def progress_update_accept(
+    *,
+    update: ProgressUpdate,
+    user,
+    note: str | None = None,
+    expected_revision: int | None = None,
+) -> Milestone | EditableCommitment:
+    """Put the proposed status and `note` (default: the partner's note, credited) on the
+    milestone in its route map's draft, or on the commitment in its document's draft. A
+    changed status is credited to the partner, on the day they reported it.
+
+    `expected_revision` is the revision of the milestone or commitment the editor saw beside
+    the update: if someone saved it since, EditConflict (nothing changes), so their progress
+    note is never replaced unseen. None applies the update on top of whatever is there now.
+    The note replaced and the note put are kept on the update (`replaced_note`,
+    `accepted_note`); the change record has both too."""
     update = _lock_pending(update, user)
-    route_map = update.route_map
-    draft = editing.edition_ensure_draft(route_map=route_map)
-    values = {"status": Status(update.proposed_status), "progress_note": update.credited_note()}
-    # Accepting is deliberate: if someone saves the milestone between reading its revision and
-    # writing, read it again and apply the update on top of their change.
-    for attempt in range(2):
-        milestone = (
-            Milestone.objects.filter(outcome__edition=draft, key=update.milestone_key)
-            .prefetch_related("organisation_links__organisation")
-            .first()
-        )
-        if milestone is None:
-            raise editing.NotEditable(
-                "That milestone has been removed from the draft, so the update cannot be applied."
-            )
-        organisations = [
-            editing.OrganisationChoice(link.organisation, link.role)
-            for link in milestone.organisation_links.all()
-        ]
-        try:
-            milestone = editing.milestone_update(
-                route_map=route_map,
-                key=update.milestone_key,
-                user=user,
-                values=values,
-                organisations=organisations,
-                expected_revision=milestone.revision,
-                status_by=update.organisation,
-                status_on=update.reported_on,
-            )
-            break
-        except editing.EditConflict:
-            if attempt:
-                raise
+    note = update.credited_note() if note is None else note.strip()
+    if not note:
+        raise ValidationError({"note": "Enter the progress note to put on the milestone."})
+    if update.is_commitment:
+        item, replaced = _accept_commitment(update, user, note, expected_revision)
+    else:
+        item, replaced = _accept_milestone(update, user, note, expected_revision)
     update.state = ProgressUpdate.State.ACCEPTED
     update.reviewed_by = user
     update.reviewed_at = clock.now()
-    update.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+    update.replaced_note = replaced
+    update.accepted_note = note
+    update.save(
+        update_fields=[
+            "state",
+            "reviewed_by",
+            "reviewed_at",
+            "replaced_note",
+            "accepted_note",
+            "updated_at",
+        ]
+    )
     transaction.on_commit(lambda: update_reviewed.send(ProgressUpdate, update=update))
-    return milestone
+    return item
+
+
+def _accept_milestone(update, user, note: str, expected_revision: int | None):
+    route_map = update.route_map
+    # Starting the draft locks the route map's row, as every write to it does: from here on
+    # nobody else can save the milestone until this transaction ends.
+    draft = editing.edition_ensure_draft(route_map=route_map)
+    milestone = (
+        Milestone.objects.filter(outcome__edition=draft, key=update.milestone_key)
+        .prefetch_related("organisation_links__organisation")
+        .first()
+    )
+    if milestone is None:
+        raise NotApplicable(
+            "That milestone has been removed from the draft, so the update cannot be applied."
+        )
+    replaced = milestone.progress_note
+    saved = editing.milestone_update(
+        route_map=route_map,
+        key=update.milestone_key,
+        user=user,
+        values={"status": Status(update.proposed_status), "progress_note": note},
+        organisations=[
+            editing.OrganisationChoice(link.organisation, link.role)
+            for link in milestone.organisation_links.all()
+        ],
+        expected_revision=milestone.revision if expected_revision is None else expected_revision,
+        status_by=update.organisation,
+        status_on=update.reported_on,
+    )
+    return saved, replaced
+
+
+# What an accepted update leaves as it is on a commitment (status and note are the update's).
+KEPT_COMMITMENT_FIELDS = ["title", "text", "timescale", "section", "phase", "foundation"]
+
+
+def _accept_commitment(update, user, note: str, expected_revision: int | None):
+    # Lock the document's row first, as every write to it does, so the values read here are
+    # still the draft's when they are saved.
+    document = SourceDocument.objects.select_for_update().get(pk=update.commitment.document_id)
+    key = f"c{update.commitment_id}"
+    removed = NotApplicable(
+        "That commitment is removed in the document's draft, so the update cannot be applied."
+    )
+    item = sources.editable_commitment(document, sources.document_draft(document), key)
+    if item.state == "removed":
+        raise removed
+    try:
+        saved = sources.commitment_draft_save(
+            document=document,
+            key=key,
+            user=user,
+            values={
+                **{name: getattr(item, name) for name in KEPT_COMMITMENT_FIELDS},
+                "status": Status(update.proposed_status),
+                "progress_note": note,
+            },
+            organisations=item.organisations,
+            expected_revision=item.revision if expected_revision is None else expected_revision,
+            status_by=update.organisation,
+            status_on=update.reported_on,
+        )
+    except sources.NotEditable as exc:  # removed by someone else meanwhile
+        raise removed from exc
+    return saved, item.progress_note
 
 
 @transaction.atomic

@@ -13,16 +13,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.roles import can_edit_route_map, editable_route_map_ids, partner_organisation
+from accounts.roles import partner_organisation
 from editing.models import ChangeRecord
 from editing.permissions import editor_required
-from editing.services import EditConflict, NotEditable
+from editing.services import EditConflict
 from milestones.forms import TimelineFilterForm
-from milestones.models import Milestone, Status, due_soon_condition, overdue_condition
+from milestones.models import Status, due_soon_condition, overdue_condition
 from milestones.timeline import breakdown
 from milestones.views import canonical_url, filtered_page_context, has_blank_parameters
-from partners import services
-from partners.forms import DeclineForm, ProgressUpdateForm
+from partners import review, services
+from partners.forms import AcceptForm, DeclineForm, ProgressUpdateForm
 from partners.models import ProgressUpdate, action_key_of
 from routemap.htmx import vary_on_htmx, wants_partial
 from routemap.models import Edition
@@ -274,7 +274,7 @@ def _own_update(organisation, pk: int) -> ProgressUpdate:
     return get_object_or_404(ProgressUpdate.objects.sent_by(organisation).with_people(), pk=pk)
 
 
-def _already_reviewed(request: HttpRequest, update: ProgressUpdate) -> HttpResponse:
+def _partner_too_late(request: HttpRequest, update: ProgressUpdate) -> HttpResponse:
     messages.info(
         request,
         f"This update was already {update.get_state_display().lower()}, so it can no longer "
@@ -290,7 +290,7 @@ def update_edit(request: HttpRequest, organisation, pk: int) -> HttpResponse:
     partner is told and what they typed stays on the form."""
     update = _own_update(organisation, pk)
     if request.method == "GET" and not update.is_waiting:
-        return _already_reviewed(request, update)
+        return _partner_too_late(request, update)
     noun = "commitment" if update.is_commitment else "milestone"
     initial = {
         "proposed_status": update.proposed_status,
@@ -328,13 +328,13 @@ def update_withdraw(request: HttpRequest, organisation, pk: int) -> HttpResponse
     """Asks first (GET), then withdraws (POST): a withdrawn update is never reviewed."""
     update = _own_update(organisation, pk)
     if not update.is_waiting:
-        return _already_reviewed(request, update)
+        return _partner_too_late(request, update)
     if request.method == "POST":
         try:
             services.progress_update_withdraw(update=update, user=request.user)
         except services.AlreadyReviewed:
             update.refresh_from_db(fields=["state"])
-            return _already_reviewed(request, update)
+            return _partner_too_late(request, update)
         messages.success(request, "Your update was withdrawn. It will not be reviewed.")
         return redirect(reverse("partners:home") + f"#update-{update.pk}")
     return render(
@@ -343,86 +343,175 @@ def update_withdraw(request: HttpRequest, organisation, pk: int) -> HttpResponse
 
 
 # ------------------------------------------------------------------------------- review queue
+# Each pending update is a card (partners/includes/_review_card.html) with an accept form and
+# a decline form. With htmx they post in place and the card is swapped for its result; without
+# JavaScript they post, and the queue page comes back with a message (or the card's errors).
 
 
 def _reviewable(request, pk: int) -> ProgressUpdate:
     update = get_object_or_404(ProgressUpdate.objects.with_people(), pk=pk)
-    if not can_edit_route_map(request.user, update.route_map):
-        raise PermissionDenied("This update is about a route map assigned to other editors.")
+    if not update.can_be_reviewed_by(request.user):
+        raise PermissionDenied(
+            "This update is about a route map or source document assigned to other editors."
+        )
     return update
+
+
+def _with_forms(update, *, accept_form=None, decline_form=None, conflict=None, error=""):
+    """The card's forms: the bound ones given (errors, a conflict), fresh ones otherwise."""
+    revision = update.current.revision if update.current is not None else None
+    update.accept_form = accept_form or AcceptForm.for_update(update, revision=revision)
+    update.decline_form = decline_form or DeclineForm.for_update(update)
+    update.conflict = conflict
+    update.error = error
+    return update
+
+
+def _pending_for(user):
+    return ProgressUpdate.objects.pending().reviewable_by(user)
+
+
+def _render_card(request, update, *, status: int, **card) -> HttpResponse:
+    """One card again (with errors, a conflict or a message): alone for htmx, which swaps only
+    successful responses, or in the whole queue page."""
+    _with_forms(update, **card)
+    if request.htmx:
+        return render(request, "partners/includes/_review_card.html", {"update": update})
+    return _queue_page(request, card=update, status=status)
+
+
+def _reviewed(request, update, message: str) -> HttpResponse:
+    """After a decision: the card's result for htmx (focus moves to it, and the page's live
+    region announces it), or back to the queue with the message."""
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect("partners_review:queue")
+    update.refresh_from_db()
+    review.attach_context([update])
+    return render(
+        request,
+        "partners/includes/_review_result.html",
+        {
+            "update": update,
+            "message": message,
+            "publish_url": review.publish_url(update, request.user),
+            "draft_url": review.draft_url(update),
+            "waiting": _pending_for(request.user).count(),
+            "announcement": f"{update.get_state_display()}: the update from "
+            f"{update.organisation.name}.",
+        },
+    )
+
+
+def _queue_page(request, *, card=None, status: int = 200) -> HttpResponse:
+    """The queue: pending updates oldest first, each beside the item as it is now, then the
+    last ten decisions. `card` replaces its pending update (bound forms after an error)."""
+    user = request.user
+    reviewable = ProgressUpdate.objects.reviewable_by(user).with_people()
+    updates = list(reviewable.pending().order_by("created_at", "pk"))
+    reviewed = list(
+        reviewable.filter(
+            state__in=[ProgressUpdate.State.ACCEPTED, ProgressUpdate.State.DECLINED]
+        ).order_by("-reviewed_at", "-pk")[:10]
+    )
+    review.attach_context(updates + reviewed)
+    updates = [card if card and u.pk == card.pk else _with_forms(u) for u in updates]
+    for update in reviewed:
+        update.publish_url = review.publish_url(update, user)
+    return render(
+        request,
+        "partners/review_queue.html",
+        {"updates": updates, "reviewed": reviewed},
+        status=status,
+    )
 
 
 @editor_required
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    route_map_ids = editable_route_map_ids(request.user)
-    updates = list(
-        ProgressUpdate.objects.pending()
-        .for_route_maps(route_map_ids)
-        .with_people()
-        .order_by("created_at", "pk")
-    )
-    live = {
-        (m.outcome.edition.route_map_id, m.key): m
-        for m in Milestone.objects.published()
-        .filter(key__in=[u.milestone_key for u in updates])
-        .select_related("outcome__edition__route_map", "status_updated_by")
-    }
-    for update in updates:
-        update.live_milestone = live.get((update.route_map_id, update.milestone_key))
-    reviewed = list(
-        ProgressUpdate.objects.exclude(state=ProgressUpdate.State.PENDING)
-        .for_route_maps(route_map_ids)
-        .with_people()
-        .order_by("-reviewed_at", "-pk")[:10]
-    )
-    return render(request, "partners/review_queue.html", {"updates": updates, "reviewed": reviewed})
+    return _queue_page(request)
 
 
 @editor_required
 @require_POST
 def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
     update = _reviewable(request, pk)
+    review.attach_context([update])
+    if update.state != ProgressUpdate.State.PENDING:
+        return _already_reviewed(request, update)
+    form = AcceptForm.for_update(update, request.POST)
+    if not form.is_valid():
+        return _render_card(request, update, accept_form=form, status=400)
     try:
-        services.progress_update_accept(update=update, user=request.user)
-    except (services.AlreadyReviewed, NotEditable) as exc:
-        messages.error(request, str(exc))
-    except EditConflict:
-        messages.error(
-            request,
-            "The milestone kept changing while the update was being accepted: nothing was "
-            "changed. Try again.",
+        services.progress_update_accept(
+            update=update,
+            user=request.user,
+            note=form.cleaned_data["note"],
+            expected_revision=form.cleaned_data["revision"],
         )
-    else:
-        messages.success(
-            request,
-            f"Accepted the update from {update.organisation.name}: the milestone's status and "
-            f"progress note are changed in the draft of “{update.route_map.title}”. "
-            "Publish the route map to make them public.",
-        )
+    except services.AlreadyReviewed:
+        return _already_reviewed(request, update)
+    except services.NotApplicable as exc:
+        review.attach_context([update])
+        return _render_card(request, update, accept_form=form, error=str(exc), status=409)
+    except EditConflict as conflict:
+        # Keep the editor's text; the form now carries the current revision, so accepting
+        # again is a deliberate choice to replace the note someone else saved.
+        data = request.POST.copy()
+        data[form.add_prefix("revision")] = conflict.current.revision
+        form = AcceptForm.for_update(update, data)
+        form.is_valid()
+        review.attach_context([update])
+        return _render_card(request, update, accept_form=form, conflict=conflict, status=409)
+    where = (
+        f"the draft of “{update.commitment.document.title}”"
+        if update.is_commitment
+        else f"the draft of “{update.route_map.title}”"
+    )
+    return _reviewed(
+        request,
+        update,
+        f"Accepted the update from {update.organisation.name}: its status and progress note "
+        f"are in {where}. They become public when it is published.",
+    )
+
+
+def _already_reviewed(request, update) -> HttpResponse:
+    update.refresh_from_db()
+    message = f"This update was already {update.get_state_display().lower()}"
+    if update.reviewer_name:
+        message += f" by {update.reviewer_name}"
+    message += "."
+    if request.htmx:
+        return _reviewed(request, update, message)
+    messages.info(request, message)
     return redirect("partners_review:queue")
 
 
 @editor_required
 @require_http_methods(["GET", "POST"])
 def review_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    """The decline form on its own page: the way without JavaScript, and where its errors
+    show when it was sent from a card without htmx."""
     update = _reviewable(request, pk)
     if update.state != ProgressUpdate.State.PENDING:
-        messages.info(request, f"This update was already {update.get_state_display().lower()}.")
-        return redirect("partners_review:queue")
-    form = DeclineForm(request.POST or None)
+        return _already_reviewed(request, update)
+    form = DeclineForm.for_update(update, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.progress_update_decline(
                 update=update, user=request.user, reason=form.cleaned_data["reason"]
             )
-        except services.AlreadyReviewed as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(
-                request, f"Declined the update from {update.organisation.name}. They will see why."
-            )
-        return redirect("partners_review:queue")
+        except services.AlreadyReviewed:
+            return _already_reviewed(request, update)
+        return _reviewed(
+            request,
+            update,
+            f"Declined the update from {update.organisation.name}. They will see why.",
+        )
+    review.attach_context([update])
+    if request.htmx and request.method == "POST":
+        return _render_card(request, update, decline_form=form, status=400)
     return render(
         request,
         "partners/decline.html",

@@ -48,6 +48,9 @@ class Change:
     note: str = ""  # the note or text as it now reads, whole
     old_text: str = ""  # a reworded text before...
     new_text: str = ""  # ...and after: shown as a word-level difference
+    # The progress note `note` replaced, so a publisher sees what goes (an accepted partner
+    # update replaces the note in the draft).
+    old_note: str = ""
 
     def __post_init__(self):
         if not self.kinds:
@@ -251,6 +254,7 @@ def _milestone_change(outcome, old, milestone) -> Change | None:
         # Labelled when the sentence is about something else (a new status, say).
         note_label="Progress note" if note and parts[0][0] != "progress_note" else "",
         note=note,
+        old_note=clean_text(old.progress_note).strip() if note_changed else "",
         old_text=old.text if reworded else "",
         new_text=milestone.text if reworded else "",
     )

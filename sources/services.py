@@ -321,6 +321,29 @@ def editable_commitment(document: SourceDocument, draft, key: str) -> EditableCo
     return _from_change(change, _organisations_by_pk([change]))
 
 
+def current_commitments(commitments) -> dict[int, EditableCommitment]:
+    """Each live commitment as editors now see it (its draft's values when its document's
+    draft changes it), by pk; three queries whatever the number. Prefetch the commitments'
+    `organisation_links__organisation` for those not changed in a draft."""
+    commitments = list(commitments)
+    changes = list(
+        CommitmentChange.objects.filter(commitment__in=[c.pk for c in commitments]).select_related(
+            "section", "phase", "foundation", "status_updated_by"
+        )
+    )
+    organisations = _organisations_by_pk(changes)
+    by_commitment = {change.commitment_id: change for change in changes}
+    current = {}
+    for commitment in commitments:
+        change = by_commitment.get(commitment.pk)
+        if change is None:
+            current[commitment.pk] = _from_commitment(commitment)
+        else:
+            change.commitment = commitment
+            current[commitment.pk] = _from_change(change, organisations)
+    return current
+
+
 def _lock(document: SourceDocument) -> SourceDocument:
     return SourceDocument.objects.select_for_update().get(pk=document.pk)
 
@@ -367,13 +390,19 @@ def _keep_order(current: list[OrganisationChoice], chosen: list[OrganisationChoi
 
 
 def _apply(
-    change: CommitmentChange, values: dict, organisations, previous_status: str | None
+    change: CommitmentChange,
+    values: dict,
+    organisations,
+    previous_status: str | None,
+    *,
+    status_by: Organisation | None = None,
+    status_on: datetime.date | None = None,
 ) -> EditableCommitment:
-    """Put the form's values on the change; a changed status is stamped with today's date and
-    Promise Scotland (editors) as who set it."""
+    """Put the form's values on the change; a changed status is stamped with `status_on`
+    (default today) and `status_by` (default None: Promise Scotland, as editors are)."""
     for name, value in values.items():
         setattr(change, name, value)
-    stamp_status(change, previous_status)
+    stamp_status(change, previous_status, by=status_by, on=status_on)
     change.organisations = _organisations_json(organisations)
     change.full_clean(exclude=["draft"])
     return _from_change(change, {c.organisation.pk: c.organisation for c in organisations})
@@ -396,9 +425,13 @@ def commitment_draft_save(
     values: dict,
     organisations: list[OrganisationChoice],
     expected_revision: int,
+    status_by: Organisation | None = None,
+    status_on: datetime.date | None = None,
 ) -> EditableCommitment:
     """Save an editor's changes to one commitment in the draft, refusing (EditConflict) when
-    someone else saved it after this editor opened it. Saving the live values starts no draft."""
+    someone else saved it after this editor opened it. Saving the live values starts no draft.
+    A changed status is credited as in `_apply`; an accepted partner update passes the
+    partner and the day they reported."""
     document = _lock(document)
     draft = document_draft(document)
     item = editable_commitment(document, draft, key)
@@ -415,7 +448,14 @@ def commitment_draft_save(
         status_updated_by=item.status_updated_by,
     )
     organisations = _keep_order(item.organisations, organisations)
-    after = _apply(change, values, organisations, previous_status=item.status)
+    after = _apply(
+        change,
+        values,
+        organisations,
+        previous_status=item.status,
+        status_by=status_by,
+        status_on=status_on,
+    )
     if after.snapshot() == before:
         return item
     change.draft = draft or _ensure_draft(document, user)

@@ -437,3 +437,18 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     milestone_year = factory.LazyAttribute(lambda o: o.milestone.year)
     proposed_status = "in_progress"
     note = factory.Faker("sentence")
+
+
+class CommitmentUpdateFactory(ProgressUpdateFactory):
+    """A pending update on a commitment of a source document; pass `commitment=`."""
+
+    class Meta:
+        model = "partners.ProgressUpdate"
+        exclude = ["milestone"]
+
+    milestone = None
+    commitment = factory.SubFactory(CommitmentFactory)
+    route_map = None
+    milestone_key = None
+    milestone_text = factory.LazyAttribute(lambda o: o.commitment.text)
+    milestone_year = factory.LazyAttribute(lambda o: o.commitment.year_to)

@@ -222,7 +222,11 @@ def test_an_accepted_partner_update_is_credited_to_the_partner_on_the_day_they_s
     clock.move_to(datetime.date(2026, 11, 20))
     editor = EditorFactory(all_route_maps=True)
     client.force_login(editor)
-    client.post(reverse("partners_review:accept", args=[update.pk]))
+    prefix = f"update-{update.pk}"  # the queue's accept form, as the page fills it in
+    client.post(
+        reverse("partners_review:accept", args=[update.pk]),
+        {f"{prefix}-note": update.credited_note(), f"{prefix}-revision": milestone.revision},
+    )
     assert ProgressUpdate.objects.get(pk=update.pk).state == ProgressUpdate.State.ACCEPTED
     editing.route_map_publish(route_map=route_map, user=PublisherFactory(), note="Updates")
     client.logout()

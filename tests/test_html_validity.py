@@ -32,9 +32,13 @@ from routemap.services import edition_publish
 from routemap.templatetags.timestamps import datetime_attribute
 from subscriptions.models import keys_token
 from tests.factories import (
+    CommitmentFactory,
+    CommitmentUpdateFactory,
     ConsultationFactory,
     ConsultationQuestionFactory,
+    ProgressUpdateFactory,
     PublisherFactory,
+    SourceDocumentFactory,
     SubscriptionFactory,
     partner_for,
 )
@@ -299,6 +303,7 @@ def signed_in_pages(client: Client) -> dict[str, str]:
     ]
     pages = {f"{url} (editor)": html_of(client.get(url)) for url in urls}
     pages.update(import_preview_pages(client, slug))
+    pages.update(review_pages(client, milestone))
     client.force_login(partner_for(milestone.organisations.first()))
     pages["/my-organisation/ (partner)"] = html_of(client.get("/my-organisation/"))
     pages.update(partner_update_pages(client))
@@ -365,6 +370,53 @@ def partner_update_pages(client: Client) -> dict[str, str]:
             client.get(f"/my-organisation/updates/{waiting.pk}/withdraw/")
         ),
     }
+
+
+def review_pages(client: Client, milestone) -> dict[str, str]:
+    """The review queue with a milestone update and a commitment update waiting, one reviewed,
+    a card's error, the answers htmx swaps in (inside a page) and the pages showing the note
+    an accept replaced."""
+    from partners import services as partners
+
+    slug = milestone.outcome.edition.route_map.slug
+    organisation = milestone.organisations.first()
+    waiting = ProgressUpdateFactory(milestone=milestone, organisation=organisation)
+    accepted = ProgressUpdateFactory(milestone=milestone, organisation=organisation)
+    commitment = CommitmentFactory(document=SourceDocumentFactory())
+    CommitmentUpdateFactory(commitment=commitment, organisation=organisation)
+    partners.progress_update_accept(update=accepted, user=PublisherFactory(), note="Accepted.")
+    pages = {"/edit/updates/ (waiting)": html_of(client.get("/edit/updates/"))}
+    accept = f"/edit/updates/{waiting.pk}/accept/"
+    prefix = f"update-{waiting.pk}"
+    pages["/edit/updates/ (error)"] = html_of(
+        client.post(accept, {f"{prefix}-note": " ", f"{prefix}-revision": 0}), 400
+    )
+    pages["/edit/updates/ (conflict)"] = html_of(
+        client.post(accept, {f"{prefix}-note": "Mine.", f"{prefix}-revision": 0}), 409
+    )
+    pages[f"/edit/updates/{waiting.pk}/decline/"] = html_of(
+        client.get(f"/edit/updates/{waiting.pk}/decline/")
+    )
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    card = client.post(accept, {f"{prefix}-note": " ", f"{prefix}-revision": 0}, **htmx)
+    result = client.post(
+        f"/edit/updates/{waiting.pk}/decline/", {f"{prefix}-reason": "Not yet."}, **htmx
+    )
+    for name, response in [("card with an error", card), ("result", result)]:
+        # The card goes in the queue's list; htmx takes the out-of-band parts elsewhere.
+        fragment = html_of(response)
+        end = fragment.rindex("</li>") + len("</li>")
+        pages[f"htmx {name}"] = (
+            '<!doctype html><html lang="en"><head><title>Fragment</title></head><body>'
+            f"<ol>{fragment[:end]}</ol>{fragment[end:]}</body></html>"
+        )
+    pages[f"/edit/route-maps/{slug}/publish/ (notes)"] = html_of(
+        client.get(f"/edit/route-maps/{slug}/publish/")
+    )
+    pages[f"/edit/route-maps/{slug}/milestones/{milestone.key}/history/"] = html_of(
+        client.get(f"/edit/route-maps/{slug}/milestones/{milestone.key}/history/")
+    )
+    return pages
 
 
 def test_every_page_is_valid_html(vnu, client, seeded, open_consultation, mailoutbox, tmp_path):
