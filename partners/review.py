@@ -43,8 +43,8 @@ def _bodies(links, update: ProgressUpdate) -> list[Body]:
 def attach_context(updates: list[ProgressUpdate]) -> None:
     """Set on each update `current` (the milestone or commitment as editors now see it, or
     None when it has gone from the draft), `current_in_draft` (whether that is a draft's
-    version), `live` (the published milestone or commitment, or None), `public_url` and
-    `bodies` (every responsible body, with its role)."""
+    version), `live` (the published milestone or commitment, or None), `live_url` (its public
+    address, "" if it has none) and `bodies` (every responsible body, with its role)."""
     _attach_milestones([u for u in updates if not u.is_commitment])
     _attach_commitments([u for u in updates if u.is_commitment])
 
@@ -88,7 +88,7 @@ def _attach_milestones(updates: list[ProgressUpdate]) -> None:
         # A draft without the milestone (removed from it) leaves nothing to accept into.
         update.current = draft if update.route_map_id in with_drafts else live
         update.current_in_draft = draft is not None
-        update.public_url = (
+        update.live_url = (
             f"{live.outcome.edition.route_map.get_absolute_url()}#milestone-{live.key}"
             if live
             else ""
@@ -117,7 +117,7 @@ def _attach_commitments(updates: list[ProgressUpdate]) -> None:
         update.live = live
         update.current = None if item.state == "removed" else item
         update.current_in_draft = item.change is not None
-        update.public_url = live.get_absolute_url()
+        update.live_url = live.get_absolute_url()
         update.bodies = _bodies(item.organisations, update)
 
 

@@ -41,6 +41,7 @@ from tests.factories import (
     partner_for,
 )
 from tests.test_html_validity import CANARY, CANARY_HTML, vnu, vnu_errors  # noqa: F401
+from tests.test_partners import accept as accept_form
 
 pytestmark = pytest.mark.django_db
 
@@ -210,7 +211,7 @@ def test_the_review_page_works_when_the_mail_server_is_down(milestone, partner, 
     client = Client()
     client.force_login(publisher)
     with mock.patch.object(EmailBackend, "send_messages", side_effect=ConnectionRefusedError):
-        response = client.post(f"/edit/updates/{update.pk}/accept/")
+        response = accept_form(client, update)
     assert response.status_code == 302
     assert ProgressUpdate.objects.get(pk=update.pk).state == ProgressUpdate.State.ACCEPTED
 

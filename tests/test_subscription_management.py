@@ -233,16 +233,18 @@ def test_removing_something_already_gone_says_so(client, manage_url):
 
 
 @pytest.mark.parametrize(
-    "token",
+    "make_token",
     [
-        "nonsense",
-        "AAAAAAAAAAAAAAAAAAAAAA:not-a-signature",
-        keys_token([], purpose="manage"),
-        keys_token([Subscription().key], purpose="unsubscribe"),  # made for the other use
+        lambda: "nonsense",
+        lambda: "AAAAAAAAAAAAAAAAAAAAAA:not-a-signature",
+        lambda: keys_token([], purpose="manage"),
+        lambda: keys_token([Subscription().key], purpose="unsubscribe"),  # the other use
     ],
+    ids=["nonsense", "bad-signature", "no-keys", "unsubscribe-token"],
 )
-def test_a_tampered_manage_link_gets_a_helpful_page(client, token):
+def test_a_tampered_manage_link_gets_a_helpful_page(client, make_token):
     SubscriptionFactory()
+    token = make_token()
     for method in (client.get, client.post):
         response = method(f"/subscriptions/manage/{token}/")
         assert response.status_code == 404
