@@ -20,6 +20,7 @@ from organisations.models import Organisation
 from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
 from routemap.models import Edition, RouteMap, WhatMatters
 from routemap.services import edition_publish
+from routemap.signals import draft_discarded
 
 Action = ChangeRecord.Action
 
@@ -181,6 +182,7 @@ def route_map_discard_draft(*, route_map: RouteMap, user) -> None:
     if draft is None:
         raise NotEditable("There is no draft to discard.")
     _record(route_map, None, user, Action.DISCARDED, "route map", None, route_map.title)
+    draft_discarded.send(sender=RouteMap, route_map=route_map)
     draft.delete()
 
 

@@ -6,4 +6,5 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partner organisations"
 
     def ready(self) -> None:
-        from partners import notifications  # noqa: F401  (connects the review and publish receivers)
+        # Connect the receivers: emails on review and publish, and discarded drafts.
+        from partners import drafts, notifications  # noqa: F401

@@ -6,3 +6,8 @@ from django.dispatch import Signal
 
 # Sent with: edition (the new live Edition), previous (the Edition it replaced, or None).
 edition_published = Signal()
+
+# Sent INSIDE the discard's transaction with: route_map (whose draft is being discarded), so a
+# listener's writes (partner updates accepted into the draft go back to review) are undone with
+# the discard if it fails.
+draft_discarded = Signal()

@@ -35,7 +35,7 @@ from sources.models import (
     SourceChangeRecord,
     SourceDocument,
 )
-from sources.signals import announce_document_published
+from sources.signals import announce_document_published, document_draft_discarded
 from sources.timescales import TimescaleError, describe_span, parse_timescale, timescale_due
 
 # At most this many responses per address per window, across all consultations.
@@ -621,4 +621,5 @@ def document_draft_discard(*, document: SourceDocument, user) -> None:
     if draft is None:
         raise NotEditable("There is no draft to discard.")
     _record(document, user, Action.DISCARDED, "document")
+    document_draft_discarded.send(sender=SourceDocument, document=document)
     draft.delete()

@@ -13,6 +13,9 @@ logger = logging.getLogger(__name__)
 # Sent with: document (the SourceDocument), published_at (when its draft went live).
 document_published = Signal()
 
+# Sent INSIDE the discard's transaction with: document (whose draft is being discarded).
+document_draft_discarded = Signal()
+
 
 def announce_document_published(*, document, published_at: datetime.datetime) -> None:
     """Call inside the publish's transaction: listeners hear of it after the commit."""

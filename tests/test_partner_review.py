@@ -550,3 +550,38 @@ def test_the_queue_runs_a_bounded_number_of_queries(client, scale, django_assert
     with django_assert_max_num_queries(19):
         response = client.get(QUEUE)
     assert response.content.decode().count('class="review-card"') == 2 * scale
+
+
+# ------------------------------------------------------------------- discarded drafts
+
+
+def test_discarding_the_draft_sends_its_accepted_updates_back_for_review(route_map, update, editor):
+    from editing.services import route_map_discard_draft
+
+    services.progress_update_accept(update=update, user=editor)
+    published = ProgressUpdateFactory(
+        milestone=Milestone.objects.filter(outcome__edition__route_map=route_map).first(),
+        organisation=update.organisation,
+        state=ProgressUpdate.State.ACCEPTED,
+        published_at=timezone.now(),
+    )
+    route_map_discard_draft(route_map=route_map, user=editor)
+
+    update.refresh_from_db()
+    assert update.state == ProgressUpdate.State.PENDING
+    assert (update.reviewed_by, update.accepted_note, update.replaced_note) == (None, "", "")
+    assert ProgressUpdate.objects.pending().reviewable_by(editor).count() == 1
+    # One already published stays as it was: what it said is public.
+    published.refresh_from_db()
+    assert published.state == ProgressUpdate.State.ACCEPTED
+
+
+def test_discarding_a_documents_draft_sends_its_commitment_updates_back(
+    document, commitment_update, document_editor
+):
+    from sources.services import document_draft_discard
+
+    services.progress_update_accept(update=commitment_update, user=document_editor)
+    document_draft_discard(document=document, user=document_editor)
+    commitment_update.refresh_from_db()
+    assert commitment_update.state == ProgressUpdate.State.PENDING
