@@ -5,6 +5,7 @@ import csv
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.roles import ALL_ROUTE_MAPS, ALL_SOURCE_DOCUMENTS, PARTNERS, PUBLISHERS
@@ -95,6 +96,13 @@ def test_partner_update_is_accepted_published_and_public(page, site, partner, pu
     expect(page.get_by_text("Accepted the update from Care Inspectorate")).to_be_visible()
     expect(page.get_by_text("No updates are waiting for review.")).to_be_visible()
 
+    # The partner hears of the decision by email, with the note as it now stands.
+    decision = [m for m in mail.outbox if m.to == ["casey@example.org"]]
+    assert len(decision) == 1
+    assert decision[0].subject.startswith("Accepted: your progress update on")
+    assert NOTE in decision[0].body and "not public yet" in decision[0].body
+    assert "List-Unsubscribe" in decision[0].extra_headers
+
     public = page.context.new_page()
     public.goto(site + "/route-maps/where-children-live/")
     expect(public.get_by_text(NOTE)).to_have_count(0)  # not public before publishing
@@ -111,6 +119,11 @@ def test_partner_update_is_accepted_published_and_public(page, site, partner, pu
     expect(published).to_contain_text(NOTE)
     expect(published).to_contain_text("(Update from Care Inspectorate,")
     expect(published).to_contain_text("by Care Inspectorate")  # who set the status
+
+    # ...and when the publish made it public, with a link to the milestone.
+    made_public = [m for m in mail.outbox if m.to == ["casey@example.org"]][1:]
+    assert len(made_public) == 1
+    assert f"/route-maps/where-children-live/#milestone-{milestone.key}" in made_public[0].body
 
     # The partner's page shows the update as accepted.
     page.context.clear_cookies()

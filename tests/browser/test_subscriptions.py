@@ -93,3 +93,48 @@ def test_subscriber_with_two_subscriptions_removes_all_from_the_manage_page(page
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(page)
     assert not Subscription.objects.filter(email="both@example.org").exists()
+
+
+def test_one_unsubscribe_from_an_email_ends_both_subscriptions_it_was_sent_for(page, site):
+    """Two subscriptions (a route map and a body responsible for a changed milestone): one
+    email names both; its unsubscribe button ends both; the next publish emails nobody."""
+    from editing.services import edition_ensure_draft
+    from milestones.models import Milestone, Status
+    from routemap.models import RouteMap
+    from routemap.services import edition_publish
+    from tests.factories import SubscriptionFactory
+
+    route_map = RouteMap.objects.get(slug="where-children-live")
+
+    def publish(status):
+        draft = edition_ensure_draft(route_map=route_map)
+        milestone = Milestone.objects.filter(outcome__edition=draft).order_by("pk").first()
+        milestone.status = status
+        milestone.save()
+        edition_publish(edition=draft, note="Statuses updated.")
+        return milestone
+
+    organisation = (
+        Milestone.objects.published()
+        .filter(outcome__edition__route_map=route_map)
+        .order_by("pk")
+        .first()
+        .responsible_links[0]
+        .organisation
+    )
+    SubscriptionFactory(email="both@example.org", route_map=route_map)
+    SubscriptionFactory(email="both@example.org", route_map=None, organisation=organisation)
+    publish(Status.IN_PROGRESS)
+
+    (message,) = mail.outbox
+    assert "Where children live" in message.body and organisation.name in message.body
+    unsubscribe_url = re.search(r"http\S+/subscriptions/unsubscribe/\S+/", message.body).group(0)
+    page.goto(site + "/" + unsubscribe_url.split("://", 1)[1].partition("/")[2])
+    assert_accessible(page)
+    page.get_by_role("button", name="Unsubscribe").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You have unsubscribed")
+    assert_accessible(page)
+
+    mail.outbox.clear()
+    publish(Status.ACHIEVED)
+    assert mail.outbox == []
