@@ -252,7 +252,18 @@ def _parse_organisations(value: str) -> list[OrganisationChoice]:
 
 
 def _set_organisations(owner, link_model, owner_field: str, choices: list[OrganisationChoice]):
-    link_model.objects.filter(**{owner_field: owner}).delete()
+    """Bodies already linked keep their order (the order the source names them in); the forms'
+    ticked boxes carry no order, so saving them unchanged must not reorder or record a change.
+    Newly chosen bodies follow, in the order given."""
+    existing = link_model.objects.filter(**{owner_field: owner})
+    position = {
+        organisation_id: i
+        for i, organisation_id in enumerate(
+            existing.order_by("order", "pk").values_list("organisation_id", flat=True)
+        )
+    }
+    choices = sorted(choices, key=lambda c: position.get(c.organisation.pk, len(position)))
+    existing.delete()
     link_model.objects.bulk_create(
         link_model(**{owner_field: owner}, organisation=c.organisation, role=c.role, order=i)
         for i, c in enumerate(choices, start=1)

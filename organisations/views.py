@@ -12,7 +12,7 @@ from milestones.views import canonical_url, filtered_page_context, has_blank_par
 from organisations.models import Organisation, Sector
 from routemap.htmx import vary_on_htmx, wants_partial
 from routemap.pagecache import uses_query_parameters
-from sources.actions import action_counts
+from sources.actions import action_counts, organisation_actions
 from sources.models import Commitment, resolve_links
 
 
@@ -72,6 +72,10 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         context["commitments"] = [i for i in page.object_list if isinstance(i, Commitment)]
         context["page_range"] = page.paginator.get_elided_page_range(
             page.number, on_each_side=2, on_ends=1
+        )
+        # "Nothing matched these filters" would suggest that other filters might match.
+        context["acts_on_nothing"] = not page.paginator.count and (
+            not context["active_filters"] or not organisation_actions(organisation).count()
         )
     template = (
         "organisations/includes/_organisation_results.html"

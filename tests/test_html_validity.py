@@ -150,6 +150,7 @@ def public_pages(client: Client, consultation) -> dict[str, str]:
     for url in [
         "/timeline/?route_map=where-children-live&status=in_progress&year_from=2025&year_to=2027",
         "/organisations/scottish-government/?route_map=where-children-live&year=2027",
+        "/organisations/care-inspectorate/?overdue=1&year=2030",
         "/subscriptions/new/?organisation=scottish-government",
         "/subscriptions/new/?route_map=where-children-live",
         "/search/?q=zzzz-no-such-thing",

@@ -1,6 +1,7 @@
 """Organisation pages tell a reader who else works on a milestone, offer only filters that
 can change something, and the list names only bodies with published actions."""
 
+import datetime
 import re
 
 import pytest
@@ -115,9 +116,17 @@ def test_a_body_with_nothing_published_still_has_a_page_that_says_so(client):
     idle = OrganisationFactory()
     response = client.get(idle.get_absolute_url())
     assert response.status_code == 200
-    assert "No published milestone or commitment names this organisation yet." in (
-        response.content.decode()
-    )
+    page = _text(response.content.decode())
+    assert f"No published milestone or commitment names {idle.name} yet" in page
+    assert "Nothing matched" not in page
+    assert "0 actions match" not in page
+
+
+def test_a_body_with_nothing_published_says_so_plainly_whatever_the_filters(client):
+    idle = OrganisationFactory()
+    page = _text(client.get(idle.get_absolute_url(), {"overdue": "1"}).content.decode())
+    assert f"No published milestone or commitment names {idle.name} yet" in page
+    assert "Nothing matched" not in page
 
 
 def test_filters_that_match_nothing_say_so_on_an_organisation_page(client):
@@ -126,3 +135,16 @@ def test_filters_that_match_nothing_say_so_on_an_organisation_page(client):
     page = client.get(body.get_absolute_url(), {"year": "2030"}).content.decode()
     assert "0 actions match" in page
     assert "Nothing matched these filters" in page
+
+
+def test_nothing_matched_links_to_the_page_without_each_filter(client, clock):
+    clock.move_to(datetime.date(2026, 6, 1))
+    body = OrganisationFactory(slug="care-inspectorate")
+    _milestone_naming(body, year=2027)
+    url = body.get_absolute_url()
+    page = client.get(url, {"year": "2030", "overdue": "1"}).content.decode()
+    nothing = page[page.index("Nothing matched these filters") :]
+    assert f'<a href="{url}?overdue=1">Remove “Year: 2030”</a>' in nothing
+    assert f'<a href="{url}?year=2030">Remove “Only overdue”</a>' in nothing
+    assert f'<a href="{url}">clear all filters</a>' in nothing
+    assert "No published milestone or commitment names" not in page

@@ -45,6 +45,45 @@ function initYearTabs(scope) {
   });
 }
 
+// "Hide this page": the design system leaves the page on any Esc keyup (a listener on
+// document). Esc also means "cancel" inside a field, and leaving would throw away what someone
+// typed, so the shortcut is held back while a form field has focus or a form holds typing
+// that has not been sent. Clicking the button always works.
+const FIELD = "input, textarea, select, [contenteditable]:not([contenteditable='false'])";
+
+// A form holds unsent typing when a field differs from the value the page was served with,
+// or when the server sent it back with errors or a conflict (what it shows is not saved).
+function holdsUnsentTyping(form) {
+  if ((form.method || "get").toLowerCase() !== "post") return false; // searches and filters
+  if (form.querySelector(".ds_question--error, .ds_error-summary")) return true;
+  return [...form.elements].some((field) => {
+    if (field.type === "checkbox" || field.type === "radio") {
+      return field.checked !== field.defaultChecked;
+    }
+    if (field.tagName === "SELECT") {
+      return [...field.options].some((option) => option.selected !== option.defaultSelected);
+    }
+    if (field.tagName === "TEXTAREA" || field.tagName === "INPUT") {
+      return !["hidden", "submit", "button", "file"].includes(field.type)
+        && field.value !== field.defaultValue;
+    }
+    return false;
+  });
+}
+
+function escWouldLoseWork() {
+  const focused = document.activeElement;
+  if (focused && focused.matches && focused.matches(FIELD)) return true;
+  return [...document.forms].some(holdsUnsentTyping);
+}
+
+// The design system acts on keyup; capturing it on window runs before its listener on document.
+window.addEventListener("keyup", (event) => {
+  if ((event.key === "Escape" || event.key === "Esc") && escWouldLoseWork()) {
+    event.stopPropagation();
+  }
+}, { capture: true });
+
 DS.initAll();
 initYearTabs(document);
 

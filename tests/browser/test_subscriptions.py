@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 def test_reader_subscribes_to_a_route_map_and_confirms(page, site):
     page.goto(site + "/route-maps/where-children-live/")
-    page.get_by_role("link", name="Get email updates").click()
+    page.get_by_role("link", name="Get email updates").first.click()  # the one at the top
     expect(page.get_by_role("heading", level=1)).to_have_text("Get email updates")
     expect(page.get_by_label("What do you want updates about?")).to_have_value(
         "route-map:where-children-live"
