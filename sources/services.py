@@ -534,6 +534,25 @@ def document_draft_update(*, document: SourceDocument, user, values: dict) -> Do
     return draft
 
 
+class DraftLine(str):
+    """One difference in plain words; a reworded text also carries its `old` and `new`
+    versions, so the publish and discard pages can mark the words that change (a str, so
+    it reads and compares as its sentence)."""
+
+    old: str = ""
+    new: str = ""
+
+    @classmethod
+    def reworded(cls, text: str, old: str, new: str) -> "DraftLine":
+        line = cls(text)
+        line.old, line.new = old, new
+        return line
+
+    @property
+    def has_texts(self) -> bool:
+        return bool(self.old or self.new)
+
+
 def describe_draft(document: SourceDocument, draft: DocumentDraft | None) -> list[str]:
     """The draft's differences from the live document, in plain words."""
     if draft is None:
@@ -559,7 +578,7 @@ def _describe_field(label: str, name: str, old: str, new: str) -> list[str]:
     if old == new:
         return []
     if name in REWORDED_FIELDS:
-        return [f"{label}: {name} reworded"]
+        return [DraftLine.reworded(f"{label}: {name} reworded", old, new)]
     return [f"{label}: {name} {old or '(none)'} → {new or '(none)'}"]
 
 

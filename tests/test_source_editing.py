@@ -415,6 +415,10 @@ def test_publish_page_lists_the_changes_in_plain_words(client, document, commitm
     ref = commitment.reference
     assert f"Commitment {ref}: status No update yet → In progress" in page
     assert f"Commitment {ref}: text reworded" in page
+    # The words that change are marked, not only named.
+    assert (
+        '<ins class="word-diff__ins"><span class="visually-hidden">[added: </span>Reworded' in page
+    )
     assert f"Commitment {second.reference} removed" in page
     assert "Commitment 9.1 added: Transport" in page
     assert third.reference not in page.split("What will change")[1].split("<form")[0]
