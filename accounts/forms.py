@@ -4,7 +4,7 @@ an account, so neither the page nor its timing tells anyone which addresses are 
 import logging
 
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
@@ -56,3 +56,17 @@ class EmailPreferenceForm(DesignSystemForm):
             field = forms.BooleanField(required=False, label=kind.label, help_text=kind.hint)
             field.widget.attrs["class"] = "ds_checkbox__input"
             self.fields[kind.field] = field
+
+
+class SignInForm(CleanTextMixin, AuthenticationForm):
+    """Django's sign-in form in the design system's style, saying what the username is for
+    people invited as partners."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "ds_input"
+        self.fields["username"].help_text = (
+            "If you were invited by email, your username is in the invitation: usually your "
+            "email address."
+        )

@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
+from accounts.forms import SignInForm
 from accounts.views import password_reset, password_reset_done
 from organisations import api as organisation_api
 from routemap import api, feeds, search, views
@@ -45,6 +47,11 @@ urlpatterns = [
     path("accounts/password_reset/", password_reset, name="password_reset"),
     path("accounts/password_reset/done/", password_reset_done, name="password_reset_done"),
     path("accounts/emails/", include("accounts.urls")),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=SignInForm),
+        name="login",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("edit/updates/", include("partners.review_urls")),
     path("edit/", include("editing.urls")),

@@ -86,3 +86,30 @@ def test_the_sign_in_page_speaks_to_partner_organisations_too(client):
     assert "partner organisation" in page
     assert "send progress updates" in page
     assert "Accounts are made by The Promise Scotland" in page
+
+
+def test_the_sign_in_form_is_in_the_design_systems_style_and_says_what_the_username_is(client):
+    html = client.get(reverse("login")).content.decode()
+    assert re.search(
+        r'<input[^>]*name="username"[^>]*class="ds_input"|class="ds_input"[^>]*name="username"',
+        html,
+    )
+    assert re.search(
+        r'<input[^>]*name="password"[^>]*class="ds_input"|class="ds_input"[^>]*name="password"',
+        html,
+    )
+    assert "your username is in the invitation" in _text(html)
+
+
+def test_a_partner_signs_in_with_the_styled_form_and_lands_on_their_page(client):
+    partner_for(
+        OrganisationFactory(name="COSLA"),
+        username="robin@example.org",
+        password="a-long-passphrase",
+    )
+    response = client.post(
+        reverse("login"),
+        {"username": "robin@example.org", "password": "a-long-passphrase"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("partners:home")
