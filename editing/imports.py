@@ -264,6 +264,8 @@ class IgnoredEdit:
     value: str
     expected: str
     instead: str
+    # The organisations column is imported, but not the order it lists bodies already there.
+    reordered: bool = False
 
 
 @dataclass
@@ -655,6 +657,10 @@ def _read_row(preview, content, rows: _RowReader, seen, cells, line: int, row: i
         error(problem)
     if problems:
         return
+    if organisations is not None:
+        organisations = _kept_order(
+            preview, content, rows, cells, line, milestone, about, organisations
+        )
     _ignored_edits(preview, content, rows, cells, line, milestone, values, organisations, about)
     changed = _changes(milestone, values, organisations, content.bodies)
     if changed is None:
@@ -753,6 +759,26 @@ def _same_date(a: str, b: str) -> bool:
 def _same_flag(a: str, b: str) -> bool:
     a = a.strip().lower()
     return (a in TRUE_WORDS - {""}) == (b == "true") and (a in TRUE_WORDS | FALSE_WORDS)
+
+
+REORDER_INSTEAD = "bodies keep the order the sources name them in, and bodies you add go after them"
+
+
+def _kept_order(
+    preview, content, rows, cells, line, milestone, about, slugs: list[str]
+) -> list[str]:
+    """The bodies a row names, those already responsible first in their existing order, then
+    new ones in the file's order: the rule every editor's save follows (editing.services), so
+    a cell that only reorders is no change, and the preview says so."""
+    current = [link.organisation.slug for link in content.bodies.responsible_links(milestone)]
+    position = {slug: i for i, slug in enumerate(current)}
+    kept = sorted(slugs, key=lambda slug: position.get(slug, len(position)))
+    if kept != slugs:
+        value = rows.cell(cells, "organisations") or ""
+        preview.ignored.append(
+            IgnoredEdit(line, about, "organisations", value, "; ".join(kept), REORDER_INSTEAD, True)
+        )
+    return kept
 
 
 def _ignored_edits(preview, content, rows, cells, line, milestone, values, organisations, about):
@@ -1148,6 +1174,12 @@ def preview_lines(preview: ImportPreview) -> Iterable[str]:
             "draft since it was exported."
         )
     for edit in preview.ignored:
+        if edit.reordered:
+            yield (
+                f"  line {edit.line}: organisations are imported as “{edit.expected}”, not in "
+                f"the file's order: {edit.instead}."
+            )
+            continue
         yield (
             f"  line {edit.line}: {edit.column} is “{_short(edit.value)}” but is not imported: "
             f"{edit.instead}."
