@@ -4,6 +4,7 @@ import preview page, in Chromium, with axe-core on each page."""
 import csv
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import mail
 from playwright.sync_api import expect
@@ -123,7 +124,8 @@ def test_partner_update_is_accepted_published_and_public(page, site, partner, pu
     # ...and when the publish made it public, with a link to the milestone.
     made_public = [m for m in mail.outbox if m.to == ["casey@example.org"]][1:]
     assert len(made_public) == 1
-    assert f"/route-maps/where-children-live/#milestone-{milestone.key}" in made_public[0].body
+    public_address = settings.SITE_URL.rstrip("/") + milestone.get_absolute_url()
+    assert public_address in made_public[0].body
 
     # The partner's page shows the update as accepted.
     page.context.clear_cookies()
