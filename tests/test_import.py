@@ -597,7 +597,8 @@ def big_route_map(*, milestones: int, organisations) -> Edition:
 def edited_export(edition, *, added: int, dropped: int = 0) -> str:
     """The route map's export with every kind of change an import makes: statuses, texts,
     years (milestones moving to the end of another year), bodies added, listed in another order
-    (which is no change: they keep their order) or cleared, progress notes; `added` new rows, and the first `dropped` rows left out."""
+    (which is no change: they keep their order) or cleared, progress notes; `added` new rows,
+    and the first `dropped` rows left out."""
     rows = rows_of("".join(imports.export_lines(edition)))[dropped:]
     for n, row in enumerate(rows):
         kind = n % 6
