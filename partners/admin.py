@@ -36,9 +36,15 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
 
     form = CleanTextModelForm
 
-    list_display = ["organisation", "route_map", "proposed_status", "state", "created_at"]
+    list_display = ["organisation", "about", "proposed_status", "state", "created_at"]
     list_filter = ["state", "organisation", "route_map"]
-    list_select_related = ["organisation", "route_map"]
+    list_select_related = ["organisation", "route_map", "commitment__document"]
+
+    @admin.display(description="About")
+    def about(self, obj: ProgressUpdate) -> str:
+        if obj.is_commitment:
+            return f"{obj.commitment.document}: commitment {obj.commitment.reference}"
+        return f"{obj.route_map}, {obj.milestone_year}"
 
     def has_add_permission(self, request):
         return False

@@ -234,3 +234,13 @@ def test_staff_without_permission_to_add_partners_cannot_invite(client, cosla):
     assert "You do not have permission to add partners." in response.content.decode()
     assert not User.objects.filter(email="new@example.org").exists()
     assert reverse("admin:index")
+
+
+def test_the_admin_lists_updates_on_milestones_and_commitments(admin_client):
+    from tests.factories import CommitmentUpdateFactory, ProgressUpdateFactory
+
+    on_milestone = ProgressUpdateFactory()
+    on_commitment = CommitmentUpdateFactory()
+    page = admin_client.get("/admin/partners/progressupdate/").content.decode()
+    assert f"{on_milestone.route_map}, {on_milestone.milestone_year}" in page
+    assert f"commitment {on_commitment.commitment.reference}" in page

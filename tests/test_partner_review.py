@@ -585,3 +585,37 @@ def test_discarding_a_documents_draft_sends_its_commitment_updates_back(
     document_draft_discard(document=document, user=document_editor)
     commitment_update.refresh_from_db()
     assert commitment_update.state == ProgressUpdate.State.PENDING
+
+
+# ------------------------------------------------------------------------------ migration
+
+
+def test_migration_dates_accepted_updates_by_the_publish_that_made_them_public(
+    route_map, edition, milestone, lead
+):
+    """partners 0004: updates accepted before a publish of their route map get that publish's
+    time; one accepted since, and pending or declined ones, get none."""
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    published_at = edition.published_at
+    assert published_at is not None
+    before = published_at - datetime.timedelta(days=2)
+    made_public, waiting, declined = (
+        ProgressUpdateFactory(milestone=milestone, organisation=lead, state=state)
+        for state in ("accepted", "accepted", "declined")
+    )
+    ProgressUpdate.objects.filter(pk__in=[made_public.pk, declined.pk]).update(
+        reviewed_at=before, created_at=before
+    )
+    ProgressUpdate.objects.filter(pk=waiting.pk).update(
+        reviewed_at=published_at + datetime.timedelta(days=1)
+    )
+    migration = importlib.import_module(
+        "partners.migrations.0004_update_commitments_withdraw_and_review_record"
+    )
+    migration.mark_published(django_apps, None)
+
+    times = dict(ProgressUpdate.objects.values_list("pk", "published_at"))
+    assert times == {made_public.pk: published_at, waiting.pk: None, declined.pk: None}
