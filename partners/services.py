@@ -156,7 +156,7 @@ def progress_update_withdraw(*, update: ProgressUpdate, user) -> ProgressUpdate:
 
 def _lock_pending(update: ProgressUpdate, user) -> ProgressUpdate:
     locked = (
-        ProgressUpdate.objects.select_for_update()
+        ProgressUpdate.objects.select_for_update(of=("self",))
         .select_related("organisation", "route_map", "commitment__document")
         .get(pk=update.pk)
     )

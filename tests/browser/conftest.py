@@ -22,3 +22,14 @@ def assert_accessible(page) -> None:
 def site(live_server, live_seeded):
     """The live server's base URL, with the seed content loaded."""
     return live_server.url
+
+
+def wait_until(page, expression: str, timeout: float = 5.0) -> None:
+    """Wait until a JavaScript expression is true. Polled from the test rather than with
+    `page.wait_for_function`, whose polling runs the text through eval(), which the site's
+    Content Security Policy refuses (a failure whenever the first check is not already true)."""
+    for _ in range(int(timeout * 10)):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(100)
+    assert page.evaluate(expression), f"still false after {timeout} s: {expression}"

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -85,7 +85,7 @@ def test_hide_this_page_stays_in_view_after_scrolling(page, site, viewport):
     page.goto(site + LONG_PAGE)
     assert page.evaluate("document.documentElement.scrollHeight") > 3000 + viewport["height"]
     page.mouse.wheel(0, 3000)
-    page.wait_for_function("window.scrollY >= 3000")
+    wait_until(page, "window.scrollY >= 3000")
     hide = page.get_by_role("link", name="Hide this page")
     expect(hide).to_be_in_viewport(ratio=1)
 
@@ -112,7 +112,7 @@ def test_hide_this_page_never_covers_the_results_beside_the_filters(page, site, 
     page.set_viewport_size({"width": width, "height": 800})
     page.goto(site + "/timeline/")
     page.mouse.wheel(0, 1500)
-    page.wait_for_function("window.scrollY >= 1500")
+    wait_until(page, "window.scrollY >= 1500")
     hide = page.locator(".ds_hide-page").bounding_box()
     results = page.locator(".ds_layout__list").bounding_box()
     assert not overlap(hide, results), (hide, results)

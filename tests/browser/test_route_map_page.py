@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from milestones.models import Milestone
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -37,9 +37,7 @@ def test_the_glance_table_is_readable_at_both_widths(page, site, size):
         region.focus()
         page.keyboard.press("ArrowRight")
         expect(region).to_be_focused()
-        page.wait_for_function(
-            "() => document.querySelector('.glance__scroll').scrollLeft > 0", timeout=5000
-        )
+        wait_until(page, "document.querySelector('.glance__scroll').scrollLeft > 0")
         # The outcome names stay in view while the years scroll past.
         region.evaluate("r => { r.scrollLeft = r.scrollWidth; }")
         expect(table.get_by_role("rowheader", name="Secure care")).to_be_in_viewport()
