@@ -7,7 +7,9 @@ _axe = Axe()
 
 
 def assert_accessible(page) -> None:
-    """No serious or critical axe-core violations on the page as it is now."""
+    """No serious or critical axe-core violations on the page as it is now (once it has
+    loaded: a click that navigates returns before the new document exists)."""
+    page.wait_for_load_state()
     results = _axe.run(page)
     serious = [
         f"{v['id']} ({v['impact']}): {v['help']} -> "
