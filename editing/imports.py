@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from editing import services
 from editing.models import ChangeRecord
-from milestones.exports import COLUMN_NAMES, COLUMNS, FORMULA_PREFIXES, csv_cell
+from milestones.exports import COLUMN_NAMES, COLUMNS, FORMULA_PREFIXES, Echo, csv_cell
 from milestones.models import DUE_FIELDS, Milestone, MilestoneOrganisation, Status, stamp_status
 from organisations.models import Organisation, Role
 from outcomes.models import Outcome, OutcomeOrganisation
@@ -114,18 +114,13 @@ class _Request:
         return _absolute(self.request, path)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def edition_milestones(edition: Edition):
     return Milestone.objects.filter(outcome__edition=edition).with_context().in_plan_order()
 
 
 def export_lines(edition: Edition | None, request=None) -> Iterator[str]:
     """The edition's milestones as CSV lines, with a byte order mark for spreadsheets."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     shim = _Request(request)
     exported_at = timezone.localtime(clock.now()).replace(microsecond=0).isoformat()
     yield "\ufeff"

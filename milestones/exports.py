@@ -21,8 +21,9 @@ from milestones.models import Milestone
 from outcomes.models import ProgressEntry
 from routemap.text import clean_text, clean_values
 
-# Spreadsheets run cells starting with these as formulas; a leading quote keeps them text.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets run cells starting with these as formulas (OWASP "CSV injection"); a leading
+# quote keeps them text. Every CSV the site writes goes through `csv_cell`.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 CHUNK_SIZE = 2000
 
 
@@ -163,8 +164,9 @@ def csv_cell(value: object) -> str:
     return text
 
 
-class _Echo:
-    """csv.writer target that hands each written line back instead of storing it."""
+class Echo:
+    """csv.writer target that hands each written line back instead of storing it, so a
+    streaming response can send the lines as they are made."""
 
     def write(self, value: str) -> str:
         return value
@@ -206,7 +208,7 @@ def progress_records(entries, request: HttpRequest) -> Iterator[dict]:
 
 
 def csv_lines(records: Iterable[dict]) -> Iterable[str]:
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield "\ufeff"  # byte order mark: spreadsheet programs then read the file as UTF-8
     yield writer.writerow(COLUMN_NAMES)
     for record in records:

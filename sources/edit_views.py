@@ -29,16 +29,13 @@ from accounts.roles import (
 )
 from editing.permissions import editor_required, moderator_required, publisher_required
 from editing.services import EditConflict
+from milestones.exports import csv_cell
 from milestones.models import Status
 from routemap import clock
 from routemap.seed import validation_message
-from routemap.text import clean_text
 from sources import services
 from sources.edit_forms import CommitmentForm, DocumentForm, PublishForm
 from sources.models import ConsultationResponse, SourceDocument
-
-# Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def editor_or_moderator_required(view):
@@ -148,14 +145,6 @@ def response_moderate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect(f"{url}?state={back}#response-{response.pk}")
 
 
-def csv_safe(value) -> str:
-    """Text a spreadsheet shows as text, never runs as a formula, without control characters."""
-    text = "" if value is None else clean_text(str(value))
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
-
 @require_GET
 @moderator_required
 def response_csv(request: HttpRequest, slug: str) -> HttpResponse:
@@ -177,7 +166,7 @@ def response_csv(request: HttpRequest, slug: str) -> HttpResponse:
             "state",
             "moderated_by",
             "moderated_at",
-            *(csv_safe(str(q)) for q in questions),
+            *(csv_cell(str(q)) for q in questions),
         ]
     )
     for response in responses:
@@ -187,15 +176,15 @@ def response_csv(request: HttpRequest, slug: str) -> HttpResponse:
                 response.pk,
                 timezone.localtime(response.created_at).isoformat(timespec="seconds"),
                 response.get_respondent_type_display(),
-                csv_safe(response.name),
-                csv_safe(response.organisation),
+                csv_cell(response.name),
+                csv_cell(response.organisation),
                 "yes" if response.consent_to_publish else "no",
                 response.state,
                 response.moderated_by.get_username() if response.moderated_by else "",
                 timezone.localtime(response.moderated_at).isoformat(timespec="seconds")
                 if response.moderated_at
                 else "",
-                *(csv_safe(answers.get(q.pk, "")) for q in questions),
+                *(csv_cell(answers.get(q.pk, "")) for q in questions),
             ]
         )
     return http

@@ -110,6 +110,8 @@ def test_csv_cell_formats():
     assert csv_cell(2027) == "2027"
     assert csv_cell("Plain") == "Plain"
     assert csv_cell("=1") == "'=1"
+    # One list for every CSV the site writes: a leading line break is defused too.
+    assert csv_cell("\n=1") == "'\n=1"
 
 
 def test_json_keeps_types_and_lists_the_columns(client, plan):
