@@ -32,6 +32,9 @@ def sign_in(page, site):
     page.get_by_label("Password").fill("partner-passphrase")
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(f"{site}/my-organisation/")
+    # The address changes before the stylesheet applies; until it does, both copies of the
+    # navigation show.
+    page.wait_for_load_state()
 
 
 def banner(page):
