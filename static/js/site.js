@@ -87,6 +87,15 @@ window.addEventListener("keyup", (event) => {
 DS.initAll();
 initYearTabs(document);
 
+// Back and Forward ask the server for the page (historyCacheSize 0). Pressed twice quickly, the
+// answers may arrive out of order and the first would land under the second page's address:
+// only the latest request may answer.
+let historyRequest = null;
+document.body.addEventListener("htmx:historyCacheMiss", (event) => {
+  if (historyRequest) historyRequest.abort();
+  historyRequest = event.detail.xhr;
+});
+
 // Re-initialise design-system components inside fragments swapped in by htmx.
 document.body.addEventListener("htmx:afterSwap", (event) => {
   DS.initAll(event.target);
