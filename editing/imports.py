@@ -41,7 +41,7 @@ from editing import services
 from editing.models import ChangeRecord
 from milestones.exports import COLUMN_NAMES, COLUMNS, FORMULA_PREFIXES, Echo, csv_cell
 from milestones.models import DUE_FIELDS, Milestone, MilestoneOrganisation, Status, stamp_status
-from organisations.models import Organisation, Role
+from organisations.models import Organisation, Role, in_kept_order
 from outcomes.models import Outcome, OutcomeOrganisation
 from routemap import clock
 from routemap.models import Edition, RouteMap
@@ -766,8 +766,7 @@ def _kept_order(
     new ones in the file's order: the rule every editor's save follows (editing.services), so
     a cell that only reorders is no change, and the preview says so."""
     current = [link.organisation.slug for link in content.bodies.responsible_links(milestone)]
-    position = {slug: i for i, slug in enumerate(current)}
-    kept = sorted(slugs, key=lambda slug: position.get(slug, len(position)))
+    kept = in_kept_order(slugs, current, key=lambda slug: slug)
     if kept != slugs:
         value = rows.cell(cells, "organisations") or ""
         preview.ignored.append(

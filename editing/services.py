@@ -16,7 +16,7 @@ from django.db.models import Max
 from editing.models import ChangeRecord
 from milestones.dates import DueDateError
 from milestones.models import Milestone, MilestoneOrganisation, stamp_status
-from organisations.models import Organisation
+from organisations.models import Organisation, in_kept_order
 from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
 from routemap.models import Edition, RouteMap, WhatMatters
 from routemap.services import edition_publish
@@ -256,13 +256,8 @@ def _set_organisations(owner, link_model, owner_field: str, choices: list[Organi
     ticked boxes carry no order, so saving them unchanged must not reorder or record a change.
     Newly chosen bodies follow, in the order given."""
     existing = link_model.objects.filter(**{owner_field: owner})
-    position = {
-        organisation_id: i
-        for i, organisation_id in enumerate(
-            existing.order_by("order", "pk").values_list("organisation_id", flat=True)
-        )
-    }
-    choices = sorted(choices, key=lambda c: position.get(c.organisation.pk, len(position)))
+    current = existing.order_by("order", "pk").values_list("organisation_id", flat=True)
+    choices = in_kept_order(choices, current, key=lambda c: c.organisation.pk)
     existing.delete()
     link_model.objects.bulk_create(
         link_model(**{owner_field: owner}, organisation=c.organisation, role=c.role, order=i)

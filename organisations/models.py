@@ -1,5 +1,7 @@
 """Organisations: the bodies that must act ("Who needs to work on this")."""
 
+from collections.abc import Callable, Hashable, Iterable
+
 from django.db import models
 from django.urls import reverse
 
@@ -44,3 +46,13 @@ class Organisation(models.Model):
         if self.abbreviation and self.abbreviation not in self.name:
             return f"{self.name} ({self.abbreviation})"
         return self.name
+
+
+def in_kept_order(chosen: Iterable, current_keys: Iterable[Hashable], key: Callable) -> list:
+    """`chosen` with the bodies already there (their `key` in `current_keys`) first, in that
+    order, then new ones in the order given. Bodies keep the order the sources name them in:
+    a form's ticked boxes carry no order, and a spreadsheet cell that only reorders is no edit."""
+    position: dict = {}
+    for i, current in enumerate(current_keys):
+        position.setdefault(current, i)
+    return sorted(chosen, key=lambda item: position.get(key(item), len(position)))

@@ -22,7 +22,6 @@ from accounts.models import (
 )
 from partners.models import ProgressUpdate
 from routemap.emails import site_url, unsubscribable_message
-from routemap.textdiff import changed
 
 logger = logging.getLogger(__name__)
 
@@ -95,9 +94,7 @@ def review_decision_message(update: ProgressUpdate) -> mail.EmailMessage | None:
             "title": title,
             "accepted_note": accepted_note,
             # Editors may reword a note; the partner is told, with their own words beside it.
-            "note_edited": accepted
-            and changed(update.note, accepted_note)
-            and changed(update.credited_note(), accepted_note),
+            "note_edited": accepted and update.note_changed_on_acceptance,
             "your_update_url": _your_update_url(update),
         },
     )

@@ -19,7 +19,7 @@ from partners.signals import update_reviewed, update_submitted
 from routemap import clock
 from routemap.models import RouteMap
 from sources import services as sources
-from sources.models import Commitment, SourceDocument
+from sources.models import Commitment
 from sources.services import EditableCommitment
 
 
@@ -253,8 +253,8 @@ KEPT_COMMITMENT_FIELDS = ["title", "text", "timescale", "section", "phase", "fou
 def _accept_commitment(update, user, note: str, expected_revision: int | None):
     # Lock the document's row first, as every write to it does, so the values read here are
     # still the draft's when they are saved.
-    document = SourceDocument.objects.select_for_update().get(pk=update.commitment.document_id)
-    key = f"c{update.commitment_id}"
+    document = sources.document_lock(update.commitment.document)
+    key = sources.commitment_key(update.commitment_id)
     removed = NotApplicable(
         "That commitment is removed in the document's draft, so the update cannot be applied."
     )

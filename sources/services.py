@@ -17,7 +17,7 @@ from django.utils.crypto import salted_hmac
 from editing.services import EditConflict, OrganisationChoice
 from milestones.dates import Due
 from milestones.models import DueDateMixin, Status, StatusReport, stamp_status
-from organisations.models import Organisation, Role
+from organisations.models import Organisation, Role, in_kept_order
 from routemap import clock
 from routemap.client import client_address  # noqa: F401 (callers use services.client_address)
 from routemap.models import Foundation
@@ -228,7 +228,7 @@ class EditableCommitment(StatusReport, DueDateMixin):
 
 def _from_commitment(commitment: Commitment) -> EditableCommitment:
     return EditableCommitment(
-        key=f"c{commitment.pk}",
+        key=commitment_key(commitment.pk),
         commitment=commitment,
         change=None,
         reference=commitment.reference,
@@ -242,7 +242,7 @@ def _from_commitment(commitment: Commitment) -> EditableCommitment:
 
 def _from_change(change: CommitmentChange, organisations: dict) -> EditableCommitment:
     return EditableCommitment(
-        key=f"c{change.commitment_id}" if change.commitment_id else f"n{change.pk}",
+        key=commitment_key(change.commitment_id) if change.commitment_id else f"n{change.pk}",
         commitment=change.commitment,
         change=change,
         reference=change.reference,
@@ -344,8 +344,14 @@ def current_commitments(commitments) -> dict[int, EditableCommitment]:
     return current
 
 
-def _lock(document: SourceDocument) -> SourceDocument:
+def document_lock(document: SourceDocument) -> SourceDocument:
+    """The document's row, locked: every write to a document and its draft takes it first."""
     return SourceDocument.objects.select_for_update().get(pk=document.pk)
+
+
+def commitment_key(commitment_id: int) -> str:
+    """The key an editor's form and `editable_commitment` use for a live commitment."""
+    return f"c{commitment_id}"
 
 
 def _ensure_draft(document: SourceDocument, user) -> DocumentDraft:
@@ -381,12 +387,6 @@ def _record_fields(document, user, subject, commitment, before: dict, after: dic
 
 def _organisations_json(organisations: list[OrganisationChoice]) -> list[dict]:
     return [{"organisation": c.organisation.pk, "role": c.role} for c in organisations]
-
-
-def _keep_order(current: list[OrganisationChoice], chosen: list[OrganisationChoice]) -> list:
-    """The form lists bodies by role; keep the order the document gives, new ones last."""
-    position = {(c.organisation.pk, c.role): i for i, c in enumerate(current)}
-    return sorted(chosen, key=lambda c: position.get((c.organisation.pk, c.role), len(position)))
 
 
 def _apply(
@@ -432,7 +432,7 @@ def commitment_draft_save(
     someone else saved it after this editor opened it. Saving the live values starts no draft.
     A changed status is credited as in `_apply`; an accepted partner update passes the
     partner and the day they reported."""
-    document = _lock(document)
+    document = document_lock(document)
     draft = document_draft(document)
     item = editable_commitment(document, draft, key)
     if item.state == "removed":
@@ -447,7 +447,12 @@ def commitment_draft_save(
         status_updated_on=item.status_updated_on,
         status_updated_by=item.status_updated_by,
     )
-    organisations = _keep_order(item.organisations, organisations)
+    # The form lists bodies by role; keep the order the document gives, new ones last.
+    organisations = in_kept_order(
+        organisations,
+        [(c.organisation.pk, c.role) for c in item.organisations],
+        key=lambda c: (c.organisation.pk, c.role),
+    )
     after = _apply(
         change,
         values,
@@ -470,7 +475,7 @@ def commitment_draft_add(
     *, document: SourceDocument, user, reference: str, values: dict, organisations
 ) -> EditableCommitment:
     """A new commitment in the draft (ValidationError when its reference is taken)."""
-    document = _lock(document)
+    document = document_lock(document)
     reference = reference.strip()
     draft = _ensure_draft(document, user)
     taken = Commitment.objects.filter(document=document, reference=reference).exists() or (
@@ -488,7 +493,7 @@ def commitment_draft_add(
 @transaction.atomic
 def commitment_draft_remove(*, document: SourceDocument, key: str, user) -> None:
     """Mark a published commitment for removal, or drop one that was only added in the draft."""
-    document = _lock(document)
+    document = document_lock(document)
     draft = _ensure_draft(document, user)
     item = editable_commitment(document, draft, key)
     if item.state == "removed":
@@ -521,7 +526,7 @@ def _document_snapshot(source) -> dict[str, str]:
 @transaction.atomic
 def document_draft_update(*, document: SourceDocument, user, values: dict) -> DocumentDraft:
     """The document's own fields (title, summary, introduction, link, closing date)."""
-    document = _lock(document)
+    document = document_lock(document)
     draft = _ensure_draft(document, user)
     before = _document_snapshot(draft)
     for name, value in values.items():
@@ -588,7 +593,7 @@ def document_publish(*, document: SourceDocument, user, note: str) -> SourceDocu
 
     year_from/year_to follow the timescale (Commitment.save), the document's "last updated"
     date is stamped, history records the publish, and cached public pages are refreshed."""
-    document = _lock(document)
+    document = document_lock(document)
     draft = DocumentDraft.objects.select_for_update().filter(document=document).first()
     if draft is None:
         raise NotEditable("There are no unpublished changes to publish.")
@@ -635,7 +640,7 @@ def document_publish(*, document: SourceDocument, user, note: str) -> SourceDocu
 
 @transaction.atomic
 def document_draft_discard(*, document: SourceDocument, user) -> None:
-    document = _lock(document)
+    document = document_lock(document)
     draft = DocumentDraft.objects.select_for_update().filter(document=document).first()
     if draft is None:
         raise NotEditable("There is no draft to discard.")
