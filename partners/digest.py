@@ -13,13 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from accounts.models import REVIEW_DIGEST, EmailPreference
-from accounts.roles import (
-    EDITORS,
-    PUBLISHERS,
-    editable_route_map_ids,
-    editable_source_document_ids,
-    is_editor,
-)
+from accounts.roles import EDITORS, PUBLISHERS, is_editor
 from partners.emails import can_email, digest_message
 from partners.models import ProgressUpdate, ReviewDigest
 from routemap import clock
@@ -33,15 +27,15 @@ class DigestRun:
 
 
 def reviewable_by(user, updates: list[ProgressUpdate]) -> list[ProgressUpdate]:
-    route_maps = editable_route_map_ids(user)
-    documents = editable_source_document_ids(user)
-
-    def allowed(update: ProgressUpdate) -> bool:
-        if update.is_commitment:
-            return documents is None or update.commitment.document_id in documents
-        return route_maps is None or update.route_map_id in route_maps
-
-    return [update for update in updates if allowed(update)]
+    """Those of `updates` the editor may review (the review queue's rule)."""
+    if not updates:
+        return []
+    allowed = set(
+        ProgressUpdate.objects.filter(pk__in=[u.pk for u in updates])
+        .reviewable_by(user)
+        .values_list("pk", flat=True)
+    )
+    return [update for update in updates if update.pk in allowed]
 
 
 def editors_to_tell():
