@@ -13,10 +13,6 @@ from routemap.emails import send_each, unsubscribable_message
 from subscriptions.models import CONFIRMATION_VALID_FOR, Subscription, keys_token
 
 
-def unsubscribe_path(subscription: Subscription) -> str:
-    return reverse("subscriptions:unsubscribe", args=[subscription.unsubscribe_token()])
-
-
 def unsubscribe_all_path(subscriptions: Iterable[Subscription]) -> str:
     """One link that stops every one of `subscriptions` (all of one address's)."""
     token = keys_token([s.key for s in subscriptions], purpose="unsubscribe")
@@ -27,23 +23,6 @@ def manage_path(keys: Iterable[uuid.UUID]) -> str:
     """The "Manage my subscriptions" page of the address that `keys` (its subscriptions'
     keys, all of them where possible) belong to."""
     return reverse("subscriptions:manage", args=[keys_token(keys, purpose="manage")])
-
-
-def build_message(
-    subscription: Subscription,
-    *,
-    subject: str,
-    template: str,
-    context: dict,
-    absolute_url: Callable[[str], str],
-) -> mail.EmailMessage:
-    return build_message_for(
-        [subscription],
-        subject=subject,
-        template=template,
-        context=context,
-        absolute_url=absolute_url,
-    )
 
 
 def build_message_for(
@@ -81,8 +60,8 @@ def build_message_for(
 def send_confirmation(
     subscription: Subscription, token: str, absolute_url: Callable[[str], str]
 ) -> bool:
-    message = build_message(
-        subscription,
+    message = build_message_for(
+        [subscription],
         subject=f"Confirm your email updates about {subscription.target}",
         template="subscriptions/email/confirm.txt",
         context={
