@@ -38,7 +38,7 @@ def choose_targets() -> tuple[list[tuple[str, str]], dict]:
         raise SystemExit("targets: no route maps: generate the plan first (bench/generate.py).")
     # The body named on the most milestones: the heaviest organisation page a reader can open.
     organisation = (
-        Organisation.objects.annotate(named=Count("milestone_links"))
+        Organisation.objects.annotate(named=Count("milestoneorganisation"))
         .order_by("-named", "name")
         .first()
     )

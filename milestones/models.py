@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 
 from milestones.dates import Due, DueDateError, DuePrecision, milestone_due, parse_due
-from organisations.models import Organisation, Role
+from organisations.models import Organisation, OrganisationLink, one_link_per_organisation
 from outcomes.models import Outcome, OutcomeOrganisation
 from routemap import clock
 from routemap.models import Edition
@@ -503,25 +503,12 @@ class Milestone(StatusReport, DueDateMixin, models.Model):
         return own or list(self.outcome.organisation_links.all())
 
 
-class MilestoneOrganisation(models.Model):
+class MilestoneOrganisation(OrganisationLink):
+    item_field = "milestone"
+
     milestone = models.ForeignKey(
         Milestone, on_delete=models.CASCADE, related_name="organisation_links"
     )
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="milestone_links"
-    )
-    role = models.CharField(max_length=12, choices=Role.choices, blank=True, default=Role.UNSTATED)
-    order = models.PositiveSmallIntegerField(default=0)
 
-    class Meta:
-        ordering = ["order", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["milestone", "organisation"],
-                name="unique_milestone_organisation",
-                violation_error_message="This organisation is already listed for this milestone.",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.organisation} on {self.milestone}"
+    class Meta(OrganisationLink.Meta):
+        constraints = one_link_per_organisation("milestone")

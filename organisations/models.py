@@ -48,6 +48,36 @@ class Organisation(models.Model):
         return self.name
 
 
+class OrganisationLink(models.Model):
+    """A body named on an outcome, milestone or commitment, with its role there, in the order
+    the sources name them. Each kind subclasses this with a `ForeignKey` to its item, named by
+    `item_field`, and `Meta.constraints = one_link_per_organisation(item_field)`."""
+
+    item_field: str = ""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    role = models.CharField(max_length=12, choices=Role.choices, blank=True, default=Role.UNSTATED)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} on {getattr(self, self.item_field)}"
+
+
+def one_link_per_organisation(item_field: str) -> list[models.UniqueConstraint]:
+    """A body is named once on an item; the message is the one an editor's form shows."""
+    return [
+        models.UniqueConstraint(
+            fields=[item_field, "organisation"],
+            name=f"unique_{item_field}_organisation",
+            violation_error_message=f"This organisation is already listed for this {item_field}.",
+        )
+    ]
+
+
 def in_kept_order(chosen: Iterable, current_keys: Iterable[Hashable], key: Callable) -> list:
     """`chosen` with the bodies already there (their `key` in `current_keys`) first, in that
     order, then new ones in the order given. Bodies keep the order the sources name them in:

@@ -7,7 +7,7 @@ from functools import cached_property
 from django.db import models
 from django.urls import reverse
 
-from organisations.models import Organisation, Role
+from organisations.models import Organisation, OrganisationLink, one_link_per_organisation
 from outcomes.dates import period_end
 from routemap.models import Edition, RouteMap
 
@@ -91,28 +91,15 @@ class Outcome(models.Model):
         return dated[:LATEST_PROGRESS_SHOWN]
 
 
-class OutcomeOrganisation(models.Model):
+class OutcomeOrganisation(OrganisationLink):
+    item_field = "outcome"
+
     outcome = models.ForeignKey(
         Outcome, on_delete=models.CASCADE, related_name="organisation_links"
     )
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="outcome_links"
-    )
-    role = models.CharField(max_length=12, choices=Role.choices, blank=True, default=Role.UNSTATED)
-    order = models.PositiveSmallIntegerField(default=0)
 
-    class Meta:
-        ordering = ["order", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["outcome", "organisation"],
-                name="unique_outcome_organisation",
-                violation_error_message="This organisation is already listed for this outcome.",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.organisation} on {self.outcome}"
+    class Meta(OrganisationLink.Meta):
+        constraints = one_link_per_organisation("outcome")
 
 
 class ProgressEntryQuerySet(models.QuerySet):

@@ -27,7 +27,7 @@ from milestones.models import (
     status_updated_by_field,
     status_updated_on_field,
 )
-from organisations.models import Organisation, Role
+from organisations.models import Organisation, OrganisationLink, one_link_per_organisation
 from outcomes.models import Outcome
 from routemap import clock
 from routemap.models import Foundation, RouteMap
@@ -549,28 +549,15 @@ class Commitment(StatusReport, DueDateMixin, models.Model):
         }
 
 
-class CommitmentOrganisation(models.Model):
+class CommitmentOrganisation(OrganisationLink):
+    item_field = "commitment"
+
     commitment = models.ForeignKey(
         Commitment, on_delete=models.CASCADE, related_name="organisation_links"
     )
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="commitment_links"
-    )
-    role = models.CharField(max_length=12, choices=Role.choices, blank=True, default=Role.UNSTATED)
-    order = models.PositiveSmallIntegerField(default=0)
 
-    class Meta:
-        ordering = ["order", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["commitment", "organisation"],
-                name="unique_commitment_organisation",
-                violation_error_message="This organisation is already listed for this commitment.",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.organisation} on {self.commitment}"
+    class Meta(OrganisationLink.Meta):
+        constraints = one_link_per_organisation("commitment")
 
 
 class CommitmentOutcome(models.Model):
