@@ -5,7 +5,7 @@ not here, so the consent rule and the audit fields are always applied. `editors`
 people who may edit a document.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from milestones.models import stamp_status
 from routemap.forms import CleanTextModelForm
@@ -18,6 +18,12 @@ from sources.models import (
     Phase,
     Section,
     SourceDocument,
+)
+from sources.services import COMMITMENT_FIELDS, DOCUMENT_FIELDS
+
+HELD_BY_DRAFT = (
+    "{item} has unpublished changes in the editor's draft of this document, and publishing "
+    "the draft would replace an edit made here. Publish or discard the draft first."
 )
 
 
@@ -49,6 +55,23 @@ class SourceDocumentAdmin(admin.ModelAdmin):
     filter_horizontal = ["editors"]
     inlines = [PhaseInline, SectionInline, QuestionInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        """While a draft is pending, the fields it carries are the draft's to change."""
+        if obj is not None and hasattr(obj, "draft"):
+            return [*super().get_readonly_fields(request, obj), *DOCUMENT_FIELDS]
+        return super().get_readonly_fields(request, obj)
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if obj is not None and hasattr(obj, "draft"):
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        document = self.get_object(request, object_id)
+        if document is not None and hasattr(document, "draft") and request.method == "GET":
+            messages.warning(request, HELD_BY_DRAFT.format(item="This document"))
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
 class CommitmentOrganisationInline(admin.TabularInline):
     model = CommitmentOrganisation
@@ -77,6 +100,33 @@ class CommitmentAdmin(admin.ModelAdmin):
     search_fields = ["reference", "title", "text"]
     readonly_fields = ["year_from", "year_to"]
     inlines = [CommitmentOrganisationInline, CommitmentOutcomeInline, CommitmentMilestoneInline]
+
+    @staticmethod
+    def _held_by_draft(obj) -> bool:
+        return obj is not None and obj.pending_changes.exists()
+
+    def get_readonly_fields(self, request, obj=None):
+        """A commitment with a pending draft change keeps its content for the draft; its links
+        to route maps, which the draft does not carry, stay editable."""
+        if self._held_by_draft(obj):
+            return [*super().get_readonly_fields(request, obj), *COMMITMENT_FIELDS]
+        return super().get_readonly_fields(request, obj)
+
+    def get_inlines(self, request, obj):
+        if self._held_by_draft(obj):
+            return [CommitmentOutcomeInline, CommitmentMilestoneInline]
+        return super().get_inlines(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._held_by_draft(obj) and super().has_delete_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        commitment = self.get_object(request, object_id)
+        if self._held_by_draft(commitment) and request.method == "GET":
+            messages.warning(
+                request, HELD_BY_DRAFT.format(item=f"Commitment {commitment.reference}")
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         """A changed status is stamped as every other write path stamps it, unless the date
