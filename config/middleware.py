@@ -1,5 +1,5 @@
 """Site-wide middleware: cache published pages until the next publish (see
-core.pagecache), keep personal pages out of every cache, and answer with a friendly 503
+routemap.pagecache), keep personal pages out of every cache, and answer with a friendly 503
 page when the database is unreachable."""
 
 from django.conf import settings
@@ -166,7 +166,7 @@ def database_unavailable_response(path: str = "/") -> HttpResponse:
     else:
         response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = "30"
-    # The outage is logged once per interval (core.outage), not once per request.
+    # The outage is logged once per interval (routemap.outage), not once per request.
     response._has_been_logged = True
     return response
 

@@ -9,7 +9,7 @@ get a 304 only for the same version on the same day.
 
 Two layers answer from the cache, with the same `Answer`, so they answer identically:
 
-- `config.middleware.PublishedPageCacheMiddleware` renders and stores pages, and serves them
+- `routemap.middleware.PublishedPageCacheMiddleware` renders and stores pages, and serves them
   from this worker's memory or from the shared cache (database cache, or Redis);
 - `PublicPageServer` wraps the WSGI application and answers pages already in this worker's
   memory without entering Django at all, when the `VersionListener` knows the published

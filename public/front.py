@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, prefetch_related_objects
 
-from milestones.charts import StatusChart
 from milestones.models import (
     Milestone,
     MilestoneOrganisation,
@@ -21,6 +20,7 @@ from milestones.models import (
     overdue_condition,
 )
 from outcomes.models import OutcomeOrganisation
+from public.charts import StatusChart
 from routemap.models import Edition
 from sources.models import Commitment, CommitmentOrganisation
 
@@ -162,7 +162,7 @@ class Now:
 
 def happening_now(*, today, by_year: StatusChart) -> Now:
     """What the front page shows above the route maps. `by_year` is the plan's chart of
-    published milestones by status for each year (milestones.charts.plan_charts), whose
+    published milestones by status for each year (public.charts.plan_charts), whose
     numbers already hold this year's statuses and every overdue and due-soon milestone."""
     bar = next((bar for bar in by_year.bars if bar.key == today.year), None)
     this_year = [

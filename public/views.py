@@ -10,11 +10,11 @@ from accounts.roles import can_edit_route_map
 from core import clock
 from core.forms import CompareForm
 from core.pagecache import uses_query_parameters
-from milestones.charts import plan_charts, route_map_charts
 from milestones.exports import COLUMNS
 from milestones.models import Status
 from organisations.models import Sector
 from outcomes.glance import current_plan_year, route_map_glance
+from public.charts import plan_charts, route_map_charts
 from public.front import happening_now
 from routemap.changes import CONTENT_PREFETCH, describe_changes, with_links
 from routemap.models import Edition, Foundation, RouteMap
