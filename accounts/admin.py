@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from accounts.models import EmailPreference
-from routemap.forms import CleanTextModelForm
+from core.forms import CleanTextModelForm
 from routemap.models import RouteMap
 from sources.models import SourceDocument
 

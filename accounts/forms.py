@@ -9,7 +9,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
 from accounts.models import EmailKind
-from routemap.forms import CleanTextMixin, DesignSystemForm, email_field, honeypot_field
+from core.forms import CleanTextMixin, DesignSystemForm, email_field, honeypot_field
 
 logger = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ map and source document), or every one of them only with the explicit "edit all"
 permission, granted to a user or a group in the admin. No assignment means nothing.
 """
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 EDITORS = "Editors"
@@ -100,8 +101,8 @@ def partner_organisation(user):
     if PARTNERS not in _groups(user):
         return None
     if not hasattr(user, "_partner_organisation"):
-        from partners.models import PartnerProfile
-
+        # Partners sit above accounts (their app imports this one): the model is looked up.
+        PartnerProfile = apps.get_model("partners", "PartnerProfile")
         profile = PartnerProfile.objects.select_related("organisation").filter(user=user).first()
         user._partner_organisation = profile.organisation if profile else None
     return user._partner_organisation

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.forms import EmailPreferenceForm, PasswordResetRequestForm
 from accounts.models import EmailPreference, email_kinds_for, read_unsubscribe_token
-from routemap.client import client_address
-from routemap.forms import filled_honeypot
-from routemap.ratelimit import TOO_MANY_EMAILS_MESSAGE, emails_from_client, emails_to_recipient
+from core.client import client_address
+from core.forms import filled_honeypot
+from core.ratelimit import TOO_MANY_EMAILS_MESSAGE, emails_from_client, emails_to_recipient
 
 
 @require_http_methods(["GET", "POST"])

@@ -276,7 +276,7 @@ def _run(database_url: str, out: Path) -> dict:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "routemap.settings.development",
+        "DJANGO_SETTINGS_MODULE": "config.settings.development",
         "DEBUG": "0",
         "ALLOWED_HOSTS": "testserver",
         "LOG_LEVEL": "WARNING",
@@ -370,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         measure(args.measure)
         return 0
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "routemap.settings.development")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.development")
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
     code = (

@@ -245,7 +245,7 @@ def render(args) -> str:
     lines += [
         "## Public pages",
         "",
-        f"Served by gunicorn ({args.workers} sync workers, `routemap.settings.production`, "
+        f"Served by gunicorn ({args.workers} sync workers, `config.settings.production`, "
         "plain HTTP on 127.0.0.1), a freshly started server for each page. *Requests/s*, "
         "*p50* and *p99* are wrk's over the run; *Completed* counts the answers received "
         "within it; *One request alone* is the median time of a single request with nothing "
@@ -280,7 +280,7 @@ def render(args) -> str:
         "- **Django ceiling**: `bench/ceiling.py`, a Django view returning a fixed "
         f"{ceiling_size}-byte response with no middleware or database, on the same gunicorn "
         "setup. No page that Django renders or answers can beat it; cached pages can, because "
-        "a small WSGI layer answers them before Django is entered (`routemap/pagecache.py`).",
+        "a small WSGI layer answers them before Django is entered (`core/pagecache.py`).",
         "- **nginx static**: the route map page's HTML saved to a file and served by nginx "
         f"({v['nginx']}, same number of worker processes, keep-alive on, which gunicorn's "
         "sync workers do not offer) on loopback: the machine's physical limit for that page. "

@@ -86,7 +86,7 @@ RESET=()
 if [ "$DB_NAME" = bench ] || [ "${BENCH_RESET:-0}" = 1 ]; then RESET=(--reset); fi
 
 # The site as production runs it, on plain HTTP on loopback.
-export DJANGO_SETTINGS_MODULE=routemap.settings.production
+export DJANGO_SETTINGS_MODULE=config.settings.production
 SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
 export SECRET_KEY
 export ALLOWED_HOSTS=127.0.0.1
@@ -153,7 +153,7 @@ gunicorn_server() {  # log-name app [env...]: sets SERVER_PID and BASE
   BASE=http://127.0.0.1:$port
   wait_until_up
 }
-site_server() { gunicorn_server site routemap.wsgi:application; }
+site_server() { gunicorn_server site config.wsgi:application; }
 ceiling_server() { gunicorn_server ceiling bench.ceiling:application -u DJANGO_SETTINGS_MODULE; }
 raw_page_server() {
   gunicorn_server rawpage bench.rawpage:application -u DJANGO_SETTINGS_MODULE \
@@ -241,7 +241,7 @@ measure() {  # kind name server path [header]: time it alone, warm up, then load
 # Browsers ask for compressed answers; every page is requested as they do, and the route map
 # page once more without, as the largest answer the site can give.
 GZIP="Accept-Encoding: gzip"
-log "Site: gunicorn, $WORKERS workers, routemap.settings.production"
+log "Site: gunicorn, $WORKERS workers, config.settings.production"
 cached_pages=0
 while IFS=$'\t' read -r name path; do
   measure page "$name" site_server "$path" "$GZIP"

@@ -19,7 +19,7 @@ AFTER=${SOAK_AFTER:-15}     # seconds after it is back
 mkdir -p "$OUT"
 
 export DATABASE_URL=${SOAK_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/soak}
-export DJANGO_SETTINGS_MODULE=routemap.settings.production
+export DJANGO_SETTINGS_MODULE=config.settings.production
 SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
 export SECRET_KEY ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0 TRUSTED_PROXY_HOPS=0
 
@@ -36,7 +36,7 @@ psql -h 127.0.0.1 -U postgres -lqtA | cut -d'|' -f1 | grep -qx soak \
 "$PY" manage.py collectstatic --no-input -v0
 
 PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$GUNICORN" --workers 2 --bind "127.0.0.1:$PORT" routemap.wsgi:application \
+"$GUNICORN" --workers 2 --bind "127.0.0.1:$PORT" config.wsgi:application \
   >"$OUT/soak-gunicorn.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; pg_up >/dev/null' EXIT

@@ -80,7 +80,7 @@ def choose_targets() -> tuple[list[tuple[str, str]], dict]:
 def main() -> int:
     out = Path(sys.argv[1])
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "routemap.settings.development")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.development")
     import django
 
     django.setup()

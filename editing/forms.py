@@ -3,11 +3,11 @@
 from django import forms
 from django.conf import settings
 
+from core.forms import CleanTextForm, DesignSystemForm
 from editing.services import OrganisationChoice
 from milestones.dates import EXAMPLES, DueDateError, parse_due
 from milestones.models import STATUS_HELP, YEAR_MESSAGE, Status
 from organisations.models import Organisation, Role
-from routemap.forms import CleanTextForm, DesignSystemForm
 from routemap.models import RouteMap
 
 YEAR_CHOICES = [(y, str(y)) for y in range(settings.PLAN_FIRST_YEAR, settings.PLAN_LAST_YEAR + 1)]

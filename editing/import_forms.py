@@ -2,8 +2,8 @@
 
 from django import forms
 
+from core.forms import CleanTextForm, DesignSystemForm
 from editing.imports import MAX_FILE_BYTES, ImportFileError, decode_upload
-from routemap.forms import CleanTextForm, DesignSystemForm
 
 
 class ImportUploadForm(DesignSystemForm):

@@ -8,7 +8,6 @@ each other.
 
 import datetime
 import uuid
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max
@@ -18,30 +17,16 @@ from milestones.dates import DueDateError
 from milestones.models import Milestone, MilestoneOrganisation, stamp_status
 from organisations.models import Organisation, in_kept_order
 from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
+from publishing.edits import EditConflict, OrganisationChoice
+from publishing.services import edition_publish
 from routemap.models import Edition, RouteMap, WhatMatters
-from routemap.services import edition_publish
 from routemap.signals import draft_discarded
 
 Action = ChangeRecord.Action
 
 
-class EditConflict(Exception):
-    """Someone else saved the same item after this editor opened it."""
-
-    def __init__(self, current, records):
-        self.current = current
-        self.records = records
-        super().__init__("The item was changed by someone else.")
-
-
 class NotEditable(Exception):
     """The item does not exist in the route map being edited."""
-
-
-@dataclass
-class OrganisationChoice:
-    organisation: Organisation
-    role: str
 
 
 # ---------------------------------------------------------------------------------- drafts

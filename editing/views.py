@@ -40,7 +40,6 @@ from milestones.models import (
     overdue_condition,
 )
 from outcomes.models import Outcome, ProgressEntry
-from partners.models import ProgressUpdate
 from routemap.changes import describe_changes
 from routemap.models import Edition, RouteMap
 
@@ -187,7 +186,6 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("route_map", "published_by")
         .order_by("-published_at", "-pk")[:10]
     )
-    pending_updates = ProgressUpdate.objects.pending().reviewable_by(request.user).count()
     return render(
         request,
         "editing/dashboard.html",
@@ -205,7 +203,6 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
             "due_soon_url": f"{timeline}?due_soon=on",
             "due_soon_days": settings.DUE_SOON_DAYS,
             "publishes": publishes,
-            "pending_updates": pending_updates,
             "can_moderate": is_moderator(request.user),
         },
     )

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 
+from core.text import clean_text, clean_values
 from milestones.models import Milestone
 from outcomes.models import ProgressEntry
-from routemap.text import clean_text, clean_values
 
 # Spreadsheets run cells starting with these as formulas (OWASP "CSV injection"); a leading
 # quote keeps them text. Every CSV the site writes goes through `csv_cell`.

@@ -8,12 +8,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 
+from core import clock
+from core.templatetags.richtext import plaintext
 from milestones.dates import Due, DueDateError, DuePrecision, milestone_due, parse_due
 from organisations.models import Organisation, OrganisationLink, one_link_per_organisation
 from outcomes.models import Outcome, OutcomeOrganisation
-from routemap import clock
 from routemap.models import Edition
-from routemap.templatetags.richtext import plaintext
 
 YEAR_MESSAGE = (
     f"Enter a year from {settings.PLAN_FIRST_YEAR} to {settings.PLAN_LAST_YEAR}: "
@@ -247,7 +247,7 @@ class MilestoneQuerySet(models.QuerySet):
         overdue: bool = False,
         due_soon: bool = False,
     ):
-        """The public timeline's filters (see milestones.forms.TimelineFilterForm)."""
+        """The public timeline's filters (see public.timeline_forms.TimelineFilterForm)."""
         qs = self
         if organisation is not None:
             qs = qs.for_organisation(organisation)

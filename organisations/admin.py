@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from core.forms import CleanTextModelForm
 from organisations.models import Organisation
-from routemap.forms import CleanTextModelForm
 
 
 @admin.register(Organisation)

@@ -74,7 +74,7 @@ class Outcome(models.Model):
     def year_cells(self) -> list:
         """Every plan year with its milestones counted by status (uses the prefetch cache):
         the cells of the route map at a glance and the outcome's year tabs."""
-        from milestones.glance import year_cells
+        from outcomes.glance import year_cells
 
         return year_cells(self)
 

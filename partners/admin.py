@@ -3,12 +3,12 @@ from django.contrib.auth.models import Group
 from django.template.response import TemplateResponse
 
 from accounts.roles import PARTNERS
+from core.forms import CleanTextModelForm
 from organisations.admin import OrganisationAdmin
 from organisations.models import Organisation
 from partners.invitation_forms import PartnerInviteForm
 from partners.invitations import InviteRefused, partner_invite
 from partners.models import PartnerProfile, ProgressUpdate
-from routemap.forms import CleanTextModelForm
 
 
 @admin.register(PartnerProfile)

@@ -14,10 +14,10 @@ from django.db.models import Q
 
 from accounts.models import REVIEW_DIGEST, EmailPreference
 from accounts.roles import EDITORS, PUBLISHERS, is_editor
+from core import clock
+from core.emails import send_each
 from partners.emails import can_email, digest_message
 from partners.models import ProgressUpdate, ReviewDigest
-from routemap import clock
-from routemap.emails import send_each
 
 
 @dataclass

@@ -20,8 +20,8 @@ from accounts.models import (
     EmailPreference,
     unsubscribe_token,
 )
+from core.emails import site_url, unsubscribable_message
 from partners.models import ProgressUpdate
-from routemap.emails import site_url, unsubscribable_message
 
 logger = logging.getLogger(__name__)
 

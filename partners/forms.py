@@ -3,8 +3,8 @@
 from django import forms
 from django.core.validators import URLValidator
 
+from core.forms import DesignSystemForm
 from milestones.models import Status
-from routemap.forms import DesignSystemForm
 
 
 class WebAddressField(forms.URLField):

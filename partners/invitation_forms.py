@@ -2,7 +2,7 @@
 
 from django import forms
 
-from routemap.forms import DesignSystemForm, email_field
+from core.forms import DesignSystemForm, email_field
 
 
 class PartnerInviteForm(DesignSystemForm):

@@ -20,11 +20,11 @@ from accounts.roles import (
     editable_route_map_ids,
     editable_source_document_ids,
 )
+from core import clock
+from core.textdiff import changed
 from milestones.models import Status, day_in_words
 from organisations.models import Organisation
-from routemap import clock
 from routemap.models import RouteMap
-from routemap.textdiff import changed
 from sources.models import Commitment
 
 

@@ -17,11 +17,11 @@ import logging
 from django.db import transaction
 from django.dispatch import receiver
 
+from core.emails import send_each, site_url
 from milestones.models import Milestone
 from partners.emails import published_messages, review_decision_message
 from partners.models import ProgressUpdate
 from partners.signals import update_reviewed, updates_published
-from routemap.emails import send_each, site_url
 from routemap.models import Edition
 from routemap.signals import edition_published
 from sources.signals import document_published

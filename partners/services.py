@@ -12,11 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from accounts.roles import partner_organisation
+from core import clock
 from editing import services as editing
 from milestones.models import Milestone, Status
 from partners.models import ProgressUpdate
 from partners.signals import update_reviewed, update_submitted
-from routemap import clock
 from routemap.models import RouteMap
 from sources import services as sources
 from sources.models import Commitment

@@ -14,17 +14,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import partner_organisation
+from core.htmx import vary_on_htmx, wants_partial
 from editing.models import ChangeRecord
 from editing.permissions import editor_required
-from editing.services import EditConflict
-from milestones.forms import TimelineFilterForm
 from milestones.models import Status, due_soon_condition, overdue_condition
-from milestones.timeline import breakdown
-from milestones.views import canonical_url, filtered_page_context, has_blank_parameters
 from partners import review, services
 from partners.forms import AcceptForm, DeclineForm, ProgressUpdateForm
 from partners.models import ProgressUpdate, action_key_of
-from routemap.htmx import vary_on_htmx, wants_partial
+from public.timeline import breakdown
+from public.timeline_forms import TimelineFilterForm
+from public.timeline_views import canonical_url, filtered_page_context, has_blank_parameters
+from publishing.edits import EditConflict
 from routemap.models import Edition
 from sources.actions import ActionCount, organisation_action_count
 from sources.models import Commitment, resolve_links

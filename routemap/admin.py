@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from routemap.forms import CleanTextModelForm
+from core.forms import CleanTextModelForm
 from routemap.models import Edition, Foundation, RouteMap, WhatMatters
 
 

@@ -8,16 +8,14 @@ class RoutemapConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from organisations.models import Organisation
-        from routemap import client  # noqa: F401 (registers the proxy-hops deploy check)
+        from core.pagecache import bump_published_version, refresh_after_migrate
         from routemap.models import Foundation, RouteMap
-        from routemap.pagecache import bump_published_version, refresh_after_migrate
         from routemap.signals import edition_published
 
         # Cached public pages last until something public changes: a publish, or an admin's
-        # change to a route map, foundation or organisation.
+        # change to a route map or foundation (organisations: OrganisationsConfig).
         edition_published.connect(bump_published_version, dispatch_uid="cache-on-publish")
-        for model in (Organisation, RouteMap, Foundation):
+        for model in (RouteMap, Foundation):
             post_save.connect(bump_published_version, sender=model, weak=False)
             post_delete.connect(bump_published_version, sender=model, weak=False)
         # A deploy runs migrations: pages rendered by the previous release are not served on.

@@ -14,9 +14,9 @@ from uuid import UUID
 
 from django.urls import reverse
 
+from core.text import clean_text
+from core.textdiff import changed, word_diff
 from routemap.models import Edition, RouteMap
-from routemap.text import clean_text
-from routemap.textdiff import changed, word_diff
 
 # Pass to prefetch_related() on an Edition queryset before describing many editions.
 CONTENT_PREFETCH = (

@@ -85,6 +85,11 @@ class RouteMap(models.Model):
         return self.editions.filter(state=Edition.State.PUBLISHED).first()
 
 
+def _related(model, name: str):
+    """The model at the other end of `model`'s relation `name` (forward or reverse)."""
+    return model._meta.get_field(name).related_model
+
+
 class EditionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(state=Edition.State.PUBLISHED)
@@ -102,10 +107,14 @@ class EditionQuerySet(models.QuerySet):
         )
 
     def with_content(self):
-        """Everything a route map page shows, in a fixed number of queries."""
-        from milestones.models import Milestone, MilestoneOrganisation
-        from outcomes.models import Outcome, OutcomeOrganisation
+        """Everything a route map page shows, in a fixed number of queries.
 
+        Outcomes and milestones sit above route maps (their apps import this one), so their
+        models are reached through the reverse relations rather than imported."""
+        Outcome = _related(self.model, "outcomes")
+        OutcomeOrganisation = _related(Outcome, "organisation_links")
+        Milestone = _related(Outcome, "milestones")
+        MilestoneOrganisation = _related(Milestone, "organisation_links")
         return self.select_related("route_map__foundation").prefetch_related(
             "what_matters",
             Prefetch(
@@ -197,13 +206,6 @@ class Edition(models.Model):
     def __str__(self) -> str:
         label = f"version {self.number}" if self.number else "draft"
         return f"{self.route_map} ({label})"
-
-    def at_a_glance(self):
-        """Outcomes by plan year with their milestones counted by status, from the content
-        prefetched by `with_content()` (no further queries)."""
-        from milestones.glance import route_map_glance
-
-        return route_map_glance(self.outcomes.all())
 
 
 class WhatMatters(models.Model):

@@ -7,8 +7,8 @@ people who may edit a document.
 
 from django.contrib import admin, messages
 
+from core.forms import CleanTextModelForm
 from milestones.models import stamp_status
-from routemap.forms import CleanTextModelForm
 from sources.models import (
     Commitment,
     CommitmentMilestone,

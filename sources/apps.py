@@ -8,10 +8,10 @@ class SourcesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from routemap.pagecache import bump_published_version
+        from core.pagecache import bump_published_version
         from sources import models
 
-        # Public pages are cached until something public changes (routemap.pagecache): an
+        # Public pages are cached until something public changes (core.pagecache): an
         # admin's change to a document or its commitments changes the sources pages and the
         # outcome pages that list commitments. Moderation bumps it itself (services).
         for model in (

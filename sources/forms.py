@@ -2,7 +2,7 @@
 
 from django import forms
 
-from routemap.forms import HONEYPOT_FIELD, CleanTextForm, honeypot_field
+from core.forms import HONEYPOT_FIELD, CleanTextForm, honeypot_field
 from sources.models import ConsultationQuestion, RespondentType
 
 __all__ = ["HONEYPOT_FIELD", "ConsultationResponseForm"]

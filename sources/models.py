@@ -16,6 +16,7 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from core import clock
 from milestones.dates import Due, DuePrecision
 from milestones.models import (
     DueDateMixin,
@@ -29,7 +30,6 @@ from milestones.models import (
 )
 from organisations.models import Organisation, OrganisationLink, one_link_per_organisation
 from outcomes.models import Outcome
-from routemap import clock
 from routemap.models import Foundation, RouteMap
 from sources.timescales import (
     TimescaleError,

@@ -14,14 +14,14 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.crypto import salted_hmac
 
-from editing.services import EditConflict, OrganisationChoice
+from core import clock
+from core.client import client_address  # noqa: F401 (callers use services.client_address)
+from core.pagecache import bump_published_version
 from milestones.dates import Due
 from milestones.models import DueDateMixin, Status, StatusReport, stamp_status
 from organisations.models import Organisation, Role, in_kept_order
-from routemap import clock
-from routemap.client import client_address  # noqa: F401 (callers use services.client_address)
+from publishing.edits import EditConflict, OrganisationChoice
 from routemap.models import Foundation
-from routemap.pagecache import bump_published_version
 from sources.models import (
     Commitment,
     CommitmentChange,

@@ -9,7 +9,7 @@ from django.core import mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from routemap.emails import send_each, unsubscribable_message
+from core.emails import send_each, unsubscribable_message
 from subscriptions.models import CONFIRMATION_VALID_FOR, Subscription, keys_token
 
 

@@ -1,7 +1,7 @@
 from django import forms
 
+from core.forms import CleanTextForm, email_field, honeypot_field
 from organisations.models import Organisation
-from routemap.forms import CleanTextForm, email_field, honeypot_field
 from routemap.models import RouteMap
 
 ROUTE_MAP, ORGANISATION = "route-map", "organisation"

@@ -25,8 +25,8 @@ from django.core import signing
 from django.db import models
 from django.db.models import Q
 
+from core import clock
 from organisations.models import Organisation
-from routemap import clock
 from routemap.models import RouteMap
 
 CONFIRMATION_VALID_FOR = datetime.timedelta(days=7)

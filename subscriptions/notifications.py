@@ -15,10 +15,10 @@ import logging
 from django.db.models import F, Prefetch, Q
 from django.dispatch import receiver
 
+from core.emails import send_each, site_url
 from milestones.models import Milestone, MilestoneOrganisation
 from outcomes.models import OutcomeOrganisation
 from routemap.changes import Change, describe_changes
-from routemap.emails import send_each, site_url
 from routemap.models import Edition
 from routemap.signals import edition_published
 from subscriptions.emails import build_message_for

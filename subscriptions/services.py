@@ -10,10 +10,10 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from core import clock
+from core.ratelimit import emails_to_recipient
 from organisations.models import Organisation
-from routemap import clock
 from routemap.models import RouteMap
-from routemap.ratelimit import emails_to_recipient
 from subscriptions.emails import send_confirmation
 from subscriptions.models import RESEND_AFTER, Subscription, token_hash
 

@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from routemap.client import client_address
-from routemap.forms import filled_honeypot
+from core.client import client_address
+from core.forms import filled_honeypot
+from core.ratelimit import TOO_MANY_EMAILS_MESSAGE, emails_from_client
 from routemap.models import RouteMap
-from routemap.ratelimit import TOO_MANY_EMAILS_MESSAGE, emails_from_client
 from subscriptions.emails import manage_path
 from subscriptions.forms import ManageSubscriptionsForm, SubscriptionForm
 from subscriptions.models import Subscription, keys_token, token_keys, unsubscribe_keys

@@ -67,13 +67,13 @@ class Clock:
 
     def shift(self, delta: datetime.timedelta) -> None:
         """Moves on by `delta` (after a `move_to`, or from the suite's day)."""
-        from routemap import clock
+        from core import clock
 
         self._machine.move_to(clock.now() + delta)
 
     @staticmethod
     def today() -> datetime.date:
-        from routemap import clock
+        from core import clock
 
         return clock.today()
 
@@ -110,7 +110,7 @@ def _empty_cache():
     """Cached public pages must not leak from one test's data into the next."""
     from django.core.cache import cache
 
-    from routemap.pagecache import local_pages
+    from core.pagecache import local_pages
 
     cache.clear()
     local_pages.clear()
@@ -149,13 +149,13 @@ def wsgi_app():
 @pytest.fixture
 def seeded(db):
     """The real seed content from fixtures/."""
-    from routemap.seed import load_seed
+    from seeding.routemaps import load_seed
 
     load_seed()
 
 
 @pytest.fixture
 def live_seeded(transactional_db):
-    from routemap.seed import load_seed
+    from seeding.routemaps import load_seed
 
     load_seed()

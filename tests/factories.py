@@ -295,7 +295,7 @@ def draft_copy(live, *, milestone_status=None):
 def _days_from_today(days: int):
     import datetime
 
-    from routemap import clock
+    from core import clock
 
     return clock.today() + datetime.timedelta(days=days)
 

@@ -5,11 +5,11 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from core import clock
 from editing import services
 from editing.models import ChangeRecord
 from milestones.models import Milestone, Status, day_in_words
 from organisations.models import Organisation
-from routemap import clock
 from routemap.models import Edition, RouteMap
 from tests.factories import PublisherFactory
 
@@ -37,7 +37,7 @@ def snapshot(client) -> dict[str, bytes]:
 
 @pytest.mark.django_db(transaction=True)
 def test_public_pages_are_byte_identical_after_backup_and_restore(client, tmp_path):
-    from routemap.seed import load_seed
+    from seeding.routemaps import load_seed
 
     load_seed()
     publisher = PublisherFactory(username="morgan")

@@ -6,7 +6,7 @@ import icalendar
 import pytest
 
 from milestones.models import Status
-from routemap.services import edition_publish
+from publishing.services import edition_publish
 from tests.factories import (
     DraftEditionFactory,
     MilestoneFactory,

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from milestones.models import Milestone, Status
+from publishing.services import edition_publish
 from routemap.changes import _excerpt, describe_changes, marked_diff
-from routemap.services import edition_publish
 from tests.factories import (
     EditionFactory,
     MilestoneFactory,

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from milestones.models import Milestone, Status
+from publishing.services import edition_publish
 from routemap.models import Edition
-from routemap.services import edition_publish
 from tests.factories import ProgressEntryFactory, build_route_map, draft_copy
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from milestones.charts import plan_charts, route_map_charts
 from milestones.models import Milestone, Status
+from public.charts import plan_charts, route_map_charts
 from routemap.models import Edition, RouteMap
 from tests.factories import (
     DraftEditionFactory,

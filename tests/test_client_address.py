@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from routemap.client import check_trusted_proxy_hops, client_address
+from core.client import check_trusted_proxy_hops, client_address
 from tests.factories import UserFactory
 from tests.test_security import run_manage
 
@@ -86,7 +86,7 @@ def test_check_deploy_warns_when_a_proxy_is_trusted_but_no_hops_are_counted(sett
 
 def test_production_refuses_to_start_without_trusted_proxy_hops(tmp_path):
     env = {
-        "DJANGO_SETTINGS_MODULE": "routemap.settings.production",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x" * 64,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "TRUSTED_PROXY_HOPS": "",

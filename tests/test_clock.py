@@ -1,4 +1,4 @@
-"""One clock: the application asks `routemap.clock` what day it is, and the suite sets it."""
+"""One clock: the application asks `core.clock` what day it is, and the suite sets it."""
 
 import ast
 import datetime
@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from routemap import clock as site_clock
+from core import clock as site_clock
 from tests.days import suite_day
 
 ROOT = Path(__file__).resolve().parent.parent
 SKIPPED_DIRS = {".venv", "venv", ".git", "migrations", "tests", "bench", "static", "node_modules"}
-CLOCK_MODULE = ROOT / "routemap" / "clock.py"
+CLOCK_MODULE = ROOT / "core" / "clock.py"
 
 # Reading the real clock: `date.today()`, `datetime.now()`, `timezone.now()` (called or passed as
 # a default), and `timezone.localdate()` / `localtime()` without a value to convert.
@@ -40,7 +40,7 @@ def _reads_real_clock(node: ast.AST) -> bool:
 
 
 def real_clock_reads(source: str) -> list[int]:
-    """Line numbers where `source` reads the real clock instead of `routemap.clock`."""
+    """Line numbers where `source` reads the real clock instead of `core.clock`."""
     return sorted({node.lineno for node in ast.walk(ast.parse(source)) if _reads_real_clock(node)})
 
 
@@ -72,7 +72,7 @@ def test_the_guard_spots_a_real_clock_read(source):
 @pytest.mark.parametrize(
     "source",
     [
-        "from routemap import clock\nclock.today()\nclock.now()",
+        "from core import clock\nclock.today()\nclock.now()",
         "from django.utils import timezone\ntimezone.localdate(edition.published_at)",
         "today = today or clock.today()",
     ],
@@ -87,12 +87,20 @@ def test_application_code_asks_the_one_clock_what_day_it_is():
         for path in application_modules()
         for line in real_clock_reads(path.read_text())
     ]
-    assert offenders == [], "Use routemap.clock.today() / now() instead: " + ", ".join(offenders)
+    assert offenders == [], "Use core.clock.today() / now() instead: " + ", ".join(offenders)
 
 
 def test_the_scan_covers_the_apps():
     scanned = {path.relative_to(ROOT).parts[0] for path in application_modules()}
-    assert {"routemap", "milestones", "sources", "partners", "subscriptions"} <= scanned
+    assert {
+        "core",
+        "public",
+        "routemap",
+        "milestones",
+        "sources",
+        "partners",
+        "subscriptions",
+    } <= scanned
 
 
 def test_the_suite_runs_on_its_set_day_with_time_still_passing():

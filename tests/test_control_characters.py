@@ -14,15 +14,15 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.forms import CleanTextMixin, CleanTextModelForm
+from core.templatetags.richtext import plaintext, richtext
+from core.text import clean_text
 from milestones.models import Milestone
 from partners.models import ProgressUpdate
-from routemap.feeds import CleanAtom1Feed
-from routemap.forms import CleanTextMixin, CleanTextModelForm
+from public.feeds import CleanAtom1Feed
+from publishing.services import edition_publish
 from routemap.models import Edition, Foundation
-from routemap.seed import Reader, SeedError
-from routemap.services import edition_publish
-from routemap.templatetags.richtext import plaintext, richtext
-from routemap.text import clean_text
+from seeding.routemaps import Reader, SeedError
 from sources.models import ConsultationResponse
 from tests.factories import (
     CommitmentFactory,
@@ -198,7 +198,7 @@ STORED = "First line  with escape\nsecond  line\nthird line"
 
 
 def project_form_classes() -> list[type]:
-    import routemap.urls  # noqa: F401  (imports every view, so every form class)
+    import config.urls  # noqa: F401  (imports every view, so every form class)
 
     found, pending = [], [forms.BaseForm]
     while pending:

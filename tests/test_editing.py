@@ -4,10 +4,10 @@ import pytest
 from django.db import IntegrityError
 from django.urls import reverse
 
+from core import clock
 from editing import services
 from editing.models import ChangeRecord
 from milestones.models import Milestone, Status, day_in_words
-from routemap import clock
 from routemap.models import Edition
 from tests.factories import (
     EditorFactory,

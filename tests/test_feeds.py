@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils import timezone
 
+from core import clock
 from milestones.models import Status, day_in_words
-from routemap import clock
-from routemap.services import edition_publish
+from publishing.services import edition_publish
 from tests.factories import (
     DraftEditionFactory,
     MilestoneFactory,

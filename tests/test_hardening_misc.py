@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from milestones.models import Milestone
-from routemap import search, views
+from public import search, views
 from routemap.models import RouteMap
 from tests.factories import (
     ConsultationResponseFactory,
@@ -157,7 +157,7 @@ def broken_render(*args, **kwargs):
 
 
 def test_a_server_error_shows_the_sites_own_page(monkeypatch):
-    monkeypatch.setattr("routemap.views.render", broken_render)
+    monkeypatch.setattr("public.views.render", broken_render)
     response = Client(raise_request_exception=False).get(reverse("accessibility"))
     page = response.content.decode()
     assert response.status_code == 500
@@ -201,7 +201,7 @@ def test_a_refused_request_is_logged_in_one_line_without_a_traceback(client, cap
 
 
 def test_a_server_error_is_still_logged_with_its_traceback(monkeypatch, caplog):
-    monkeypatch.setattr("routemap.views.render", broken_render)
+    monkeypatch.setattr("public.views.render", broken_render)
     with caplog.at_level(logging.ERROR, logger="django.request"):
         Client(raise_request_exception=False).get(reverse("accessibility"))
     assert "Traceback" in caplog.text

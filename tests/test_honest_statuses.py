@@ -17,6 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core import clock
+from core.pagecache import bump_published_version
 from editing import services as editing
 from editing.imports import import_preview, route_map_import_apply
 from milestones.models import (
@@ -27,9 +29,7 @@ from milestones.models import (
     day_in_words,
 )
 from partners.models import ProgressUpdate
-from routemap import clock
 from routemap.models import Edition
-from routemap.pagecache import bump_published_version
 from sources import services as sources
 from sources.models import Commitment, CommitmentChange, SourceChangeRecord
 from tests.days import on

@@ -23,13 +23,13 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.test import Client
 
+from core.templatetags.timestamps import datetime_attribute
 from editing.services import edition_ensure_draft
 from milestones.models import Milestone
 from organisations.models import Organisation
 from outcomes.models import Outcome
+from publishing.services import edition_publish
 from routemap.models import RouteMap
-from routemap.services import edition_publish
-from routemap.templatetags.timestamps import datetime_attribute
 from subscriptions.models import keys_token
 from tests.factories import (
     CommitmentFactory,

@@ -3,7 +3,7 @@ cache (browsers', proxies' and the public page cache) with `Cache-Control: priva
 
 import pytest
 
-from routemap.pagecache import local_pages
+from core.pagecache import local_pages
 from tests.factories import (
     ConsultationFactory,
     ConsultationResponseFactory,

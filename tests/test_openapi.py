@@ -1,4 +1,4 @@
-"""The JSON API's OpenAPI description (routemap/openapi.yaml, served at /api/openapi.json):
+"""The JSON API's OpenAPI description (public/openapi.yaml, served at /api/openapi.json):
 it is valid, it describes every address under /api/, and the API answers as it says, for
 requests schemathesis generates from it (example slugs, random slugs, broken slugs)."""
 
@@ -39,7 +39,7 @@ from tests.factories import (
     build_source_document,
 )
 
-DESCRIPTION = Path(__file__).resolve().parent.parent / "routemap" / "openapi.yaml"
+DESCRIPTION = Path(__file__).resolve().parent.parent / "public" / "openapi.yaml"
 schema = schemathesis.openapi.from_path(DESCRIPTION)
 
 CHECKS = [

@@ -9,8 +9,8 @@ from unittest import mock
 import pytest
 from django.db import OperationalError
 
-from routemap import outage
-from routemap.pagecache import local_pages
+from core import outage
+from core.pagecache import local_pages
 from tests.factories import build_route_map
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def database_down():
             "django.db.backends.base.base.BaseDatabaseWrapper.ensure_connection",
             side_effect=failure,
         ),
-        mock.patch("routemap.pagecache.published_version", side_effect=failure),
+        mock.patch("core.pagecache.published_version", side_effect=failure),
     ):
         yield
 

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection, transaction
 from django.test import RequestFactory
 
-from routemap import pagecache
-from routemap.pagecache import (
+from core import pagecache
+from core.pagecache import (
     PublicPageServer,
     VersionListener,
     bump_published_version,

@@ -9,13 +9,13 @@ import pytest
 import time_machine
 from django.test import RequestFactory
 
-from milestones.models import Milestone
-from routemap.pagecache import (
+from core.pagecache import (
     PublicPageServer,
     bump_published_version,
     local_pages,
     published_version,
 )
+from milestones.models import Milestone
 from tests.factories import build_route_map
 
 pytestmark = pytest.mark.django_db

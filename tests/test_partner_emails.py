@@ -21,13 +21,13 @@ from accounts.models import (
     unsubscribe_token,
 )
 from accounts.roles import EDITORS
+from core import clock as site_clock
 from milestones.models import Milestone
 from partners import services
 from partners.models import ProgressUpdate, ReviewDigest
 from partners.signals import update_reviewed
-from routemap import clock as site_clock
+from publishing.services import edition_publish
 from routemap.models import Edition
-from routemap.services import edition_publish
 from sources import services as sources
 from tests.factories import (
     CommitmentFactory,

@@ -8,14 +8,14 @@ import nh3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routemap.templatetags.richtext import (
+from core.templatetags.richtext import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     plaintext,
     render_markdown,
     richtext,
 )
-from routemap.text import clean_text
+from core.text import clean_text
 
 
 def through_markdown(text: str) -> str:

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from routemap.search import highlight, search_published
+from public.search import highlight, search_published
 from tests.factories import (
     DraftEditionFactory,
     EditionFactory,
@@ -194,7 +194,7 @@ def test_edited_text_is_found_by_its_new_words_only(content):
 def test_stored_search_vectors_are_made_from_the_fields_searched(content):
     from django.contrib.postgres.search import SearchVector
 
-    from routemap.search import STORED_VECTOR, StoredVector, _sources
+    from public.search import STORED_VECTOR, StoredVector, _sources
 
     checked = 0
     for kind, queryset, fields, _ in _sources():

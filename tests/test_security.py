@@ -41,7 +41,7 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
         "--deploy",
         "--fail-level",
         "WARNING",
-        DJANGO_SETTINGS_MODULE="routemap.settings.production",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(64),
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         ALLOWED_HOSTS="routemaps.example.org",
@@ -52,7 +52,7 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    env = {"DJANGO_SETTINGS_MODULE": "routemap.settings.production", "SECRET_KEY": ""}
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": ""}
     result = run_manage("check", **env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set in the environment for production" in result.stderr

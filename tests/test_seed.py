@@ -10,7 +10,7 @@ from milestones.models import Milestone
 from organisations.models import Organisation
 from outcomes.models import Outcome, ProgressEntry
 from routemap.models import Edition, Foundation, RouteMap
-from routemap.seed import FIXTURES_DIR, SeedError, load_seed
+from seeding.routemaps import FIXTURES_DIR, SeedError, load_seed
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from routemap.seed import FIXTURES_DIR, Reader
+from seeding.routemaps import FIXTURES_DIR, Reader
 
 SEEDS = FIXTURES_DIR / "seeds"
 ROUTE_MAP = "000_1766b190943272c6.txt"

@@ -7,7 +7,7 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
-from routemap.templatetags.wording import possessive_of
+from core.templatetags.wording import possessive_of
 from tests.factories import OrganisationFactory, UserFactory, partner_for
 
 pytestmark = pytest.mark.django_db

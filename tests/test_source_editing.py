@@ -6,8 +6,8 @@ refused, and a failed publish leaves the live rows as they were."""
 import pytest
 from django.urls import reverse
 
+from core.pagecache import published_version
 from milestones.models import Status
-from routemap.pagecache import published_version
 from sources import services
 from sources.models import (
     Commitment,

@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from routemap.models import RouteMap
-from routemap.seed import load_plan
+from seeding.routemaps import load_plan
 from tests.factories import SourceDocumentFactory
 
 pytestmark = pytest.mark.django_db

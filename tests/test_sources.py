@@ -10,9 +10,9 @@ import yaml
 
 from milestones.models import Milestone
 from outcomes.models import Outcome
+from publishing.services import edition_publish
 from routemap.models import Edition
-from routemap.seed import FIXTURES_DIR, SeedError, load_seed
-from routemap.services import edition_publish
+from seeding.routemaps import FIXTURES_DIR, SeedError, load_seed
 from sources.models import Commitment, SourceDocument, resolve_links
 from tests.factories import (
     CommitmentFactory,

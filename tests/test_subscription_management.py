@@ -9,7 +9,7 @@ from django.core import mail, signing
 from django.test import Client, override_settings
 
 from milestones.models import Milestone, Status
-from routemap.services import edition_publish
+from publishing.services import edition_publish
 from subscriptions.models import Subscription, keys_token
 from subscriptions.notifications import update_messages
 from tests.factories import (

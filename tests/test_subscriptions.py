@@ -13,10 +13,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from core import clock
 from milestones.models import Status, day_in_words
-from routemap import clock
+from publishing.services import edition_publish
 from routemap.models import Edition
-from routemap.services import edition_publish
 from subscriptions.models import Subscription
 from tests.factories import (
     MilestoneOrganisationFactory,

@@ -2,7 +2,7 @@
 
 from django.template import Context, Template
 
-from routemap.textdiff import changed, word_diff
+from core.textdiff import changed, word_diff
 
 
 def _join(pieces, *kinds):

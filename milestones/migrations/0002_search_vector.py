@@ -3,7 +3,7 @@
 Search ranks every matching milestone, and recomputing to_tsvector for each row on every
 search is what made it slow on a large plan. The column is generated and stored, so it is
 always in step with the text. It is not a model field: no other page loads it, and on SQLite
-(which searches differently) nothing is added. routemap/search.py reads it by name.
+(which searches differently) nothing is added. public/search.py reads it by name.
 
 PostgreSQL refuses to change the type of a column a generated column uses: a later migration
 that alters text or progress_note must drop the vector first and add it again after.

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 def fill_due_dates(apps, schema_editor):
     from milestones.dates import milestone_due
-    from routemap.templatetags.richtext import plaintext
+    from core.templatetags.richtext import plaintext
 
     Milestone = apps.get_model("milestones", "Milestone")
     milestones = list(Milestone.objects.only("pk", "text", "year"))

@@ -2,7 +2,7 @@
 
 As for milestones (milestones/migrations/0002_search_vector.py): search ranks every matching
 row, so the vector is generated and stored rather than recomputed on every search. The columns
-are not model fields; routemap/search.py reads them by name. Nothing is added on SQLite.
+are not model fields; public/search.py reads them by name. Nothing is added on SQLite.
 
 PostgreSQL refuses to change the type of a column a generated column uses: a later migration
 that alters a field it is made from must drop the vector first and add it again after.

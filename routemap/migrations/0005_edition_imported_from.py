@@ -3,7 +3,7 @@ dated by their source's "last updated" and not by the day the seed was loaded.""
 
 from django.db import migrations, models
 
-# routemap.seed.SEED_NOTE and SEED_SITE when this migration was written.
+# seeding.routemaps.SEED_NOTE and SEED_SITE when this migration was written.
 SEED_NOTE = "Imported from the published route map."
 SEED_SITE = "plan2430.scot"
 

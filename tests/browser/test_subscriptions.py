@@ -57,8 +57,8 @@ def test_subscriber_with_two_subscriptions_removes_all_from_the_manage_page(page
     "Remove all" stops them and says so."""
     from editing.services import edition_ensure_draft
     from milestones.models import Milestone, Status
+    from publishing.services import edition_publish
     from routemap.models import RouteMap
-    from routemap.services import edition_publish
     from subscriptions.models import Subscription
     from tests.factories import SubscriptionFactory
 
@@ -100,8 +100,8 @@ def test_one_unsubscribe_from_an_email_ends_both_subscriptions_it_was_sent_for(p
     email names both; its unsubscribe button ends both; the next publish emails nobody."""
     from editing.services import edition_ensure_draft
     from milestones.models import Milestone, Status
+    from publishing.services import edition_publish
     from routemap.models import RouteMap
-    from routemap.services import edition_publish
     from tests.factories import SubscriptionFactory
 
     route_map = RouteMap.objects.get(slug="where-children-live")

@@ -1,0 +1,186 @@
+"""Forms for editing a source document and its commitments in a draft."""
+
+from django import forms
+
+from core.forms import DesignSystemForm
+from editing.forms import ResponsibleBodiesMixin
+from milestones.models import STATUS_HELP, Status
+from routemap.models import Foundation
+from sources.models import Phase, Section, SourceDocument
+from sources.timescales import TimescaleError, parse_timescale
+
+
+class CommitmentForm(ResponsibleBodiesMixin):
+    """One commitment's proposed values; `reference` only when adding one (a published
+    commitment keeps the reference printed in the document)."""
+
+    reference = forms.CharField(
+        max_length=30,
+        label="Reference",
+        help_text="As printed in the document, for example “8.12” or “Voice 4”.",
+        error_messages={"required": "Enter the commitment's reference."},
+    )
+    title = forms.CharField(max_length=300, required=False, label="Title")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="What the document commits to",
+        help_text="Separate paragraphs with a blank line; start list items with “- ”.",
+        error_messages={"required": "Enter the commitment text."},
+    )
+    timescale = forms.CharField(
+        max_length=100,
+        required=False,
+        label="Timescale as printed",
+        help_text="For example “Autumn 2025”, “2025-26” or “2025-28”. Leave it empty when "
+        "the document gives none.",
+    )
+    status = forms.ChoiceField(
+        choices=Status.choices,
+        label="Status",
+        help_text=STATUS_HELP,
+        error_messages={"invalid_choice": "Choose a status from the list."},
+    )
+    progress_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Progress note",
+        help_text="What has happened so far. Shown to the public once published.",
+    )
+    section = forms.ModelChoiceField(
+        Section.objects.none(),
+        required=False,
+        label="Section of the document",
+        empty_label="None",
+        error_messages={"invalid_choice": "Choose a section of this document."},
+    )
+    phase = forms.ModelChoiceField(
+        Phase.objects.none(),
+        required=False,
+        label="Delivery phase",
+        empty_label="None",
+        error_messages={"invalid_choice": "Choose a phase of this document."},
+    )
+    foundation = forms.ModelChoiceField(
+        Foundation.objects.all(),
+        required=False,
+        label="Foundation",
+        empty_label="None",
+        error_messages={"invalid_choice": "Choose a foundation from the list."},
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    field_order = [
+        "reference",
+        "title",
+        "text",
+        "timescale",
+        "status",
+        "progress_note",
+        "section",
+        "phase",
+        "foundation",
+    ]
+
+    def __init__(self, *args, document: SourceDocument, adding: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].queryset = document.sections.all()
+        self.fields["phase"].queryset = document.phases.all()
+        if adding:
+            del self.fields["revision"]
+        else:
+            del self.fields["reference"]
+
+    def clean_timescale(self) -> str:
+        text = self.cleaned_data["timescale"].strip()
+        try:
+            parse_timescale(text)
+        except TimescaleError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return text
+
+    def clean_revision(self) -> int:
+        return self.cleaned_data["revision"] or 0
+
+    @classmethod
+    def initial_for(cls, item) -> dict:
+        return {
+            "title": item.title,
+            "text": item.text,
+            "timescale": item.timescale,
+            "status": item.status,
+            "progress_note": item.progress_note,
+            "section": item.section.pk if item.section else None,
+            "phase": item.phase.pk if item.phase else None,
+            "foundation": item.foundation.pk if item.foundation else None,
+            "revision": item.revision,
+            **cls.initial_for_links([_Link(c.organisation.pk, c.role) for c in item.organisations]),
+        }
+
+    def values(self) -> dict:
+        names = ["title", "text", "timescale", "status", "progress_note"]
+        names += ["section", "phase", "foundation"]
+        return {name: self.cleaned_data[name] for name in names}
+
+
+class _Link:
+    def __init__(self, organisation_id, role):
+        self.organisation_id, self.role = organisation_id, role
+
+
+class DocumentForm(DesignSystemForm):
+    """The document's own fields; the closing date only for a consultation."""
+
+    prefix = "document"
+
+    title = forms.CharField(
+        max_length=300, label="Title", error_messages={"required": "Enter the document's title."}
+    )
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        label="Summary",
+        help_text="What the document is, as it says itself.",
+    )
+    introduction = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), required=False, label="Introduction"
+    )
+    url = forms.URLField(
+        required=False,
+        label="Link to the document",
+        assume_scheme="https",
+        error_messages={"invalid": "Enter a web address, for example https://www.gov.scot/..."},
+    )
+    closes_on = forms.DateField(
+        label="Closing date",
+        help_text="The last day responses are accepted, for example 2026-03-31.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "invalid": "Enter a real date, for example 2026-03-31.",
+            "required": "Enter the date the consultation closes.",
+        },
+    )
+
+    def __init__(self, *args, document: SourceDocument, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not document.is_consultation:
+            del self.fields["closes_on"]
+
+    @classmethod
+    def initial_for(cls, source) -> dict:
+        return {
+            name: getattr(source, name)
+            for name in ("title", "summary", "introduction", "url", "closes_on")
+        }
+
+    def values(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class PublishForm(DesignSystemForm):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="What changed?",
+        help_text="Kept in the document's history of changes.",
+        error_messages={"required": "Enter what changed."},
+        max_length=2000,
+    )

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from public import source_views as views
+
+app_name = "sources"
+
+urlpatterns = [
+    path("", views.document_list, name="list"),
+    path("<slug:slug>/", views.document_detail, name="detail"),
+    path("<slug:slug>/respond/", views.consultation_respond, name="respond"),
+    path("<slug:slug>/thank-you/", views.consultation_thanks, name="thanks"),
+]

@@ -1,0 +1,1 @@
+"""Publishing a route map's edition and what the route-map and source-document drafts share."""
