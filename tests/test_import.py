@@ -665,7 +665,7 @@ def apply_one_by_one(*, route_map, user, preview):
             organisations=[editing.OrganisationChoice(by_slug[s], "") for s in row.organisations],
         )
     for milestone in preview.removed:
-        editing.milestone_remove(route_map=route_map, key=milestone.key, user=user)
+        editing.item_remove(route_map=route_map, kind="milestone", key=milestone.key, user=user)
 
 
 class Undone(Exception):
