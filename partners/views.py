@@ -317,7 +317,13 @@ def update_edit(request: HttpRequest, organisation, pk: int) -> HttpResponse:
     return render(
         request,
         "partners/update_edit.html",
-        {"organisation": organisation, "update": update, "noun": noun, "form": form},
+        {
+            "organisation": organisation,
+            "update": update,
+            "noun": noun,
+            "form": form,
+            "anchor": f"update-{update.pk}",
+        },
         status=status,
     )
 
