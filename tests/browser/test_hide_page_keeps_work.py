@@ -2,14 +2,10 @@
 tap meant for the site name. Readers' pages keep the shortcut."""
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from accounts.roles import ALL_ROUTE_MAPS, PARTNERS, PUBLISHERS
 from milestones.models import Milestone
-from organisations.models import Organisation
-from partners.models import PartnerProfile
-from tests.factories import grant
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -27,32 +23,6 @@ def _exit_page_in_test(settings, page):
         HIDE_PAGE_URL + "**",
         lambda route: route.fulfill(status=200, content_type="text/html", body="<p>Weather</p>"),
     )
-
-
-@pytest.fixture
-def publisher(live_seeded, django_user_model):
-    user = django_user_model.objects.create_user("pat", "pat@example.org", "a-long-passphrase")
-    user.groups.add(Group.objects.get_or_create(name=PUBLISHERS)[0])
-    grant(user, ALL_ROUTE_MAPS)
-    return user
-
-
-@pytest.fixture
-def partner(live_seeded, django_user_model):
-    user = django_user_model.objects.create_user("casey", "casey@example.org", "partner-passphrase")
-    user.groups.add(Group.objects.get_or_create(name=PARTNERS)[0])
-    PartnerProfile.objects.create(
-        user=user, organisation=Organisation.objects.get(name="Care Inspectorate")
-    )
-    return user
-
-
-def sign_in(page, site, username, password):
-    page.goto(f"{site}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).not_to_have_text("Sign in")
 
 
 def milestone():
