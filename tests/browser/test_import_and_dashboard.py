@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from editing import services as editing
 from milestones.models import Milestone
 from routemap.models import Edition, RouteMap
 from tests.browser.conftest import assert_accessible, sign_in
+from tests.factories import edit_in_draft
 
 pytestmark = pytest.mark.browser
 
@@ -56,14 +56,7 @@ def test_an_old_export_holds_back_a_row_someone_changed_until_it_is_ticked(page,
     route_map = RouteMap.objects.get(slug="where-children-live")
     # After the export, a colleague rewords the first milestone in the draft.
     theirs = Milestone.objects.get(outcome__edition__state="published", key=rows[0]["milestone_id"])
-    editing.milestone_update(
-        route_map=route_map,
-        key=theirs.key,
-        user=None,
-        values={"text": theirs.text + " Agreed with COSLA in May."},
-        organisations=[],
-        expected_revision=theirs.revision,
-    )
+    edit_in_draft(theirs, {"text": theirs.text + " Agreed with COSLA in May."})
     # In the file: a status typed as a label, a reworded long text, an edited status_label.
     rows[0]["status"] = "In progress"
     long_row = max(rows[1:], key=lambda row: len(row["text"]))
