@@ -96,15 +96,7 @@ def edition_copy(*, source: Edition | None, route_map: RouteMap) -> Edition:
         for o in old_outcomes
     )
     outcome_map = {old.pk: new for old, new in zip(old_outcomes, new_outcomes, strict=True)}
-    OutcomeOrganisation.objects.bulk_create(
-        OutcomeOrganisation(
-            outcome=outcome_map[link.outcome_id],
-            organisation_id=link.organisation_id,
-            role=link.role,
-            order=link.order,
-        )
-        for link in OutcomeOrganisation.objects.filter(outcome__edition=source)
-    )
+    _copy_links(OutcomeOrganisation, "outcome", outcome_map, outcome__edition=source)
     Links = Outcome.linked_route_maps.through
     Links.objects.bulk_create(
         Links(outcome=outcome_map[link.outcome_id], routemap_id=link.routemap_id)
@@ -142,16 +134,24 @@ def edition_copy(*, source: Edition | None, route_map: RouteMap) -> Edition:
         for m in old_milestones
     )
     milestone_map = {old.pk: new for old, new in zip(old_milestones, new_milestones, strict=True)}
-    MilestoneOrganisation.objects.bulk_create(
-        MilestoneOrganisation(
-            milestone=milestone_map[link.milestone_id],
+    _copy_links(
+        MilestoneOrganisation, "milestone", milestone_map, milestone__outcome__edition=source
+    )
+    return draft
+
+
+def _copy_links(link_model, owner_field: str, copies: dict, **source) -> None:
+    """The bodies of the outcomes or milestones in `source`, linked to their copies (`copies`:
+    each original's pk to its copy), in one query to read and one to write."""
+    link_model.objects.bulk_create(
+        link_model(
+            **{owner_field: copies[getattr(link, f"{owner_field}_id")]},
             organisation_id=link.organisation_id,
             role=link.role,
             order=link.order,
         )
-        for link in MilestoneOrganisation.objects.filter(milestone__outcome__edition=source)
+        for link in link_model.objects.filter(**source)
     )
-    return draft
 
 
 def draft_has_changes(route_map: RouteMap) -> bool:
