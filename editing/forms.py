@@ -13,26 +13,27 @@ from routemap.models import RouteMap
 YEAR_CHOICES = [(y, str(y)) for y in range(settings.PLAN_FIRST_YEAR, settings.PLAN_LAST_YEAR + 1)]
 
 
+def _checkboxes(queryset, label: str) -> forms.ModelMultipleChoiceField:
+    """A list of checkboxes, any or none of which may be ticked."""
+    return forms.ModelMultipleChoiceField(
+        queryset, required=False, widget=forms.CheckboxSelectMultiple, label=label
+    )
+
+
+def _optional_text(rows: int, **kwargs) -> forms.CharField:
+    """A text area that may be left blank."""
+    return forms.CharField(widget=forms.Textarea(attrs={"rows": rows}), required=False, **kwargs)
+
+
 class ResponsibleBodiesMixin(DesignSystemForm):
     """Lead and contributing organisations, as two lists of checkboxes."""
 
-    lead_organisations = forms.ModelMultipleChoiceField(
-        Organisation.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Lead organisations",
+    lead_organisations = _checkboxes(Organisation.objects.all(), "Lead organisations")
+    contributing_organisations = _checkboxes(
+        Organisation.objects.all(), "Contributing organisations"
     )
-    contributing_organisations = forms.ModelMultipleChoiceField(
-        Organisation.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Contributing organisations",
-    )
-    other_organisations = forms.ModelMultipleChoiceField(
-        Organisation.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Other organisations (role not stated)",
+    other_organisations = _checkboxes(
+        Organisation.objects.all(), "Other organisations (role not stated)"
     )
 
     @staticmethod
@@ -84,9 +85,8 @@ class MilestoneForm(ResponsibleBodiesMixin):
         help_text=STATUS_HELP,
         error_messages={"invalid_choice": "Choose a status from the list."},
     )
-    progress_note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
+    progress_note = _optional_text(
+        3,
         label="Progress note",
         help_text="What has happened so far. Shown to the public once published.",
     )
@@ -173,12 +173,7 @@ class MilestoneForm(ResponsibleBodiesMixin):
 class OutcomeForm(ResponsibleBodiesMixin):
     title = forms.CharField(max_length=200, label="Short title")
     statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Outcome statement")
-    linked_route_maps = forms.ModelMultipleChoiceField(
-        RouteMap.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Other route maps this links to",
-    )
+    linked_route_maps = _checkboxes(RouteMap.objects.all(), "Other route maps this links to")
     field_order = ["title", "statement"]
 
     @classmethod
@@ -216,25 +211,12 @@ class ProgressForm(DesignSystemForm):
 
 
 class RouteMapForm(DesignSystemForm):
-    introduction = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    summary = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 6}),
-        required=False,
-        label="Where is Scotland now? (summary)",
-    )
-    summary_detail = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 6}),
-        required=False,
-        label="Where is Scotland now? (more detail)",
-    )
-    vision = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        label="Where does Scotland need to be by 2030?",
-    )
-    what_matters = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 6}),
-        required=False,
+    introduction = _optional_text(4)
+    summary = _optional_text(6, label="Where is Scotland now? (summary)")
+    summary_detail = _optional_text(6, label="Where is Scotland now? (more detail)")
+    vision = _optional_text(4, label="Where does Scotland need to be by 2030?")
+    what_matters = _optional_text(
+        6,
         label="What matters to children, families, and care experienced adults",
         help_text="One statement per line, in the order to show them.",
     )

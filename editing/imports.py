@@ -980,7 +980,7 @@ def route_map_import_apply(
     having seen the change they replace.
 
     The draft and its change records come out exactly as if each row had been saved through
-    milestone_update, milestone_add and milestone_remove in turn (changes, then additions,
+    milestone_update, milestone_add and item_remove in turn (changes, then additions,
     then removals, in file order), but in a number of queries that grows with the file's
     size only by one per batch of rows, so the largest file accepted applies in seconds."""
     if preview.errors:

@@ -8,6 +8,8 @@ each other.
 
 import datetime
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max
@@ -80,15 +82,7 @@ def edition_copy(*, source: Edition | None, route_map: RouteMap) -> Edition:
         for o in old_outcomes
     )
     outcome_map = {old.pk: new for old, new in zip(old_outcomes, new_outcomes, strict=True)}
-    OutcomeOrganisation.objects.bulk_create(
-        OutcomeOrganisation(
-            outcome=outcome_map[link.outcome_id],
-            organisation_id=link.organisation_id,
-            role=link.role,
-            order=link.order,
-        )
-        for link in OutcomeOrganisation.objects.filter(outcome__edition=source)
-    )
+    _copy_links(OutcomeOrganisation, "outcome", outcome_map, outcome__edition=source)
     Links = Outcome.linked_route_maps.through
     Links.objects.bulk_create(
         Links(outcome=outcome_map[link.outcome_id], routemap_id=link.routemap_id)
@@ -126,16 +120,24 @@ def edition_copy(*, source: Edition | None, route_map: RouteMap) -> Edition:
         for m in old_milestones
     )
     milestone_map = {old.pk: new for old, new in zip(old_milestones, new_milestones, strict=True)}
-    MilestoneOrganisation.objects.bulk_create(
-        MilestoneOrganisation(
-            milestone=milestone_map[link.milestone_id],
+    _copy_links(
+        MilestoneOrganisation, "milestone", milestone_map, milestone__outcome__edition=source
+    )
+    return draft
+
+
+def _copy_links(link_model, owner_field: str, copies: dict, **source) -> None:
+    """The bodies of the outcomes or milestones in `source`, linked to their copies (`copies`:
+    each original's pk to its copy), in one query to read and one to write."""
+    link_model.objects.bulk_create(
+        link_model(
+            **{owner_field: copies[getattr(link, f"{owner_field}_id")]},
             organisation_id=link.organisation_id,
             role=link.role,
             order=link.order,
         )
-        for link in MilestoneOrganisation.objects.filter(milestone__outcome__edition=source)
+        for link in link_model.objects.filter(**source)
     )
-    return draft
 
 
 def draft_has_changes(route_map: RouteMap) -> bool:
@@ -273,38 +275,6 @@ def milestone_snapshot(milestone: Milestone, links=None) -> dict[str, str]:
     return data
 
 
-def _draft_milestone(route_map: RouteMap, key) -> tuple[Edition, Milestone]:
-    draft = edition_ensure_draft(route_map=route_map)
-    milestone = (
-        Milestone.objects.select_for_update()
-        .select_related("outcome")
-        .filter(outcome__edition=draft, key=key)
-        .first()
-    )
-    if milestone is None:
-        raise NotEditable("That milestone is not in this route map.")
-    return draft, milestone
-
-
-def _swap_with_neighbour(siblings: list, item, direction: str) -> tuple[str, str] | None:
-    """Swap `item` with the sibling before ("up") or after it and renumber; returns the old
-    and new positions, or None at either end of the list."""
-    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == item.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(siblings):
-        return None
-    siblings[index], siblings[other] = siblings[other], siblings[index]
-    for order, sibling in enumerate(siblings, start=1):
-        if sibling.order != order:
-            sibling.order = order
-            if isinstance(sibling, Milestone):
-                sibling.revision += 1 if sibling.pk == item.pk else 0
-                sibling.save(update_fields=["order", "revision", "updated_at"])
-            else:
-                sibling.save(update_fields=["order"])
-    return str(index + 1), str(other + 1)
-
-
 def _next_order(queryset) -> int:
     return (queryset.aggregate(n=Max("order"))["n"] or 0) + 1
 
@@ -336,7 +306,7 @@ def milestone_update(
 
     A changed status is stamped with `status_on` (default today) and `status_by` (default
     None: Promise Scotland); an accepted partner update passes the partner's."""
-    draft, milestone = _draft_milestone(route_map, key)
+    draft, milestone = _draft_item(route_map, "milestone", key)
     if milestone.revision != expected_revision:
         raise EditConflict(milestone, list(ChangeRecord.objects.for_object(key).newest_first()[:5]))
     before = milestone_snapshot(milestone)
@@ -385,49 +355,6 @@ def milestone_add(
         "",
         milestone.text,
     )
-    return milestone
-
-
-@transaction.atomic
-def milestone_remove(*, route_map: RouteMap, key, user) -> None:
-    draft, milestone = _draft_milestone(route_map, key)
-    _record(
-        route_map,
-        draft,
-        user,
-        Action.REMOVED,
-        "milestone",
-        key,
-        milestone.text[:80],
-        "text",
-        milestone.text,
-        "",
-    )
-    milestone.delete()
-
-
-@transaction.atomic
-def milestone_move(*, route_map: RouteMap, key, user, direction: str) -> Milestone:
-    """Swap a milestone with its neighbour in the same year ("up" or "down")."""
-    draft, milestone = _draft_milestone(route_map, key)
-    siblings = list(
-        Milestone.objects.select_for_update()
-        .filter(outcome=milestone.outcome, year=milestone.year)
-        .order_by("order", "pk")
-    )
-    moved = _swap_with_neighbour(siblings, milestone, direction)
-    if moved:
-        _record(
-            route_map,
-            draft,
-            user,
-            Action.MOVED,
-            "milestone",
-            key,
-            milestone.text[:80],
-            "order",
-            *moved,
-        )
     return milestone
 
 
@@ -482,17 +409,9 @@ def _progress_snapshot(entry: ProgressEntry) -> dict[str, str]:
     return {f: "" if getattr(entry, f) is None else str(getattr(entry, f)) for f in PROGRESS_FIELDS}
 
 
-def _draft_progress(route_map, key) -> tuple[Edition, ProgressEntry]:
-    draft = edition_ensure_draft(route_map=route_map)
-    entry = ProgressEntry.objects.filter(outcome__edition=draft, key=key).first()
-    if entry is None:
-        raise NotEditable("That progress entry is not in this route map.")
-    return draft, entry
-
-
 @transaction.atomic
 def progress_update(*, route_map, key, user, values: dict) -> ProgressEntry:
-    draft, entry = _draft_progress(route_map, key)
+    draft, entry = _draft_item(route_map, "progress", key)
     before = _progress_snapshot(entry)
     for field, value in values.items():
         setattr(entry, field, value)
@@ -529,33 +448,88 @@ def progress_add(*, route_map, outcome_key, user, values: dict) -> ProgressEntry
     return entry
 
 
-@transaction.atomic
-def progress_remove(*, route_map, key, user) -> None:
-    draft, entry = _draft_progress(route_map, key)
-    _record(
-        route_map,
-        draft,
-        user,
-        Action.REMOVED,
-        "progress",
-        key,
-        entry.text[:80],
-        "text",
-        entry.text,
-        "",
+# ---------------------------------------------------------------------------------- items
+
+
+@dataclass(frozen=True)
+class ItemKind:
+    """A kind of item listed in order under an outcome. Milestones and progress entries are
+    removed and reordered by the same rules, so one service serves both."""
+
+    model: type[Milestone] | type[ProgressEntry]
+    name: str  # what editors are told it is
+    siblings: Callable  # the items it is ordered among, given one of them
+
+
+# Keyed by the item's `object_type` in the change record.
+ITEM_KINDS = {
+    "milestone": ItemKind(
+        Milestone,
+        "milestone",
+        lambda m: Milestone.objects.filter(outcome_id=m.outcome_id, year=m.year),
+    ),
+    "progress": ItemKind(
+        ProgressEntry,
+        "progress entry",
+        lambda e: ProgressEntry.objects.filter(outcome_id=e.outcome_id),
+    ),
+}
+
+
+def _draft_item(route_map: RouteMap, kind: str, key):
+    """The draft and its item of `kind` with `key`, locked for this change."""
+    draft = edition_ensure_draft(route_map=route_map)
+    item_kind = ITEM_KINDS[kind]
+    item = (
+        item_kind.model.objects.select_for_update()
+        .select_related("outcome")
+        .filter(outcome__edition=draft, key=key)
+        .first()
     )
-    entry.delete()
+    if item is None:
+        raise NotEditable(f"That {item_kind.name} is not in this route map.")
+    return draft, item
+
+
+def _swap_with_neighbour(siblings: list, item, direction: str) -> tuple[str, str] | None:
+    """Swap `item` with the sibling before ("up") or after it and renumber; returns the old
+    and new positions, or None at either end of the list."""
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == item.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(siblings):
+        return None
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for order, sibling in enumerate(siblings, start=1):
+        if sibling.order != order:
+            sibling.order = order
+            if isinstance(sibling, Milestone):
+                sibling.revision += 1 if sibling.pk == item.pk else 0
+                sibling.save(update_fields=["order", "revision", "updated_at"])
+            else:
+                sibling.save(update_fields=["order"])
+    return str(index + 1), str(other + 1)
 
 
 @transaction.atomic
-def progress_move(*, route_map, key, user, direction: str) -> None:
-    draft, entry = _draft_progress(route_map, key)
-    siblings = list(entry.outcome.progress_entries.order_by("order", "pk"))
-    moved = _swap_with_neighbour(siblings, entry, direction)
+def item_remove(*, route_map: RouteMap, kind: str, key, user) -> None:
+    """Remove a milestone or progress entry from the draft; its record keeps the text."""
+    draft, item = _draft_item(route_map, kind, key)
+    _record(
+        route_map, draft, user, Action.REMOVED, kind, key, item.text[:80], "text", item.text, ""
+    )
+    item.delete()
+
+
+@transaction.atomic
+def item_move(*, route_map: RouteMap, kind: str, key, user, direction: str):
+    """Swap an item with its neighbour ("up" or "down"): a milestone within its year, a
+    progress entry within its outcome."""
+    draft, item = _draft_item(route_map, kind, key)
+    siblings = list(ITEM_KINDS[kind].siblings(item).select_for_update().order_by("order", "pk"))
+    moved = _swap_with_neighbour(siblings, item, direction)
     if moved:
-        _record(
-            route_map, draft, user, Action.MOVED, "progress", key, entry.text[:80], "order", *moved
-        )
+        _record(route_map, draft, user, Action.MOVED, kind, key, item.text[:80], "order", *moved)
+    return item
 
 
 # ---------------------------------------------------------------------------------- route map
@@ -594,7 +568,7 @@ def change_restore(*, record: ChangeRecord, user) -> Milestone:
     if record.object_type not in RESTORABLE or record.field not in RESTORABLE[record.object_type]:
         raise NotEditable("That change cannot be restored.")
     route_map = record.route_map
-    _, milestone = _draft_milestone(route_map, record.object_key)
+    _, milestone = _draft_item(route_map, "milestone", record.object_key)
     current = milestone_snapshot(milestone)
     if record.field == "organisations":
         organisations = _parse_organisations(record.before)

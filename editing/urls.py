@@ -37,29 +37,21 @@ urlpatterns = [
     ),
     path("route-maps/<slug:slug>/milestones/<uuid:key>/", views.milestone_edit, name="milestone"),
     path(
-        "route-maps/<slug:slug>/milestones/<uuid:key>/remove/",
-        views.milestone_remove,
-        name="milestone_remove",
-    ),
-    path(
-        "route-maps/<slug:slug>/milestones/<uuid:key>/move/",
-        views.milestone_move,
-        name="milestone_move",
-    ),
-    path(
         "route-maps/<slug:slug>/milestones/<uuid:key>/history/",
         views.milestone_history,
         name="milestone_history",
     ),
     path("route-maps/<slug:slug>/progress/<uuid:key>/", views.progress_edit, name="progress"),
-    path(
-        "route-maps/<slug:slug>/progress/<uuid:key>/remove/",
-        views.progress_remove,
-        name="progress_remove",
-    ),
-    path(
-        "route-maps/<slug:slug>/progress/<uuid:key>/move/",
-        views.progress_move,
-        name="progress_move",
+    # Milestones and progress entries are removed and moved alike: one view each, told the
+    # kind by the pattern, under the names and addresses each kind has always had.
+    *(
+        path(
+            f"route-maps/<slug:slug>/{segment}/<uuid:key>/{verb}/",
+            view,
+            {"kind": kind},
+            name=f"{kind}_{verb}",
+        )
+        for kind, segment in [("milestone", "milestones"), ("progress", "progress")]
+        for verb, view in [("remove", views.item_remove), ("move", views.item_move)]
     ),
 ]

@@ -93,6 +93,10 @@ def _back_to(route_map: RouteMap, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
+def _progress_list(route_map: RouteMap, outcome_key) -> str:
+    return reverse("editing:outcome", args=[route_map.slug, outcome_key]) + "#progress"
+
+
 def _context(request: HttpRequest, route_map: RouteMap, **extra) -> dict:
     return {
         "route_map": route_map,
@@ -354,40 +358,6 @@ def milestone_add(request: HttpRequest, slug: str, outcome_key) -> HttpResponse:
 
 
 @editor_required
-@require_http_methods(["GET", "POST"])
-def milestone_remove(request: HttpRequest, slug: str, key) -> HttpResponse:
-    route_map = route_map_for_editing(request, slug)
-    milestone = _milestone(route_map, key)
-    if request.method == "POST":
-        services.milestone_remove(route_map=route_map, key=milestone.key, user=request.user)
-        if request.htmx:
-            return HttpResponse("")
-        messages.success(request, "Milestone removed from the draft.")
-        return redirect(_back_to(route_map, f"outcome-{milestone.outcome.key}"))
-    return render(
-        request,
-        "editing/confirm_remove.html",
-        _context(request, route_map, thing="milestone", text=milestone.text),
-    )
-
-
-@editor_required
-@require_POST
-def milestone_move(request: HttpRequest, slug: str, key) -> HttpResponse:
-    route_map = route_map_for_editing(request, slug)
-    milestone = _milestone(route_map, key)
-    form = MoveForm(request.POST)
-    if form.is_valid():
-        services.milestone_move(
-            route_map=route_map,
-            key=milestone.key,
-            user=request.user,
-            direction=form.cleaned_data["direction"],
-        )
-    return redirect(_back_to(route_map, f"edit-milestone-{key}"))
-
-
-@editor_required
 @require_GET
 def milestone_history(request: HttpRequest, slug: str, key) -> HttpResponse:
     """A milestone never changed since the seed or import has no records yet but still has
@@ -460,9 +430,7 @@ def progress_add(request: HttpRequest, slug: str, outcome_key) -> HttpResponse:
             values=form.cleaned_data,
         )
         messages.success(request, "Progress entry added to the draft.")
-        return redirect(
-            reverse("editing:outcome", args=[route_map.slug, outcome.key]) + "#progress"
-        )
+        return redirect(_progress_list(route_map, outcome.key))
     return render(
         request,
         "editing/form_page.html",
@@ -489,9 +457,7 @@ def progress_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
                 route_map=route_map, key=entry.key, user=request.user, values=form.cleaned_data
             )
             messages.success(request, "Progress entry saved to the draft.")
-            return redirect(
-                reverse("editing:outcome", args=[route_map.slug, entry.outcome.key]) + "#progress"
-            )
+            return redirect(_progress_list(route_map, entry.outcome.key))
     else:
         form = ProgressForm(
             initial={"date_label": entry.date_label, "date": entry.date, "text": entry.text}
@@ -510,40 +476,58 @@ def progress_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
     )
 
 
+# ------------------------------------------------------------------------------- items
+
+
+def _item(route_map: RouteMap, kind: str, key) -> Milestone | ProgressEntry:
+    return _milestone(route_map, key) if kind == "milestone" else _progress(route_map, key)
+
+
+def _after_item_change(route_map: RouteMap, kind: str, item, *, removed: bool) -> str:
+    """Milestones are listed on the route map's edit page, progress entries on their
+    outcome's; a removed milestone leaves its outcome in view, a moved one itself."""
+    if kind == "progress":
+        return _progress_list(route_map, item.outcome.key)
+    return _back_to(
+        route_map, f"outcome-{item.outcome.key}" if removed else f"edit-milestone-{item.key}"
+    )
+
+
 @editor_required
 @require_http_methods(["GET", "POST"])
-def progress_remove(request: HttpRequest, slug: str, key) -> HttpResponse:
+def item_remove(request: HttpRequest, slug: str, key, kind: str) -> HttpResponse:
+    """Remove a milestone or progress entry (`kind`, from the URL pattern), once confirmed."""
     route_map = route_map_for_editing(request, slug)
-    entry = _progress(route_map, key)
+    item = _item(route_map, kind, key)
+    name = services.ITEM_KINDS[kind].name
     if request.method == "POST":
-        services.progress_remove(route_map=route_map, key=entry.key, user=request.user)
-        messages.success(request, "Progress entry removed from the draft.")
-        return redirect(
-            reverse("editing:outcome", args=[route_map.slug, entry.outcome.key]) + "#progress"
-        )
+        services.item_remove(route_map=route_map, kind=kind, key=item.key, user=request.user)
+        if request.htmx:
+            return HttpResponse("")
+        messages.success(request, f"{name.capitalize()} removed from the draft.")
+        return redirect(_after_item_change(route_map, kind, item, removed=True))
     return render(
         request,
         "editing/confirm_remove.html",
-        _context(request, route_map, thing="progress entry", text=entry.text),
+        _context(request, route_map, thing=name, text=item.text),
     )
 
 
 @editor_required
 @require_POST
-def progress_move(request: HttpRequest, slug: str, key) -> HttpResponse:
+def item_move(request: HttpRequest, slug: str, key, kind: str) -> HttpResponse:
     route_map = route_map_for_editing(request, slug)
-    entry = _progress(route_map, key)
+    item = _item(route_map, kind, key)
     form = MoveForm(request.POST)
     if form.is_valid():
-        services.progress_move(
+        services.item_move(
             route_map=route_map,
-            key=entry.key,
+            kind=kind,
+            key=item.key,
             user=request.user,
             direction=form.cleaned_data["direction"],
         )
-    return redirect(
-        reverse("editing:outcome", args=[route_map.slug, entry.outcome.key]) + "#progress"
-    )
+    return redirect(_after_item_change(route_map, kind, item, removed=False))
 
 
 # ------------------------------------------------------------------------------- history

@@ -271,9 +271,11 @@ class MilestoneQuerySet(models.QuerySet):
             qs = qs.due_soon()
         return qs
 
-    def in_timeline_order(self):
-        """By year, and within a year by due date (then by route map, outcome and order)."""
+    def in_timeline_order(self, *first: str):
+        """By year, and within a year by due date (then by route map, outcome and order);
+        `first` (fields or annotations) comes before all of them."""
         return self.order_by(
+            *first,
             "year",
             "due_date",
             "outcome__edition__route_map__order",

@@ -79,16 +79,7 @@ def partner_milestones(milestones, today: datetime.date | None = None):
             urgency=_urgency(today),
             last_changed_at=Subquery(last_change.values("created_at")[:1]),
         )
-        .order_by(
-            "urgency",
-            "year",
-            "due_date",
-            "outcome__edition__route_map__order",
-            "outcome__edition__route_map__title",
-            "outcome__order",
-            "order",
-            "pk",
-        )
+        .in_timeline_order("urgency")
     )
 
 
@@ -317,7 +308,13 @@ def update_edit(request: HttpRequest, organisation, pk: int) -> HttpResponse:
     return render(
         request,
         "partners/update_edit.html",
-        {"organisation": organisation, "update": update, "noun": noun, "form": form},
+        {
+            "organisation": organisation,
+            "update": update,
+            "noun": noun,
+            "form": form,
+            "anchor": f"update-{update.pk}",
+        },
         status=status,
     )
 

@@ -8,7 +8,6 @@ only editions that were published (now live or superseded) are listed.
 import uuid
 
 from django.contrib.syndication.views import Feed
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.utils.html import format_html
 
 from core.templatetags.richtext import plaintext
 from core.text import clean_values
-from routemap.changes import CONTENT_PREFETCH, describe_changes
+from routemap.changes import CONTENT_PREFETCH, describe_changes, with_previous
 from routemap.models import Edition, RouteMap
 
 FEED_LENGTH = 50
@@ -45,18 +44,7 @@ def published_editions(route_map: RouteMap | None = None) -> list[Edition]:
         .prefetch_related(*CONTENT_PREFETCH)
         .order_by("-published_at", "-pk")[:FEED_LENGTH]
     )
-    wanted = Q(pk__in=[])
-    for edition in latest:
-        if edition.number > 1:
-            wanted |= Q(route_map_id=edition.route_map_id, number=edition.number - 1)
-    previous_editions = {
-        (e.route_map_id, e.number): e
-        for e in Edition.objects.filter(wanted)
-        .exclude(state=Edition.State.DRAFT)
-        .prefetch_related(*CONTENT_PREFETCH)
-    }
-    for edition in latest:
-        edition.previous = previous_editions.get((edition.route_map_id, edition.number - 1))
+    for edition in with_previous(latest):
         edition.changes = describe_changes(edition.previous, edition)
     return latest
 

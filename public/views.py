@@ -16,7 +16,7 @@ from organisations.models import Sector
 from outcomes.glance import current_plan_year, route_map_glance
 from public.charts import plan_charts, route_map_charts
 from public.front import happening_now
-from routemap.changes import CONTENT_PREFETCH, describe_changes, with_links
+from routemap.changes import CONTENT_PREFETCH, describe_changes, with_links, with_previous
 from routemap.models import Edition, Foundation, RouteMap
 
 
@@ -130,16 +130,14 @@ def route_map_changes(request: HttpRequest, slug: str) -> HttpResponse:
         comparison = None
         editions = list(history[: MAX_VERSIONS_SHOWN + 1].prefetch_related(*CONTENT_PREFETCH))
         shown = []
-        for i, edition in enumerate(editions[:MAX_VERSIONS_SHOWN]):
-            previous = editions[i + 1] if i + 1 < len(editions) else None
-            # None: the first version (nothing to compare with).
-            changes = (
-                with_links(
-                    describe_changes(previous, edition), route_map=route_map, live=editions[0]
+        for edition in with_previous(editions[:MAX_VERSIONS_SHOWN], known=editions):
+            changes = None  # the first version: nothing to compare with
+            if edition.previous:
+                changes = with_links(
+                    describe_changes(edition.previous, edition),
+                    route_map=route_map,
+                    live=editions[0],
                 )
-                if previous
-                else None
-            )
             shown.append((edition, changes))
     return render(
         request,

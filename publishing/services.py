@@ -73,6 +73,12 @@ def _save(instance):
     return instance
 
 
+def _save_links(link_model, *, refs: list[OrganisationRef], **owner) -> None:
+    """The bodies named for an outcome or a milestone (`owner`), in the source's order."""
+    for order, ref in enumerate(refs, start=1):
+        _save(link_model(**owner, organisation=ref.organisation, role=ref.role, order=order))
+
+
 @transaction.atomic
 def edition_create_draft(*, route_map: RouteMap, data: EditionData) -> Edition:
     """A new draft edition holding `data`, validated field by field (ValidationError if not)."""
@@ -99,15 +105,7 @@ def edition_create_draft(*, route_map: RouteMap, data: EditionData) -> Edition:
                 statement=outcome_data.statement,
             )
         )
-        for link_order, ref in enumerate(outcome_data.organisations, start=1):
-            _save(
-                OutcomeOrganisation(
-                    outcome=outcome,
-                    organisation=ref.organisation,
-                    role=ref.role,
-                    order=link_order,
-                )
-            )
+        _save_links(OutcomeOrganisation, outcome=outcome, refs=outcome_data.organisations)
         outcome.linked_route_maps.set(outcome_data.linked_route_maps)
         for entry_order, entry in enumerate(outcome_data.progress, start=1):
             _save(
@@ -135,15 +133,9 @@ def edition_create_draft(*, route_map: RouteMap, data: EditionData) -> Edition:
                     ),
                 )
             )
-            for link_order, ref in enumerate(milestone_data.organisations, start=1):
-                _save(
-                    MilestoneOrganisation(
-                        milestone=milestone,
-                        organisation=ref.organisation,
-                        role=ref.role,
-                        order=link_order,
-                    )
-                )
+            _save_links(
+                MilestoneOrganisation, milestone=milestone, refs=milestone_data.organisations
+            )
     return edition
 
 

@@ -12,6 +12,7 @@ Texts are compared with `textdiff.changed`, so different line endings alone are 
 from dataclasses import dataclass, field, replace
 from uuid import UUID
 
+from django.db.models import Q
 from django.urls import reverse
 
 from core.text import clean_text
@@ -116,6 +117,28 @@ def _content(edition: Edition | None) -> dict:
     }
 
 
+def with_previous(editions: list[Edition], *, known: list[Edition] | None = None) -> list[Edition]:
+    """`editions` (published versions, their content prefetched), each with `previous` set:
+    the version numbered one before it of the same route map, or None for a first version.
+    Versions in `known` (default `editions`) serve as they are; the others are fetched, with
+    their content, in one query. The Changes page and the feeds both compare each version
+    with the one before, and this is how they find it."""
+    pool = {(e.route_map_id, e.number): e for e in (editions if known is None else known)}
+    wanted = Q(pk__in=[])
+    for edition in editions:
+        if edition.number > 1 and (edition.route_map_id, edition.number - 1) not in pool:
+            wanted |= Q(route_map_id=edition.route_map_id, number=edition.number - 1)
+    pool.update(
+        ((e.route_map_id, e.number), e)
+        for e in Edition.objects.filter(wanted)
+        .exclude(state=Edition.State.DRAFT)
+        .prefetch_related(*CONTENT_PREFETCH)
+    )
+    for edition in editions:
+        edition.previous = pool.get((edition.route_map_id, edition.number - 1))
+    return editions
+
+
 def describe_changes(old: Edition | None, new: Edition) -> list[Change]:
     """Changes from `old` (None for the first version) to `new`, outcome by outcome."""
     before, after = _content(old), _content(new)
@@ -211,6 +234,19 @@ def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _about_milestone(kind: str, outcome, milestone, description: str, **details) -> Change:
+    return Change(
+        kind,
+        "milestone",
+        outcome.title,
+        description,
+        milestone.year,
+        key=milestone.key,
+        outcome_key=outcome.key,
+        **details,
+    )
+
+
 def _milestone_change(outcome, old, milestone) -> Change | None:
     """Everything that changed about one milestone, as one Change (None if nothing did).
 
@@ -242,14 +278,11 @@ def _milestone_change(outcome, old, milestone) -> Change | None:
         return None
     sentence = _upper_first("; ".join(text for _, text in parts if text))
     description = f"{sentence}:" if reworded else f"{sentence}: “{_excerpt(milestone.text)}”"
-    return Change(
+    return _about_milestone(
         parts[0][0],
-        "milestone",
-        outcome.title,
+        outcome,
+        milestone,
         description,
-        milestone.year,
-        key=milestone.key,
-        outcome_key=outcome.key,
         kinds=tuple(kind for kind, _ in parts),
         # Labelled when the sentence is about something else (a new status, say).
         note_label="Progress note" if note and parts[0][0] != "progress_note" else "",
@@ -262,38 +295,20 @@ def _milestone_change(outcome, old, milestone) -> Change | None:
 
 def _milestone_changes(outcome, before: dict, after: dict) -> list[Change]:
     changes = []
-
-    def simple(kind: str, description: str, milestone) -> Change:
-        return Change(
-            kind,
-            "milestone",
-            outcome.title,
-            description,
-            milestone.year,
-            key=milestone.key,
-            outcome_key=outcome.key,
-        )
-
     for key, milestone in after.items():
         old = before.get(key)
         if old is None:
             excerpt = _excerpt(milestone.text)
-            changes.append(
-                simple("added", f"Milestone added for {milestone.year}: “{excerpt}”", milestone)
-            )
+            description = f"Milestone added for {milestone.year}: “{excerpt}”"
+            changes.append(_about_milestone("added", outcome, milestone, description))
             continue
         change = _milestone_change(outcome, old, milestone)
         if change is not None:
             changes.append(change)
     for key, milestone in before.items():
         if key not in after:
-            changes.append(
-                simple(
-                    "removed",
-                    f"Milestone removed from {milestone.year}: “{_excerpt(milestone.text)}”",
-                    milestone,
-                )
-            )
+            description = f"Milestone removed from {milestone.year}: “{_excerpt(milestone.text)}”"
+            changes.append(_about_milestone("removed", outcome, milestone, description))
     return changes
 
 

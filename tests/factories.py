@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
 from accounts.roles import ALL_ROUTE_MAPS, ALL_SOURCE_DOCUMENTS, EDITORS, MODERATORS, PUBLISHERS
+from editing.services import milestone_update
 from milestones.models import Milestone, MilestoneOrganisation, stamp_status
 from organisations.models import Organisation, Sector
 from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
@@ -452,3 +453,17 @@ class CommitmentUpdateFactory(ProgressUpdateFactory):
     milestone_key = None
     milestone_text = factory.LazyAttribute(lambda o: o.commitment.text)
     milestone_year = factory.LazyAttribute(lambda o: o.commitment.year_to)
+
+
+def edit_in_draft(milestone, values: dict, *, user=None, **options) -> Milestone:
+    """Save `values` to `milestone` in its route map's draft through the editors' service, as
+    a colleague does: no bodies chosen (so none of its own), its revision as read here."""
+    return milestone_update(
+        route_map=milestone.outcome.edition.route_map,
+        key=milestone.key,
+        user=user,
+        values=values,
+        organisations=[],
+        expected_revision=milestone.revision,
+        **options,
+    )

@@ -19,7 +19,6 @@ from accounts.roles import (
     can_edit_source_document,
     is_moderator,
 )
-from editing import services
 from editing.models import ChangeRecord
 from milestones.models import Milestone, Status
 from tests.factories import (
@@ -34,6 +33,7 @@ from tests.factories import (
     UserFactory,
     build_route_map,
     build_source_document,
+    edit_in_draft,
 )
 
 pytestmark = pytest.mark.django_db
@@ -59,14 +59,7 @@ def milestone(edition):
 @pytest.fixture
 def change(route_map, milestone):
     """A change in the draft, so the history and restore pages have a record."""
-    services.milestone_update(
-        route_map=route_map,
-        key=milestone.key,
-        user=None,
-        values={"text": "Changed in the draft"},
-        organisations=[],
-        expected_revision=milestone.revision,
-    )
+    edit_in_draft(milestone, {"text": "Changed in the draft"})
     return ChangeRecord.objects.filter(route_map=route_map, object_key=milestone.key).first()
 
 
@@ -172,14 +165,7 @@ def test_a_publisher_without_every_route_map_publishes_only_their_own(client, mi
     publisher = PublisherFactory(
         all_route_maps=False, all_source_documents=False, route_maps=[mine]
     )
-    services.milestone_update(
-        route_map=mine,
-        key=milestone.key,
-        user=publisher,
-        values={"status": Status.DELAYED},
-        organisations=[],
-        expected_revision=milestone.revision,
-    )
+    edit_in_draft(milestone, {"status": Status.DELAYED}, user=publisher)
     client.force_login(publisher)
     assert client.get(reverse("editing:publish", args=[mine.slug])).status_code == 200
     assert client.get(reverse("editing:publish", args=[theirs.slug])).status_code == 403

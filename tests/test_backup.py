@@ -11,7 +11,7 @@ from editing.models import ChangeRecord
 from milestones.models import Milestone, Status, day_in_words
 from organisations.models import Organisation
 from routemap.models import Edition, RouteMap
-from tests.factories import PublisherFactory
+from tests.factories import PublisherFactory, edit_in_draft
 
 PUBLIC_URLS = [
     "/",
@@ -43,34 +43,21 @@ def test_public_pages_are_byte_identical_after_backup_and_restore(client, tmp_pa
     publisher = PublisherFactory(username="morgan")
     route_map = RouteMap.objects.get(slug="where-children-live")
     milestone = Milestone.objects.published().filter(outcome__slug="secure-care").first()
-    services.milestone_update(
-        route_map=route_map,
-        key=milestone.key,
+    edit_in_draft(
+        milestone,
+        {"status": Status.IN_PROGRESS, "progress_note": "Restored after backup"},
         user=publisher,
-        values={"status": Status.IN_PROGRESS, "progress_note": "Restored after backup"},
-        organisations=[],
-        expected_revision=milestone.revision,
     )
     reported = Milestone.objects.published().filter(outcome__slug="secure-care").last()
-    services.milestone_update(
-        route_map=route_map,
-        key=reported.key,
+    edit_in_draft(
+        reported,
+        {"status": Status.DELAYED},
         user=publisher,
-        values={"status": Status.DELAYED},
-        organisations=[],
-        expected_revision=reported.revision,
         status_by=Organisation.objects.get(slug="cosla"),  # as an accepted partner update
     )
     services.route_map_publish(route_map=route_map, user=publisher, note="Secure care update.")
     draft_milestone = Milestone.objects.published().filter(outcome__slug="kinship-care").first()
-    services.milestone_update(
-        route_map=route_map,
-        key=draft_milestone.key,
-        user=publisher,
-        values={"text": "Unpublished draft wording"},
-        organisations=[],
-        expected_revision=draft_milestone.revision,
-    )
+    edit_in_draft(draft_milestone, {"text": "Unpublished draft wording"}, user=publisher)
     before = snapshot(client)
     counts = (Edition.objects.count(), Milestone.objects.count(), ChangeRecord.objects.count())
 

@@ -18,6 +18,7 @@ from tests.factories import (
     RouteMapFactory,
     UserFactory,
     build_route_map,
+    edit_in_draft,
 )
 
 pytestmark = pytest.mark.django_db
@@ -35,14 +36,7 @@ def section(body: str, anchor: str) -> str:
 def edit(route_map, user, **values):
     draft = editing.edition_ensure_draft(route_map=route_map)
     milestone = Milestone.objects.filter(outcome__edition=draft).order_by("pk").first()
-    editing.milestone_update(
-        route_map=route_map,
-        key=milestone.key,
-        user=user,
-        values=values,
-        organisations=[],
-        expected_revision=milestone.revision,
-    )
+    edit_in_draft(milestone, values, user=user)
 
 
 def test_route_maps_with_unpublished_changes_show_changes_since_the_draft_began(client):

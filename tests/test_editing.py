@@ -12,6 +12,7 @@ from routemap.models import Edition
 from tests.factories import (
     EditorFactory,
     OrganisationFactory,
+    ProgressEntryFactory,
     PublisherFactory,
     RouteMapFactory,
     UserFactory,
@@ -439,6 +440,26 @@ def test_progress_entries_can_be_added_edited_and_removed(client, route_map, mil
     assert "Enter a real date" in bad.content.decode() and "Kept text" in bad.content.decode()
     client.post(reverse("editing:progress_remove", args=[route_map.slug, entry.key]))
     assert not entry.__class__.objects.filter(pk=entry.pk).exists()
+
+
+def test_moving_a_progress_entry_reorders_its_outcome_and_returns_to_the_list(client, milestone):
+    outcome = milestone.outcome
+    route_map = outcome.edition.route_map
+    outcome.progress_entries.all().delete()
+    ProgressEntryFactory(outcome=outcome, order=1, text="First step.")
+    second = ProgressEntryFactory(outcome=outcome, order=2, text="Second step.")
+    client.force_login(EditorFactory(all_route_maps=True))
+    response = client.post(
+        reverse("editing:progress_move", args=[route_map.slug, second.key]), {"direction": "up"}
+    )
+    assert response.url == (
+        reverse("editing:outcome", args=[route_map.slug, outcome.key]) + "#progress"
+    )
+    page = client.get(response.url).content.decode()
+    assert page.index("Second step.") < page.index("First step.")
+    assert ChangeRecord.objects.get(object_key=second.key, action="moved").object_type == (
+        "progress"
+    )
 
 
 def test_csrf_is_enforced_on_editor_posts(route_map, milestone):

@@ -44,6 +44,7 @@ from tests.factories import (
     PublisherFactory,
     UserFactory,
     build_route_map,
+    edit_in_draft,
 )
 
 pytestmark = pytest.mark.django_db
@@ -180,14 +181,7 @@ def test_an_unchanged_status_keeps_its_date_and_who_set_it(client, route_map, mi
     milestone.status_updated_by = cosla
     milestone.save()
     editor = PublisherFactory()
-    editing.milestone_update(
-        route_map=route_map,
-        key=milestone.key,
-        user=editor,
-        values={"text": "Reworded", "status": Status.IN_PROGRESS},
-        organisations=[],
-        expected_revision=milestone.revision,
-    )
+    edit_in_draft(milestone, {"text": "Reworded", "status": Status.IN_PROGRESS}, user=editor)
     editing.route_map_publish(route_map=route_map, user=editor, note="Reworded.")
     live = Milestone.objects.published().get(key=milestone.key)
     assert live.text == "Reworded"
@@ -200,13 +194,8 @@ def test_setting_no_update_yet_again_clears_the_date(route_map, milestone, cosla
     milestone.status_updated_on = datetime.date(2026, 3, 12)
     milestone.status_updated_by = cosla
     milestone.save()
-    draft = editing.milestone_update(
-        route_map=route_map,
-        key=milestone.key,
-        user=EditorFactory(all_route_maps=True),
-        values={"status": Status.NO_UPDATE},
-        organisations=[],
-        expected_revision=milestone.revision,
+    draft = edit_in_draft(
+        milestone, {"status": Status.NO_UPDATE}, user=EditorFactory(all_route_maps=True)
     )
     assert (draft.status_updated_on, draft.status_updated_by) == (None, None)
 

@@ -40,6 +40,7 @@ from tests.factories import (
     PublisherFactory,
     SourceDocumentFactory,
     SubscriptionFactory,
+    edit_in_draft,
     partner_for,
 )
 from tests.test_public_crawl import crawl
@@ -218,21 +219,12 @@ def import_preview_pages(client: Client, slug: str) -> dict[str, str]:
     errors."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from editing import services as editing
     from tests.test_import import rows_of, to_csv
 
     url = f"/edit/route-maps/{slug}/export.csv"
     rows = rows_of(b"".join(client.get(url).streaming_content).decode())
-    route_map = Milestone.objects.get(key=rows[0]["milestone_id"]).outcome.edition.route_map
     theirs = Milestone.objects.get(key=rows[0]["milestone_id"])
-    editing.milestone_update(
-        route_map=route_map,
-        key=theirs.key,
-        user=None,
-        values={"text": theirs.text + " Reworded since."},
-        organisations=[],
-        expected_revision=theirs.revision,
-    )
+    edit_in_draft(theirs, {"text": theirs.text + " Reworded since."})
     rows[0]["status"] = "In progress"
     rows[1]["text"] = rows[1]["text"].replace(" ", "  changed ", 1)
     rows[2]["status_label"] = "Achieved"

@@ -25,6 +25,7 @@ from tests.factories import (
     RouteMapFactory,
     UserFactory,
     build_route_map,
+    edit_in_draft,
     partner_for,
 )
 
@@ -169,14 +170,7 @@ def test_export_has_the_public_columns_plus_outcome_id_and_what_it_was_made_from
 
 def test_export_is_of_the_draft_when_there_is_one(client, editor, route_map, edition):
     milestone = Milestone.objects.filter(outcome__edition=edition).first()
-    editing.milestone_update(
-        route_map=route_map,
-        key=milestone.key,
-        user=None,
-        values={"text": "Only in the draft"},
-        organisations=[],
-        expected_revision=milestone.revision,
-    )
+    edit_in_draft(milestone, {"text": "Only in the draft"})
     client.force_login(editor)
     response = client.get(reverse("editing:export_csv", args=[route_map.slug]))
     assert response["Content-Disposition"] == f'attachment; filename="{route_map.slug}-draft.csv"'
@@ -452,14 +446,7 @@ def test_apply_refuses_when_the_route_map_changed_after_the_preview(client, edit
     upload(client, route_map, to_csv(rows))
     token = imports.import_preview(route_map=route_map, text=to_csv(rows)).fingerprint()
     other = Milestone.objects.get(key=rows[1]["milestone_id"])
-    editing.milestone_update(
-        route_map=route_map,
-        key=other.key,
-        user=None,
-        values={"text": "Changed by someone else meanwhile"},
-        organisations=[],
-        expected_revision=other.revision,
-    )
+    edit_in_draft(other, {"text": "Changed by someone else meanwhile"})
     response = client.post(reverse("editing:import_apply", args=[route_map.slug]), {"token": token})
     assert response.status_code == 409
     assert "nothing was imported" in response.content.decode()
@@ -665,7 +652,7 @@ def apply_one_by_one(*, route_map, user, preview):
             organisations=[editing.OrganisationChoice(by_slug[s], "") for s in row.organisations],
         )
     for milestone in preview.removed:
-        editing.milestone_remove(route_map=route_map, key=milestone.key, user=user)
+        editing.item_remove(route_map=route_map, kind="milestone", key=milestone.key, user=user)
 
 
 class Undone(Exception):
@@ -846,14 +833,7 @@ def test_a_change_to_the_draft_after_the_preview_stops_the_whole_import(
     rows[1]["status"] = "delayed"
     preview = preview_of(route_map, to_csv(rows))
     other = Milestone.objects.get(key=rows[1]["milestone_id"])
-    editing.milestone_update(
-        route_map=route_map,
-        key=other.key,
-        user=None,
-        values={"text": "Changed by someone else meanwhile"},
-        organisations=[],
-        expected_revision=other.revision,
-    )
+    edit_in_draft(other, {"text": "Changed by someone else meanwhile"})
     with pytest.raises(imports.ImportNotAllowed, match="Line 3: that milestone was changed"):
         imports.route_map_import_apply(route_map=route_map, user=editor, preview=preview)
     draft = Edition.objects.drafts().get(route_map=route_map)

@@ -425,7 +425,7 @@ def test_an_update_is_reviewed_once(client, milestone, lead):
 def test_an_update_on_a_milestone_removed_from_the_draft_reports_it(client, milestone, lead):
     route_map = milestone.outcome.edition.route_map
     update = ProgressUpdateFactory(milestone=milestone, organisation=lead)
-    editing.milestone_remove(route_map=route_map, key=milestone.key, user=None)
+    editing.item_remove(route_map=route_map, kind="milestone", key=milestone.key, user=None)
     client.force_login(EditorFactory(all_route_maps=True))
     response = accept(client, update, revision=0)
     assert response.status_code == 409

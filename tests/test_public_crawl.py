@@ -22,6 +22,7 @@ from tests.factories import (
     ConsultationResponseFactory,
     EditorFactory,
     SubscriptionFactory,
+    edit_in_draft,
 )
 
 pytestmark = pytest.mark.django_db
@@ -111,14 +112,7 @@ def hostile_site(seeded, django_capture_on_commit_callbacks):
         services.route_map_publish(route_map=route_map, user=editor, note=HOSTILE)
     # Afterwards: a draft that must stay private, and personal data that must never show.
     live_milestone = Milestone.objects.published().first()
-    services.milestone_update(
-        route_map=route_map,
-        key=live_milestone.key,
-        user=editor,
-        values={"text": DRAFT_SECRET},
-        organisations=[],
-        expected_revision=live_milestone.revision,
-    )
+    edit_in_draft(live_milestone, {"text": DRAFT_SECRET}, user=editor)
     organisation = Organisation.objects.get(slug="cosla")
     organisation.name = HOSTILE[:200]
     organisation.save()

@@ -14,7 +14,13 @@ from django.urls import reverse
 
 from editing import services
 from milestones.models import Milestone
-from tests.factories import EditorFactory, PublisherFactory, UserFactory, build_route_map
+from tests.factories import (
+    EditorFactory,
+    PublisherFactory,
+    UserFactory,
+    build_route_map,
+    edit_in_draft,
+)
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,14 +132,7 @@ class TestPublicPageCache:
         etag = client.get(url)["ETag"]
         milestone = Milestone.objects.filter(outcome__edition=edition).first()
         with django_capture_on_commit_callbacks(execute=True):
-            services.milestone_update(
-                route_map=route_map,
-                key=milestone.key,
-                user=None,
-                values={"progress_note": "Freshly published note"},
-                organisations=[],
-                expected_revision=milestone.revision,
-            )
+            edit_in_draft(milestone, {"progress_note": "Freshly published note"})
             services.route_map_publish(route_map=route_map, user=None, note="New note")
         response = client.get(url, headers={"If-None-Match": etag})
         assert response.status_code == 200
@@ -146,14 +145,7 @@ class TestPublicPageCache:
         url = route_map.get_absolute_url()
         client.get(url)
         milestone = Milestone.objects.filter(outcome__edition=edition).first()
-        services.milestone_update(
-            route_map=route_map,
-            key=milestone.key,
-            user=None,
-            values={"progress_note": "Draft only"},
-            organisations=[],
-            expected_revision=milestone.revision,
-        )
+        edit_in_draft(milestone, {"progress_note": "Draft only"})
         response = client.get(url)
         assert response["X-Cache"] == "hit"
         assert "Draft only" not in response.content.decode()

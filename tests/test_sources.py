@@ -291,47 +291,43 @@ def test_a_nonsense_timescale_fails_naming_file_and_record(db, tmp_path):
     assert not Edition.objects.exists()  # all or nothing
 
 
-def test_a_milestone_fragment_must_match_exactly_one_milestone(db, tmp_path):
+@pytest.mark.parametrize(
+    ("source", "change", "message"),
+    [
+        pytest.param(
+            "secure-care-response.yaml",
+            lambda d: commitment_of(d, 0, 8)["milestones"][0].pop("year"),
+            r"\(8\.9\)\.milestones\[0\]: 2 milestones \(2027, 2028\)",
+            id="a milestone fragment must match exactly one milestone",
+        ),
+        pytest.param(
+            "secure-care-response.yaml",
+            lambda d: commitment_of(d, 0, 10)["milestones"][0].update(
+                {"fragment": "teleportation"}
+            ),
+            "no milestone of where-children-live/secure-care",
+            id="an unknown milestone fragment",
+        ),
+        pytest.param(
+            "kinship-care-vision.yaml",
+            lambda d: d["defaults"].update({"outcomes": ["where-children-live/space-travel"]}),
+            r"kinship-care-vision\.yaml: .*no outcome 'space-travel'",
+            id="an unknown outcome",
+        ),
+        pytest.param(
+            "kinship-care-vision.yaml",
+            lambda d: commitment_of(d, 1, 1).update({"reference": "Voice 1"}),
+            r"\(Voice 1\): reference used twice",
+            id="a repeated reference",
+        ),
+    ],
+)
+def test_a_source_that_does_not_fit_the_plan_fails_saying_where(
+    db, tmp_path, source, change, message
+):
     directory = copy_fixtures(tmp_path)
-    edit_source(
-        directory,
-        "secure-care-response.yaml",
-        lambda d: commitment_of(d, 0, 8)["milestones"][0].pop("year"),
-    )
-    with pytest.raises(SeedError, match=r"\(8\.9\)\.milestones\[0\]: 2 milestones \(2027, 2028\)"):
-        load_seed(directory)
-
-
-def test_an_unknown_milestone_fragment_fails(db, tmp_path):
-    directory = copy_fixtures(tmp_path)
-    edit_source(
-        directory,
-        "secure-care-response.yaml",
-        lambda d: commitment_of(d, 0, 10)["milestones"][0].update({"fragment": "teleportation"}),
-    )
-    with pytest.raises(SeedError, match="no milestone of where-children-live/secure-care"):
-        load_seed(directory)
-
-
-def test_an_unknown_outcome_fails(db, tmp_path):
-    directory = copy_fixtures(tmp_path)
-    edit_source(
-        directory,
-        "kinship-care-vision.yaml",
-        lambda d: d["defaults"].update({"outcomes": ["where-children-live/space-travel"]}),
-    )
-    with pytest.raises(SeedError, match=r"kinship-care-vision\.yaml: .*no outcome 'space-travel'"):
-        load_seed(directory)
-
-
-def test_a_repeated_reference_fails(db, tmp_path):
-    directory = copy_fixtures(tmp_path)
-    edit_source(
-        directory,
-        "kinship-care-vision.yaml",
-        lambda d: commitment_of(d, 1, 1).update({"reference": "Voice 1"}),
-    )
-    with pytest.raises(SeedError, match=r"\(Voice 1\): reference used twice"):
+    edit_source(directory, source, change)
+    with pytest.raises(SeedError, match=message):
         load_seed(directory)
 
 

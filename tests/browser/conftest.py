@@ -1,7 +1,14 @@
-"""Helpers for browser tests: axe-core checks and a seeded live server."""
+"""Helpers for browser tests: axe-core checks, a seeded live server and the people who sign in."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import Group
+from playwright.sync_api import expect
+
+from accounts.roles import ALL_ROUTE_MAPS, ALL_SOURCE_DOCUMENTS, PARTNERS, PUBLISHERS
+from organisations.models import Organisation
+from partners.models import PartnerProfile
+from tests.factories import grant
 
 _axe = Axe()
 
@@ -35,3 +42,34 @@ def wait_until(page, expression: str, timeout: float = 5.0) -> None:
             return
         page.wait_for_timeout(100)
     assert page.evaluate(expression), f"still false after {timeout} s: {expression}"
+
+
+@pytest.fixture
+def publisher(live_seeded, django_user_model):
+    """Pat (password "a-long-passphrase"), who publishes every route map and source document."""
+    user = django_user_model.objects.create_user("pat", "pat@example.org", "a-long-passphrase")
+    user.groups.add(Group.objects.get_or_create(name=PUBLISHERS)[0])
+    grant(user, ALL_ROUTE_MAPS)
+    grant(user, ALL_SOURCE_DOCUMENTS)
+    return user
+
+
+@pytest.fixture
+def partner(live_seeded, django_user_model):
+    """Casey (password "partner-passphrase"), a partner at the Care Inspectorate."""
+    user = django_user_model.objects.create_user("casey", "casey@example.org", "partner-passphrase")
+    user.groups.add(Group.objects.get_or_create(name=PARTNERS)[0])
+    PartnerProfile.objects.create(
+        user=user, organisation=Organisation.objects.get(name="Care Inspectorate")
+    )
+    return user
+
+
+def sign_in(page, site, username, password, next_url="") -> None:
+    """Sign in on the sign-in page, going on to `next_url` (a path) if given; returns once the
+    next page has replaced the sign-in page."""
+    page.goto(f"{site}/accounts/login/" + (f"?next={next_url}" if next_url else ""))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Sign in")

@@ -1,25 +1,13 @@
 """A publisher's journey in Chromium, by keyboard: edit in place, check, publish, see it live."""
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from accounts.roles import ALL_ROUTE_MAPS, ALL_SOURCE_DOCUMENTS, PUBLISHERS
 from tests.browser.conftest import assert_accessible
-from tests.factories import grant
 
 pytestmark = pytest.mark.browser
 
 KINSHIP_2030 = "There will be availability of services to support parents"
-
-
-@pytest.fixture
-def publisher(live_seeded, django_user_model):
-    user = django_user_model.objects.create_user("pat", "pat@example.org", "a-long-passphrase")
-    user.groups.add(Group.objects.get_or_create(name=PUBLISHERS)[0])
-    grant(user, ALL_ROUTE_MAPS)
-    grant(user, ALL_SOURCE_DOCUMENTS)
-    return user
 
 
 def sign_in_by_keyboard(page, site):

@@ -2,34 +2,17 @@
 turns off the daily list with the link from its email, in Chromium with axe-core."""
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from accounts.models import REVIEW_DECISIONS, REVIEW_DIGEST, EmailPreference, unsubscribe_token
-from accounts.roles import PARTNERS
-from organisations.models import Organisation
-from partners.models import PartnerProfile
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import PublisherFactory
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def partner(live_seeded, django_user_model):
-    user = django_user_model.objects.create_user("casey", "casey@example.org", "partner-passphrase")
-    user.groups.add(Group.objects.get_or_create(name=PARTNERS)[0])
-    PartnerProfile.objects.create(
-        user=user, organisation=Organisation.objects.get(name="Care Inspectorate")
-    )
-    return user
-
-
 def test_partner_turns_off_emails_about_their_updates(page, site, partner):
-    page.goto(f"{site}/accounts/login/?next=/my-organisation/")
-    page.get_by_label("Username").fill("casey")
-    page.get_by_label("Password").fill("partner-passphrase")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, site, "casey", "partner-passphrase", "/my-organisation/")
 
     page.get_by_role("link", name="Email settings").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Email settings")

@@ -2,14 +2,10 @@
 tap meant for the site name. Readers' pages keep the shortcut."""
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from accounts.roles import ALL_ROUTE_MAPS, PARTNERS, PUBLISHERS
 from milestones.models import Milestone
-from organisations.models import Organisation
-from partners.models import PartnerProfile
-from tests.factories import grant
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -27,32 +23,6 @@ def _exit_page_in_test(settings, page):
         HIDE_PAGE_URL + "**",
         lambda route: route.fulfill(status=200, content_type="text/html", body="<p>Weather</p>"),
     )
-
-
-@pytest.fixture
-def publisher(live_seeded, django_user_model):
-    user = django_user_model.objects.create_user("pat", "pat@example.org", "a-long-passphrase")
-    user.groups.add(Group.objects.get_or_create(name=PUBLISHERS)[0])
-    grant(user, ALL_ROUTE_MAPS)
-    return user
-
-
-@pytest.fixture
-def partner(live_seeded, django_user_model):
-    user = django_user_model.objects.create_user("casey", "casey@example.org", "partner-passphrase")
-    user.groups.add(Group.objects.get_or_create(name=PARTNERS)[0])
-    PartnerProfile.objects.create(
-        user=user, organisation=Organisation.objects.get(name="Care Inspectorate")
-    )
-    return user
-
-
-def sign_in(page, site, username, password):
-    page.goto(f"{site}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).not_to_have_text("Sign in")
 
 
 def milestone():
@@ -75,46 +45,28 @@ def assert_esc_keeps(page, url, field):
     expect(field).to_have_value(TYPED)
 
 
-def test_esc_in_the_milestone_form_keeps_the_typing(page, site, publisher):
-    sign_in(page, site, "pat", "a-long-passphrase")
-    url = milestone_edit_url(site)
+# Who types where: an editor in a milestone's form, a partner in an update.
+FORMS = {
+    "milestone": ("pat", "a-long-passphrase", milestone_edit_url, "Progress note"),
+    "partner update": ("casey", "partner-passphrase", partner_update_url, "What has happened"),
+}
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("left_the_field", [False, True], ids=["in the field", "after it"])
+def test_esc_keeps_the_typing(page, site, publisher, partner, form, left_the_field):
+    username, password, url_of, label = FORMS[form]
+    sign_in(page, site, username, password)
+    url = url_of(site)
     page.goto(url)
-    note = page.get_by_label("Progress note")
+    note = page.get_by_label(label)
     note.fill(TYPED)
-    note.focus()
-    assert_esc_keeps(page, url, note)
-
-
-def test_esc_after_leaving_the_milestone_field_keeps_the_typing(page, site, publisher):
-    sign_in(page, site, "pat", "a-long-passphrase")
-    url = milestone_edit_url(site)
-    page.goto(url)
-    note = page.get_by_label("Progress note")
-    note.fill(TYPED)
-    note.blur()
-    page.locator("h1").click()  # focus on the page, not a field
-    assert page.evaluate("document.activeElement.matches('input, textarea, select')") is False
-    assert_esc_keeps(page, url, note)
-
-
-def test_esc_in_the_partner_update_keeps_the_typing(page, site, partner):
-    sign_in(page, site, "casey", "partner-passphrase")
-    url = partner_update_url(site)
-    page.goto(url)
-    note = page.get_by_label("What has happened")
-    note.fill(TYPED)
-    note.focus()
-    assert_esc_keeps(page, url, note)
-
-
-def test_esc_after_leaving_the_partner_update_keeps_the_typing(page, site, partner):
-    sign_in(page, site, "casey", "partner-passphrase")
-    url = partner_update_url(site)
-    page.goto(url)
-    note = page.get_by_label("What has happened")
-    note.fill(TYPED)
-    note.blur()
-    page.locator("h1").click()
+    if left_the_field:
+        note.blur()
+        page.locator("h1").click()  # focus on the page, not a field
+        assert page.evaluate("document.activeElement.matches('input, textarea, select')") is False
+    else:
+        note.focus()
     assert_esc_keeps(page, url, note)
 
 

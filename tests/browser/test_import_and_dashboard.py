@@ -8,34 +8,20 @@ import os
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from accounts.roles import ALL_ROUTE_MAPS, PUBLISHERS
-from editing import services as editing
 from milestones.models import Milestone
 from routemap.models import Edition, RouteMap
-from tests.browser.conftest import assert_accessible
-from tests.factories import grant
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.factories import edit_in_draft
 
 pytestmark = pytest.mark.browser
 
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
 
-@pytest.fixture
-def publisher(live_seeded, django_user_model):
-    user = django_user_model.objects.create_user("pat", "pat@example.org", "a-long-passphrase")
-    user.groups.add(Group.objects.get_or_create(name=PUBLISHERS)[0])
-    grant(user, ALL_ROUTE_MAPS)
-    return user
-
-
-def sign_in(page, site):
-    page.goto(site + "/accounts/login/?next=/edit/")
-    page.get_by_label("Username").fill("pat")
-    page.get_by_label("Password").fill("a-long-passphrase")
-    page.get_by_role("button", name="Sign in").click()
+def sign_in_to_editing(page, site):
+    sign_in(page, site, "pat", "a-long-passphrase", "/edit/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Editing")
 
 
@@ -54,7 +40,7 @@ def check_both_sizes(page, name: str) -> None:
 
 
 def test_the_dashboard_lists_route_maps_with_content_first(page, site, publisher):
-    sign_in(page, site)
+    sign_in_to_editing(page, site)
     listing = page.locator(".dashboard-route-maps")
     item = listing.locator("li.dashboard-route-maps__item", has_text="Where children live")
     expect(item.get_by_role("link", name="Download CSV of Where children live")).to_be_visible()
@@ -64,20 +50,13 @@ def test_the_dashboard_lists_route_maps_with_content_first(page, site, publisher
 
 
 def test_an_old_export_holds_back_a_row_someone_changed_until_it_is_ticked(page, site, publisher):
-    sign_in(page, site)
+    sign_in_to_editing(page, site)
     response = page.request.get(site + "/edit/route-maps/where-children-live/export.csv")
     rows = list(csv.DictReader(io.StringIO(response.text().lstrip("\ufeff"), newline="")))
     route_map = RouteMap.objects.get(slug="where-children-live")
     # After the export, a colleague rewords the first milestone in the draft.
     theirs = Milestone.objects.get(outcome__edition__state="published", key=rows[0]["milestone_id"])
-    editing.milestone_update(
-        route_map=route_map,
-        key=theirs.key,
-        user=None,
-        values={"text": theirs.text + " Agreed with COSLA in May."},
-        organisations=[],
-        expected_revision=theirs.revision,
-    )
+    edit_in_draft(theirs, {"text": theirs.text + " Agreed with COSLA in May."})
     # In the file: a status typed as a label, a reworded long text, an edited status_label.
     rows[0]["status"] = "In progress"
     long_row = max(rows[1:], key=lambda row: len(row["text"]))

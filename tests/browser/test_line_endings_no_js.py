@@ -2,25 +2,15 @@
 textareas. Changing only the status must record, publish and announce only the status."""
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from accounts.roles import ALL_ROUTE_MAPS, PUBLISHERS
 from editing.models import ChangeRecord
 from milestones.models import Milestone, Status
-from tests.factories import grant
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
 CROSS_BORDER = "There is currently limited national clarity on arrangements"
-
-
-@pytest.fixture
-def publisher(live_seeded, django_user_model):
-    user = django_user_model.objects.create_user("pat", "pat@example.org", "a-long-passphrase")
-    user.groups.add(Group.objects.get_or_create(name=PUBLISHERS)[0])
-    grant(user, ALL_ROUTE_MAPS)
-    return user
 
 
 def test_a_status_change_without_javascript_is_not_a_rewording(browser, site, publisher):
@@ -28,10 +18,7 @@ def test_a_status_change_without_javascript_is_not_a_rewording(browser, site, pu
     assert "\n" in milestone.text
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(f"{site}/accounts/login/")
-    page.get_by_label("Username").fill("pat")
-    page.get_by_label("Password").fill("a-long-passphrase")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, site, "pat", "a-long-passphrase")
 
     page.goto(f"{site}/edit/route-maps/where-children-live/milestones/{milestone.key}/")
     sent = []

@@ -9,8 +9,7 @@ from accounts.roles import PARTNERS
 from organisations.models import Organisation
 from partners.models import PartnerProfile, ProgressUpdate
 from sources.models import Commitment
-from tests.browser.conftest import assert_accessible
-from tests.browser.test_partner_journey import sign_in
+from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -5,16 +5,11 @@ import csv
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core import mail
 from playwright.sync_api import expect
 
-from accounts.roles import ALL_ROUTE_MAPS, ALL_SOURCE_DOCUMENTS, PARTNERS, PUBLISHERS
 from milestones.models import Milestone
-from organisations.models import Organisation
-from partners.models import PartnerProfile
-from tests.browser.conftest import assert_accessible
-from tests.factories import grant
+from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -22,37 +17,11 @@ CORPORATE_PLAN = "The Care Inspectorate will launch its new Corporate Plan"
 NOTE = "Our Corporate Plan 2026-29 was approved by the Board in March."
 
 
-@pytest.fixture
-def partner(live_seeded, django_user_model):
-    user = django_user_model.objects.create_user("casey", "casey@example.org", "partner-passphrase")
-    user.groups.add(Group.objects.get_or_create(name=PARTNERS)[0])
-    PartnerProfile.objects.create(
-        user=user, organisation=Organisation.objects.get(name="Care Inspectorate")
-    )
-    return user
-
-
-@pytest.fixture
-def publisher(live_seeded, django_user_model):
-    user = django_user_model.objects.create_user("pat", "pat@example.org", "a-long-passphrase")
-    user.groups.add(Group.objects.get_or_create(name=PUBLISHERS)[0])
-    grant(user, ALL_ROUTE_MAPS)
-    grant(user, ALL_SOURCE_DOCUMENTS)
-    return user
-
-
 def write_csv(path, rows):
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-
-
-def sign_in(page, site, username, password, next_url):
-    page.goto(f"{site}/accounts/login/?next={next_url}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_partner_update_is_accepted_published_and_public(page, site, partner, publisher):

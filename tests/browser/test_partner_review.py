@@ -6,15 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from accounts.roles import ALL_ROUTE_MAPS, ALL_SOURCE_DOCUMENTS, PUBLISHERS
 from editing import services as editing
 from milestones.models import Milestone
 from organisations.models import Organisation
-from tests.browser.conftest import assert_accessible
-from tests.factories import ProgressUpdateFactory, grant
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.factories import ProgressUpdateFactory
 
 pytestmark = pytest.mark.browser
 
@@ -24,15 +22,6 @@ PROPOSED = "Our Corporate Plan 2026-29 was approved by the Board in March."
 EDITED = "The Corporate Plan 2026-29 was approved by the Board in March and published in April."
 # Set REVIEW_SCREENSHOTS to a folder to keep the screenshots taken at each width.
 SHOTS = os.environ.get("REVIEW_SCREENSHOTS")
-
-
-@pytest.fixture
-def publisher(live_seeded, django_user_model):
-    user = django_user_model.objects.create_user("pat", "pat@example.org", "a-long-passphrase")
-    user.groups.add(Group.objects.get_or_create(name=PUBLISHERS)[0])
-    grant(user, ALL_ROUTE_MAPS)
-    grant(user, ALL_SOURCE_DOCUMENTS)
-    return user
 
 
 @pytest.fixture
@@ -60,13 +49,6 @@ def update(live_seeded):
     )
 
 
-def sign_in(page, site, next_url):
-    page.goto(f"{site}/accounts/login/?next={next_url}")
-    page.get_by_label("Username").fill("pat")
-    page.get_by_label("Password").fill("a-long-passphrase")
-    page.get_by_role("button", name="Sign in").click()
-
-
 def shoot(page, name):
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
@@ -81,7 +63,7 @@ def no_sideways_scroll(page):
 def test_editor_sees_both_notes_edits_accepts_in_place_and_the_history_keeps_the_old_note(
     page, site, publisher, update
 ):
-    sign_in(page, site, "/edit/updates/")
+    sign_in(page, site, "pat", "a-long-passphrase", "/edit/updates/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Partner updates to review")
     card = page.locator(f"#update-{update.pk}")
     expect(card.get_by_role("heading", level=2)).to_contain_text(
@@ -133,7 +115,7 @@ def test_without_javascript_the_queue_accepts_and_declines_by_page_loads(
 ):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    sign_in(page, site, "/edit/updates/")
+    sign_in(page, site, "pat", "a-long-passphrase", "/edit/updates/")
     card = page.locator(f"#update-{update.pk}")
     card.get_by_label("Progress note for the draft").fill(" ")
     card.get_by_role("button", name="Accept").click()

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from accounts.roles import PARTNERS
 from organisations.models import Organisation
 from partners.models import PartnerProfile
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -26,11 +26,8 @@ def partner(live_seeded, django_user_model):
     return user
 
 
-def sign_in(page, site):
-    page.goto(f"{site}/accounts/login/")
-    page.get_by_label("Username").fill("casey")
-    page.get_by_label("Password").fill("partner-passphrase")
-    page.get_by_role("button", name="Sign in").click()
+def sign_in_as_casey(page, site):
+    sign_in(page, site, "casey", "partner-passphrase")
     expect(page).to_have_url(f"{site}/my-organisation/")
     # The address changes before the stylesheet applies; until it does, both copies of the
     # navigation show.
@@ -48,7 +45,7 @@ def shown(locator):
 
 def test_on_a_phone_the_menu_says_who_is_signed_in_and_signs_out(page, site, partner):
     page.set_viewport_size(PHONE)
-    sign_in(page, site)
+    sign_in_as_casey(page, site)
     expect(shown(banner(page).get_by_text("Signed in as Casey Reid"))).to_have_count(0)
     page.get_by_role("button", name="Menu").click()
     expect(shown(banner(page).get_by_text("Signed in as Casey Reid"))).to_have_count(1)
@@ -65,7 +62,7 @@ def test_on_a_phone_the_menu_says_who_is_signed_in_and_signs_out(page, site, par
 
 def test_on_a_wide_screen_the_header_says_who_is_signed_in(page, site, partner):
     page.set_viewport_size(DESKTOP)
-    sign_in(page, site)
+    sign_in_as_casey(page, site)
     expect(shown(banner(page).get_by_text("Signed in as Casey Reid"))).to_have_count(1)
     sign_out = shown(banner(page).get_by_role("button", name="Sign out"))
     expect(sign_out).to_be_visible()
@@ -82,7 +79,7 @@ def test_on_a_wide_screen_the_header_says_who_is_signed_in(page, site, partner):
 def test_without_javascript_a_phone_still_signs_out(browser, site, partner):
     context = browser.new_context(java_script_enabled=False, viewport=PHONE)
     page = context.new_page()
-    sign_in(page, site)
+    sign_in_as_casey(page, site)
     sign_out = shown(banner(page).get_by_role("button", name="Sign out"))
     expect(sign_out).to_be_visible()
     sign_out.click()

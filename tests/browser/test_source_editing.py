@@ -2,12 +2,9 @@
 unchanged, publishes with a note and sees it live; axe-core on every editor page."""
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from accounts.roles import ALL_ROUTE_MAPS, ALL_SOURCE_DOCUMENTS, PUBLISHERS
-from tests.browser.conftest import assert_accessible
-from tests.factories import grant
+from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -16,20 +13,8 @@ EDIT = "/edit/sources/reimagining-secure-care-response/"
 NOTE_8_2 = "Contingency plan agreed with all four providers."
 
 
-@pytest.fixture
-def publisher(live_seeded, django_user_model):
-    user = django_user_model.objects.create_user("pat", "pat@example.org", "a-long-passphrase")
-    user.groups.add(Group.objects.get_or_create(name=PUBLISHERS)[0])
-    grant(user, ALL_ROUTE_MAPS)
-    grant(user, ALL_SOURCE_DOCUMENTS)
-    return user
-
-
 def test_publisher_changes_commitment_8_2_in_place_and_publishes(page, site, publisher):
-    page.goto(site + "/accounts/login/?next=/edit/sources/")
-    page.get_by_label("Username").fill("pat")
-    page.get_by_label("Password").fill("a-long-passphrase")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, site, "pat", "a-long-passphrase", "/edit/sources/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Source documents")
     assert_accessible(page)
 
@@ -82,10 +67,7 @@ def test_publisher_changes_commitment_8_2_in_place_and_publishes(page, site, pub
 
 
 def test_add_and_remove_pages_pass_axe(page, site, publisher):
-    page.goto(site + "/accounts/login/?next=" + EDIT)
-    page.get_by_label("Username").fill("pat")
-    page.get_by_label("Password").fill("a-long-passphrase")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, site, "pat", "a-long-passphrase", EDIT)
     page.get_by_role("link", name="Add a commitment").click()
     page.get_by_role("button", name="Add the commitment").click()
     expect(page.get_by_role("link", name="Enter the commitment text.")).to_be_visible()
