@@ -46,4 +46,3 @@ class OutageLog:
 
 database_outage = OutageLog("Database")
 cache_outage = OutageLog("Page cache")
-listener_outage = OutageLog("Listening for publishes")

@@ -110,13 +110,9 @@ def _empty_cache():
     """Cached public pages must not leak from one test's data into the next."""
     from django.core.cache import cache
 
-    from routemap.pagecache import local_pages
-
     cache.clear()
-    local_pages.clear()
     yield
     cache.clear()
-    local_pages.clear()
 
 
 @pytest.fixture(autouse=True)
