@@ -317,6 +317,7 @@ measure proxied "route map, uncompressed" proxied_server "$route_map_path"
 if [ -n "${BENCH_BASELINE:-}" ]; then
   BASELINE_DIR=$(mktemp -d /tmp/bench-baseline.XXXXXX)
   git archive "$BENCH_BASELINE" | tar -x -C "$BASELINE_DIR"
+  (cd "$BASELINE_DIR" && "$PY" manage.py collectstatic --no-input -v0)
   log "Baseline: the code of $BENCH_BASELINE, gunicorn alone"
   while IFS=$'\t' read -r name path; do
     case $name in

@@ -171,6 +171,14 @@ CACHES["ratelimit"] = {
     ),
 }
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", str(60 * 60 * 24)))
+# Each process's own copies of the public pages it serves, looked at before the shared cache
+# (routemap.middleware.PublishedPageCacheMiddleware). Two entries a page; pages are mostly
+# 5-200 KiB compressed, so the default bounds each process to some tens of MiB.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "public-pages",
+    "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PUBLIC_CACHE_LOCAL_ENTRIES", "600"))},
+}
 
 # Content Security Policy: scripts only from this site (htmx is configured not to need
 # inline script or eval); the design system's CSS uses data: images.

@@ -19,6 +19,10 @@ CACHES["ratelimit"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "ratelimit",
 }
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "public-pages",
+}
 
 # A test database of this run's own, so that two runs on one PostgreSQL server never collide.
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
