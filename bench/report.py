@@ -171,8 +171,9 @@ def comparison(pages: list[Run], proxied: list[Run], baseline: list[Run], commit
         "slower.",
         "",
         "| Page | Baseline requests/s | Now, gunicorn alone | Change | Now, behind nginx "
-        "| Behind nginx vs baseline | Baseline p99 | Now p99 (alone / nginx) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| Behind nginx vs baseline | Baseline p99 | Now p99 (alone / nginx) "
+        "| Within 20 % (alone / nginx) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
 
     def change(run: Run | None, old: Run) -> str:
@@ -183,6 +184,11 @@ def comparison(pages: list[Run], proxied: list[Run], baseline: list[Run], commit
     def p99(run: Run | None) -> str:
         return latency(run.stats["p99_us"]) if run and run.stats else "n/a"
 
+    def within(run: Run | None, old: Run) -> str:
+        if run is None or run.stats is None:
+            return "n/a"
+        return "yes" if run.rps >= 0.8 * old.rps else "NO"
+
     for old in baseline:
         new, proxy = now.get(old.name), behind.get(old.name)
         if old.stats is None or new is None or new.stats is None:
@@ -190,7 +196,8 @@ def comparison(pages: list[Run], proxied: list[Run], baseline: list[Run], commit
         lines.append(
             f"| {old.name} | {old.rps:,.1f} | {new.rps:,.1f} | {change(new, old)} "
             f"| {proxy.rps if proxy and proxy.stats else 0:,.1f} | {change(proxy, old)} "
-            f"| {p99(old)} | {p99(new)} / {p99(proxy)} |"
+            f"| {p99(old)} | {p99(new)} / {p99(proxy)} "
+            f"| {within(new, old)} / {within(proxy, old)} |"
         )
     return lines
 

@@ -30,7 +30,8 @@ class PublishedPageCacheMiddleware:
     cache), looked at first: measured on the same run, asking the shared database cache for
     every page made cached pages several times slower than the earlier home-made memory store.
     It is as fresh as the shared cache, because the key still starts with the shared
-    published version, read on every request.
+    published version, read on every request (or heard of at once on PostgreSQL:
+    `pagecache.VersionListener`).
 
     A small wrapper rather than `UpdateCacheMiddleware`/`FetchFromCacheMiddleware`: those take
     one fixed key prefix, store what carries a cookie for a reader who sent one, and send

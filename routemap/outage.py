@@ -46,3 +46,4 @@ class OutageLog:
 
 database_outage = OutageLog("Database")
 cache_outage = OutageLog("Page cache")
+listener_outage = OutageLog("Listening for publishes")

@@ -4,26 +4,31 @@ Published content changes only when something is published, so anonymous GETs of
 pages are cached under a key prefix made of the *published version* (a number in the shared
 cache that every publish replaces once it commits, so every server sees it at once) and the
 day (pages say what is overdue or due soon). Nothing is ever deleted: a publish, or midnight,
-simply makes every older key unused. The middleware that stores and serves pages is
-`routemap.middleware.PublishedPageCacheMiddleware`; compression and conditional GETs are
-Django's own `GZipMiddleware` and `ConditionalGetMiddleware`.
+simply makes every older key unused. On PostgreSQL each process hears of publishes
+(`VersionListener`), so it knows the version without asking the cache. The middleware that
+stores and serves pages is `routemap.middleware.PublishedPageCacheMiddleware`; compression
+and conditional GETs are Django's own `GZipMiddleware` and `ConditionalGetMiddleware`.
 """
 
+import contextlib
 import datetime
 import functools
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.http import HttpRequest, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from routemap import clock
 from routemap.htmx import wants_partial
+from routemap.outage import listener_outage
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +43,8 @@ PRIVATE_PREFIXES = (
     "/static/",
 )
 CACHE_ERRORS = (DatabaseError, ConnectionError, OSError)
+# PostgreSQL channel on which every publish announces the new version (see VersionListener).
+NOTIFY_CHANNEL = "routemap_published"
 
 
 def published_version() -> str:
@@ -51,11 +58,16 @@ def published_version() -> str:
 
 def bump_published_version(**kwargs) -> None:
     """Invalidate every cached public page (called on each publish, when it commits)."""
+    version = str(time.time_ns())
     try:
         # A savepoint: with the database cache, a failure must not break the caller's
         # transaction (a publish or an admin's save).
         with transaction.atomic():
-            cache.set(VERSION_KEY, str(time.time_ns()), None)
+            cache.set(VERSION_KEY, version, None)
+            if connection.vendor == "postgresql":
+                # Delivered when the publish commits, and not at all if it rolls back.
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, version])
     except CACHE_ERRORS:
         logger.exception("Could not invalidate the public page cache")
 
@@ -70,15 +82,133 @@ def refresh_after_migrate(using: str = "default", **kwargs) -> None:
         logger.info("No page cache to refresh yet")
 
 
-# The last published version this process read: during an outage, pages of it still found in
-# the shared cache are served, as nothing newer can have been published.
+class VersionListener:
+    """Each worker learns of publishes from PostgreSQL (LISTEN/NOTIFY), so serving a cached
+    page needs no query at all: checking for a notification is a poll of an open socket.
+    Kept because it measured its worth (bench/RESULTS.md): reading the version from the
+    database cache on every request made a cached page several times slower.
+
+    Whenever the listening connection is not known to be healthy (not PostgreSQL, not yet
+    connected, lost, or busy in another thread), `current()` answers None and the caller asks
+    the cache as before, so a lost connection costs speed, never freshness. The version is
+    also re-read every `recheck_seconds` in case a connection died without the socket showing
+    it. Each process opens its own connection (gunicorn workers are forked)."""
+
+    def __init__(
+        self, alias: str = "default", recheck_seconds: float = 30, retry_seconds: float = 5
+    ):
+        self.alias = alias
+        self.recheck_seconds = recheck_seconds
+        self.retry_seconds = retry_seconds
+        self.lock = threading.Lock()
+        import psycopg
+
+        self.errors = (*CACHE_ERRORS, psycopg.Error)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.pid = os.getpid()
+        self.conn = None
+        self.version: str | None = None
+        self.checked_at = 0.0
+        self.retry_at = 0.0
+
+    def current(self) -> str | None:
+        if not self.lock.acquire(blocking=False):
+            return None
+        try:
+            if self.pid != os.getpid():
+                self._reset()  # a forked child must not share its parent's socket
+            now = time.monotonic()
+            try:
+                if self.conn is None:
+                    if now < self.retry_at:
+                        return None
+                    self._connect()
+                else:
+                    # Reads what has arrived without waiting, and raises once the server has
+                    # closed the connection (psycopg's notifies(timeout=0) would not notice).
+                    # Twice: a server going away sends its goodbye, then closes; the first
+                    # read takes the goodbye, the second meets the close.
+                    pgconn = self.conn.pgconn
+                    pgconn.consume_input()
+                    pgconn.consume_input()
+                    while (notify := pgconn.notifies()) is not None:
+                        self.version = notify.extra.decode()
+                if now - self.checked_at >= self.recheck_seconds:
+                    self.version = published_version()
+                    self.checked_at = now
+                return self.version
+            except self.errors as error:
+                listener_outage.failed(error)
+                self.close()
+                self.retry_at = now + self.retry_seconds
+                return None
+        finally:
+            self.lock.release()
+
+    def _connect(self) -> None:
+        import psycopg
+
+        params = connections[self.alias].get_connection_params()
+        params.pop("cursor_factory", None)
+        params.update(
+            autocommit=True,
+            connect_timeout=params.get("connect_timeout", 3),
+            keepalives=1,
+            keepalives_idle=30,
+            keepalives_interval=10,
+            keepalives_count=3,
+        )
+        self.conn = psycopg.connect(**params)
+        self.conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        listener_outage.recovered()
+        # Listening before reading: a publish in between is seen, not missed.
+        self.checked_at = 0.0
+
+    def close(self) -> None:
+        if self.conn is not None:
+            with contextlib.suppress(*self.errors):  # closing a broken connection may fail
+                self.conn.close()
+        self.conn = None
+        self.version = None
+
+
+def _make_listener() -> VersionListener | None:
+    if not getattr(settings, "PUBLIC_CACHE_LISTEN", False):
+        return None
+    if connections["default"].vendor != "postgresql":
+        return None
+    return VersionListener()
+
+
+version_listener = _make_listener()
+
+
+def _make_listener() -> VersionListener | None:
+    if not getattr(settings, "PUBLIC_CACHE_LISTEN", False):
+        return None
+    if connections["default"].vendor != "postgresql":
+        return None
+    return VersionListener()
+
+
+version_listener = _make_listener()
+
+
+# The last published version this process read: during an outage, pages of it still held
+# are served, as nothing newer can have been published.
 last_known_version: str | None = None
 
 
 def current_published_version() -> str:
+    """The published version, without a query when the listener knows it."""
     global last_known_version
-    last_known_version = published_version()
-    return last_known_version
+    version = version_listener.current() if version_listener is not None else None
+    if version is None:
+        version = published_version()
+    last_known_version = version
+    return version
 
 
 def key_prefix(version: str, request: HttpRequest) -> str:

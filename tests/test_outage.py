@@ -18,10 +18,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _no_outage_in_progress():
-    for log in (outage.database_outage, outage.cache_outage):
+    for log in (outage.database_outage, outage.cache_outage, outage.listener_outage):
         log.started_at = None
     yield
-    for log in (outage.database_outage, outage.cache_outage):
+    for log in (outage.database_outage, outage.cache_outage, outage.listener_outage):
         log.started_at = None
 
 

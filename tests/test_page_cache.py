@@ -1,17 +1,19 @@
-"""The public page cache: compressed answers, conditional GETs, and fresh pages the moment a
-publish commits, with nothing signed-in or personal ever stored."""
+"""The public page cache: compressed answers, conditional GETs, fresh pages the moment a
+publish commits (and the PostgreSQL listener that hears of every publish), with nothing
+signed-in or personal ever stored."""
 
 import gzip
 import time
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 from editing import services
 from milestones.models import Milestone
 from routemap.pagecache import (
     VERSION_KEY,
+    VersionListener,
     bump_published_version,
     published_version,
     refresh_after_migrate,
@@ -168,3 +170,55 @@ class TestNeverStored:
         assert anonymous["X-Cache"] == "miss"
         assert "Edit this route map" not in anonymous.content.decode()
         assert "Edit this route map" not in client.get(route_map_url).content.decode()
+
+
+def heard(listener, version, seconds=5.0):
+    """Notifications reach the listener's socket a moment after the commit."""
+    deadline = time.monotonic() + seconds
+    while listener.current() != version and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return listener.current() == version
+
+
+@pytest.mark.django_db(transaction=True)
+class TestVersionListener:
+    """On PostgreSQL each worker hears of publishes over LISTEN/NOTIFY."""
+
+    @pytest.fixture
+    def listener(self):
+        if connection.vendor != "postgresql":
+            pytest.skip("LISTEN/NOTIFY needs PostgreSQL")
+        listener = VersionListener(retry_seconds=0)
+        yield listener
+        listener.close()
+
+    def test_it_knows_the_version_and_hears_each_publish(self, listener):
+        assert listener.current() == published_version()
+        bump_published_version()
+        assert heard(listener, published_version())
+
+    def test_a_publish_is_heard_when_it_commits_and_not_if_it_rolls_back(self, listener):
+        before = listener.current()
+        with transaction.atomic():
+            bump_published_version()
+            assert not heard(listener, published_version(), seconds=0.3)
+            assert listener.current() == before
+        assert heard(listener, published_version())
+
+        class Abandon(Exception):
+            pass
+
+        committed = listener.current()
+        with pytest.raises(Abandon), transaction.atomic():
+            bump_published_version()
+            raise Abandon
+        time.sleep(0.3)
+        assert listener.current() == committed
+
+    def test_a_lost_connection_means_asking_the_cache_until_it_is_back(self, listener):
+        listener.current()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [listener.conn.info.backend_pid])
+        time.sleep(0.2)
+        assert listener.current() is None
+        assert listener.current() == published_version()  # reconnected (retry_seconds=0)

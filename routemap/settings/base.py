@@ -171,6 +171,9 @@ CACHES["ratelimit"] = {
     ),
 }
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", str(60 * 60 * 24)))
+# On PostgreSQL each process hears of publishes by LISTEN/NOTIFY on one extra connection, so
+# serving a cached page needs no query. Off: read the version from the cache on every request.
+PUBLIC_CACHE_LISTEN = os.environ.get("PUBLIC_CACHE_LISTEN", "1") == "1"
 # Each process's own copies of the public pages it serves, looked at before the shared cache
 # (routemap.middleware.PublishedPageCacheMiddleware). Two entries a page; pages are mostly
 # 5-200 KiB compressed, so the default bounds each process to some tens of MiB.

@@ -24,6 +24,9 @@ CACHES["pages"] = {
     "LOCATION": "public-pages",
 }
 
+# Tests that need the publish listener start their own (it holds a connection open).
+PUBLIC_CACHE_LISTEN = False
+
 # A test database of this run's own, so that two runs on one PostgreSQL server never collide.
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": f"test_routemap_{os.getpid()}"}  # noqa: F405
