@@ -165,7 +165,9 @@ def comparison(pages: list[Run], proxied: list[Run], baseline: list[Run], commit
         "per-worker memory store with its own gzip and conditional GETs, a LISTEN/NOTIFY "
         "listener and a WSGI layer answering cached pages before Django), on the same data, "
         "the same gunicorn setup and in the same run. *Now* is this code: Django's cache "
-        "framework (the database cache), GZipMiddleware and ConditionalGetMiddleware. "
+        "framework (the database cache, with each process's pages in its local-memory cache), "
+        "GZipMiddleware and ConditionalGetMiddleware, and the LISTEN/NOTIFY listener kept "
+        "from the baseline. "
         "*Change* compares *now, gunicorn alone* with the baseline; the rule is that "
         "home-made code may stay only where the standard arrangement is more than 20 % "
         "slower.",
