@@ -19,7 +19,7 @@ BUSY_LOAD = 1.0
 
 @dataclass
 class Run:
-    kind: str  # page, uncached, ceiling, nginx or gunicorn
+    kind: str  # page, proxied, baseline, uncached, ceiling, nginx or gunicorn
     name: str
     path: str
     status: str
@@ -151,6 +151,59 @@ def targets(pages: list[Run], ceiling: float, publish: dict | None) -> list[str]
     return lines
 
 
+def comparison(pages: list[Run], proxied: list[Run], baseline: list[Run], commit: str):
+    """The cached pages now, gunicorn alone and behind nginx, against the baseline commit's
+    code on the same run. The rule: code of the site's own in place of a standard part is
+    kept only where the standard arrangement is more than 20 % slower."""
+    now = {r.name: r for r in pages}
+    behind = {r.name: r for r in proxied}
+    lines = [
+        "",
+        "## Before and after: the standard arrangement against the home-made cache",
+        "",
+        f"The same pages served by the code of commit `{commit}` (its own page cache: a "
+        "per-worker memory store with its own gzip and conditional GETs, a LISTEN/NOTIFY "
+        "listener and a WSGI layer answering cached pages before Django), on the same data, "
+        "the same gunicorn setup and in the same run. *Now* is this code: Django's cache "
+        "framework (the database cache, with each process's pages in its local-memory cache), "
+        "GZipMiddleware and ConditionalGetMiddleware, and the LISTEN/NOTIFY listener kept "
+        "from the baseline. "
+        "*Change* compares *now, gunicorn alone* with the baseline; the rule is that "
+        "home-made code may stay only where the standard arrangement is more than 20 % "
+        "slower.",
+        "",
+        "| Page | Baseline requests/s | Now, gunicorn alone | Change | Now, behind nginx "
+        "| Behind nginx vs baseline | Baseline p99 | Now p99 (alone / nginx) "
+        "| Within 20 % (alone / nginx) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+
+    def change(run: Run | None, old: Run) -> str:
+        if run is None or run.stats is None or not old.rps:
+            return "n/a"
+        return f"{100 * (run.rps - old.rps) / old.rps:+.0f} %"
+
+    def p99(run: Run | None) -> str:
+        return latency(run.stats["p99_us"]) if run and run.stats else "n/a"
+
+    def within(run: Run | None, old: Run) -> str:
+        if run is None or run.stats is None:
+            return "n/a"
+        return "yes" if run.rps >= 0.8 * old.rps else "NO"
+
+    for old in baseline:
+        new, proxy = now.get(old.name), behind.get(old.name)
+        if old.stats is None or new is None or new.stats is None:
+            continue
+        lines.append(
+            f"| {old.name} | {old.rps:,.1f} | {new.rps:,.1f} | {change(new, old)} "
+            f"| {proxy.rps if proxy and proxy.stats else 0:,.1f} | {change(proxy, old)} "
+            f"| {p99(old)} | {p99(new)} / {p99(proxy)} "
+            f"| {within(new, old)} / {within(proxy, old)} |"
+        )
+    return lines
+
+
 def command_output(*args: str) -> str:
     try:
         result = subprocess.run(args, capture_output=True, text=True, timeout=10, check=False)
@@ -193,6 +246,8 @@ def render(args) -> str:
     ceiling = next((r.rps for r in runs if r.kind == "ceiling"), 0.0)
     nginx = {r.encoding: r.rps for r in runs if r.kind == "nginx"}
     pages = [r for r in runs if r.kind == "page"]
+    proxied = [r for r in runs if r.kind == "proxied"]
+    baseline = [r for r in runs if r.kind == "baseline"]
     uncached = [r for r in runs if r.kind == "uncached"]
     limits = [r for r in runs if r.kind in ("ceiling", "nginx", "gunicorn")]
     load_start = float(args.load_start)
@@ -263,6 +318,19 @@ def render(args) -> str:
             "",
         ]
     lines += table(pages, ceiling, nginx)
+    if proxied:
+        lines += [
+            "",
+            "### Behind nginx",
+            "",
+            "The production arrangement: nginx configured as `deploy/nginx.conf` (only its "
+            "addresses changed, and as many worker processes as gunicorn has) in front of the "
+            "same gunicorn. nginx keeps readers' connections open (keep-alive) and buffers "
+            "answers, so a worker is free as soon as it has handed the page over; it caches "
+            "no pages itself.",
+            "",
+        ]
+        lines += table(proxied, ceiling, nginx)
     if uncached:
         lines += [
             "",
@@ -279,8 +347,8 @@ def render(args) -> str:
         "",
         "- **Django ceiling**: `bench/ceiling.py`, a Django view returning a fixed "
         f"{ceiling_size}-byte response with no middleware or database, on the same gunicorn "
-        "setup. No page that Django renders or answers can beat it; cached pages can, because "
-        "a small WSGI layer answers them before Django is entered (`core/pagecache.py`).",
+        "setup. No page that Django renders or answers from gunicorn alone can beat it, "
+        "cached ones included (the page cache is middleware inside Django).",
         "- **nginx static**: the route map page's HTML saved to a file and served by nginx "
         f"({v['nginx']}, same number of worker processes, keep-alive on, which gunicorn's "
         "sync workers do not offer) on loopback: the machine's physical limit for that page. "
@@ -292,6 +360,8 @@ def render(args) -> str:
         "",
     ]
     lines += table(limits, ceiling, nginx)
+    if baseline:
+        lines += comparison(pages, proxied, baseline, args.baseline)
     lines += targets(pages, ceiling, publish)
     if publish:
         lines += [
@@ -354,6 +424,7 @@ def main() -> int:
     parser.add_argument("--started", required=True)
     parser.add_argument("--code", required=True, help="the commit measured")
     parser.add_argument("--elapsed", required=True)
+    parser.add_argument("--baseline", default="", help="the commit compared with, if any")
     args = parser.parse_args()
     results = Path(args.results)
     text = render(args)

@@ -4,8 +4,13 @@
 # same gunicorn setup), the physical limit (the route map page as a static file served by
 # nginx) and gunicorn's own (that file from a WSGI application without Django). Pages are
 # requested with Accept-Encoding: gzip, as browsers ask; the route map page once more
-# without. Also times one publish. Writes bench/RESULTS.md; raw output goes to
-# bench/out/. Run as `make bench`; it takes about six minutes on a 2-core machine.
+# without. Each page is measured twice: gunicorn alone, and behind nginx configured as
+# deploy/nginx.conf (the production arrangement). Also times one publish. Writes
+# bench/RESULTS.md; raw output goes to bench/out/. Run as `make bench`; it takes about nine
+# minutes on a 2-core machine.
+#
+# BENCH_BASELINE=<git commit> also measures that commit's code on the same data and server
+# setup (home, route map and timeline, cached, gunicorn alone), for a before-and-after table.
 #
 # Settings (environment): DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bench),
 # BENCH_SCALE (1), BENCH_DURATION (15s), BENCH_CONNECTIONS (50), BENCH_THREADS (2),
@@ -112,11 +117,14 @@ log "Pages to load-test"
 # when wrk stops, and the old server would go on working through them during the next one.
 PIDS=()
 NGINX_DIR=$(mktemp -d /tmp/bench-nginx.XXXXXX)
+BASELINE_DIR=""
+UPSTREAM_PID=""
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$NGINX_DIR"
+  [ -z "$BASELINE_DIR" ] || rm -rf "$BASELINE_DIR"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -136,10 +144,15 @@ wait_until_up() {
 
 stop_server() {
   local kept=() pid
-  kill "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  for pid in "${PIDS[@]}"; do [ "$pid" = "$SERVER_PID" ] || kept+=("$pid"); done
+  for pid in "$SERVER_PID" $UPSTREAM_PID; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    [ "$pid" = "$SERVER_PID" ] || [ "$pid" = "$UPSTREAM_PID" ] || kept+=("$pid")
+  done
   PIDS=("${kept[@]}")
+  UPSTREAM_PID=""
 }
 
 gunicorn_server() {  # log-name app [env...]: sets SERVER_PID and BASE
@@ -153,7 +166,52 @@ gunicorn_server() {  # log-name app [env...]: sets SERVER_PID and BASE
   BASE=http://127.0.0.1:$port
   wait_until_up
 }
-site_server() { gunicorn_server site config.wsgi:application; }
+# The site with production's gunicorn settings (deploy/gunicorn.conf.py); the command line
+# sets the workers and address for the bench.
+site_server() {
+  gunicorn_server site config.wsgi:application \
+    "GUNICORN_CMD_ARGS=--config $ROOT/deploy/gunicorn.conf.py"
+}
+# The site behind nginx configured as in production (deploy/nginx.conf, only its addresses
+# changed): nginx's address is BASE; gunicorn behind it is stopped with it.
+proxied_server() {
+  local upstream port
+  site_server
+  UPSTREAM_PID=$SERVER_PID
+  upstream=${BASE#http://}
+  port=$(free_port)
+  mkdir -p "$NGINX_DIR/tmp"
+  sed -e "s|server 127.0.0.1:8000;|server $upstream;|" \
+    -e "s|listen 80;|listen 127.0.0.1:$port;|" \
+    -e "s|/srv/routemap/staticfiles/|$ROOT/staticfiles/|" \
+    "$ROOT/deploy/nginx.conf" >"$NGINX_DIR/site.conf"
+  cat >"$NGINX_DIR/proxy.conf" <<EOF
+worker_processes $WORKERS;
+pid $NGINX_DIR/proxy.pid;
+error_log $NGINX_DIR/proxy-error.log warn;
+events { worker_connections 1024; }
+http {
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path $NGINX_DIR/tmp/body;
+    proxy_temp_path $NGINX_DIR/tmp/proxy;
+    fastcgi_temp_path $NGINX_DIR/tmp/fastcgi;
+    uwsgi_temp_path $NGINX_DIR/tmp/uwsgi;
+    scgi_temp_path $NGINX_DIR/tmp/scgi;
+    include $NGINX_DIR/site.conf;
+}
+EOF
+  "$NGINX" -e "$NGINX_DIR/proxy-error.log" -p "$NGINX_DIR" -c "$NGINX_DIR/proxy.conf" \
+    -g 'daemon off;' &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  BASE=http://127.0.0.1:$port
+  wait_until_up
+}
+# Another commit's code (BENCH_BASELINE), from a copy of its files, on the same setup.
+baseline_server() {
+  gunicorn_server baseline config.wsgi:application "GUNICORN_CMD_ARGS=--chdir $BASELINE_DIR"
+}
 ceiling_server() { gunicorn_server ceiling bench.ceiling:application -u DJANGO_SETTINGS_MODULE; }
 raw_page_server() {
   gunicorn_server rawpage bench.rawpage:application -u DJANGO_SETTINGS_MODULE \
@@ -249,6 +307,24 @@ while IFS=$'\t' read -r name path; do
 done <"$OUT/targets.tsv"
 route_map_path=$(awk -F'\t' '$1 == "route map" {print $2}' "$OUT/targets.tsv")
 measure page "route map, uncompressed" site_server "$route_map_path"
+
+log "Site behind nginx (deploy/nginx.conf), the same gunicorn behind it"
+while IFS=$'\t' read -r name path; do
+  measure proxied "$name" proxied_server "$path" "$GZIP"
+done <"$OUT/targets.tsv"
+measure proxied "route map, uncompressed" proxied_server "$route_map_path"
+
+if [ -n "${BENCH_BASELINE:-}" ]; then
+  BASELINE_DIR=$(mktemp -d /tmp/bench-baseline.XXXXXX)
+  git archive "$BENCH_BASELINE" | tar -x -C "$BASELINE_DIR"
+  (cd "$BASELINE_DIR" && "$PY" manage.py collectstatic --no-input -v0)
+  log "Baseline: the code of $BENCH_BASELINE, gunicorn alone"
+  while IFS=$'\t' read -r name path; do
+    case $name in
+      home | "route map" | timeline) measure baseline "$name" baseline_server "$path" "$GZIP" ;;
+    esac
+  done <"$OUT/targets.tsv"
+fi
 if [ "$cached_pages" -gt 0 ]; then
   # The site caches public pages; a session cookie makes each request render the page, as
   # on a cache miss, so both costs are known.
@@ -291,5 +367,6 @@ COMMAND="make bench"
   --load-start "$LOAD_START" \
   --started "$STARTED_AT" \
   --code "$CODE" \
+  --baseline "${BENCH_BASELINE:+$(git rev-parse --short "$BENCH_BASELINE")}" \
   --elapsed "$SECONDS"
 log "Done in ${SECONDS} s: bench/RESULTS.md"

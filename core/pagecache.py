@@ -1,46 +1,30 @@
-"""Public pages cached until the next publish.
+"""Public pages cached until the next publish, with Django's cache framework.
 
 Published content changes only when something is published, so anonymous GETs of public
-pages are cached under a key that includes the *published version*, which every publish
-replaces: a publish invalidates every cached page at once, exactly then, and a draft edit
-never does. Pages also say what is overdue or due soon, so the key includes the day as well.
-Browsers revalidate with the ETag (or Last-Modified, never earlier than today's midnight) and
-get a 304 only for the same version on the same day.
-
-Two layers answer from the cache, with the same `Answer`, so they answer identically:
-
-- `routemap.middleware.PublishedPageCacheMiddleware` renders and stores pages, and serves them
-  from this worker's memory or from the shared cache (database cache, or Redis);
-- `PublicPageServer` wraps the WSGI application and answers pages already in this worker's
-  memory without entering Django at all, when the `VersionListener` knows the published
-  version without a query. Anything else goes on to Django.
+pages are cached under a key prefix made of the *published version* (a number in the shared
+cache that every publish replaces once it commits, so every server sees it at once) and the
+day (pages say what is overdue or due soon). Nothing is ever deleted: a publish, or midnight,
+simply makes every older key unused. On PostgreSQL each process hears of publishes
+(`VersionListener`), so it knows the version without asking the cache. The middleware that
+stores and serves pages is `config.middleware.PublishedPageCacheMiddleware`; compression
+and conditional GETs are Django's own `GZipMiddleware` and `ConditionalGetMiddleware`.
 """
 
 import contextlib
 import datetime
 import functools
-import gzip
-import hashlib
 import logging
 import os
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
-from http import HTTPStatus
-from typing import Any, NamedTuple
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import SuspiciousOperation
-from django.core.handlers.wsgi import get_bytes_from_wsgi, get_path_info
 from django.db import DatabaseError, connection, connections, transaction
-from django.http import QueryDict
-from django.http.cookie import parse_cookie
-from django.middleware.gzip import re_accepts_gzip
+from django.http import HttpRequest, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import timezone
-from django.utils.http import http_date, parse_etags, parse_http_date_safe, quote_etag
 
 from core import clock
 from core.htmx import wants_partial
@@ -59,14 +43,12 @@ PRIVATE_PREFIXES = (
     "/static/",
 )
 CACHE_ERRORS = (DatabaseError, ConnectionError, OSError)
-
-
 # PostgreSQL channel on which every publish announces the new version (see VersionListener).
 NOTIFY_CHANNEL = "routemap_published"
 
 
 def published_version() -> str:
-    """Changes on every publish; part of every cache key and ETag."""
+    """Changes on every publish; part of every cache key."""
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, str(time.time_ns()), None)
@@ -75,7 +57,7 @@ def published_version() -> str:
 
 
 def bump_published_version(**kwargs) -> None:
-    """Invalidate every cached public page (called on each publish)."""
+    """Invalidate every cached public page (called on each publish, when it commits)."""
     version = str(time.time_ns())
     try:
         # A savepoint: with the database cache, a failure must not break the caller's
@@ -103,6 +85,8 @@ def refresh_after_migrate(using: str = "default", **kwargs) -> None:
 class VersionListener:
     """Each worker learns of publishes from PostgreSQL (LISTEN/NOTIFY), so serving a cached
     page needs no query at all: checking for a notification is a poll of an open socket.
+    Kept because it measured its worth (bench/RESULTS.md): reading the version from the
+    database cache on every request made a cached page several times slower.
 
     Whenever the listening connection is not known to be healthy (not PostgreSQL, not yet
     connected, lost, or busy in another thread), `current()` answers None and the caller asks
@@ -201,8 +185,19 @@ def _make_listener() -> VersionListener | None:
 version_listener = _make_listener()
 
 
-# The last published version this worker knew: during an outage, its pages that are still
-# held (here or in the shared cache) are served, as nothing newer can have been published.
+def _make_listener() -> VersionListener | None:
+    if not getattr(settings, "PUBLIC_CACHE_LISTEN", False):
+        return None
+    if connections["default"].vendor != "postgresql":
+        return None
+    return VersionListener()
+
+
+version_listener = _make_listener()
+
+
+# The last published version this process read: during an outage, pages of it still held
+# are served, as nothing newer can have been published.
 last_known_version: str | None = None
 
 
@@ -216,83 +211,38 @@ def current_published_version() -> str:
     return version
 
 
-# ---------------------------------------------------------------------------- pages
+def key_prefix(version: str, request: HttpRequest) -> str:
+    """Django's cache key adds the address and the headers the page varies on; this adds what
+    they cannot know: the published version, the day, and whether htmx asked for a partial
+    (decided as the views decide it, whatever the header's exact text)."""
+    htmx = "htmx" if wants_partial(request.META) else "page"
+    return f"public.{version}.{clock.today().isoformat()}.{htmx}"
 
 
-class CachedPage(NamedTuple):
-    status: int
-    content: bytes
-    headers: list[tuple[str, str]]
-    # The same content gzip-compressed once when stored (None when not worth it): browsers
-    # ask for gzip, and a compressed page is several times cheaper to send.
-    gzipped: bytes | None
-
-    @property
-    def size(self) -> int:
-        return len(self.content) + len(self.gzipped or b"")
+def cacheable_request(request: HttpRequest) -> bool:
+    """An anonymous GET of a public page: a signed-in reader (a session cookie) or one with a
+    message waiting always reaches the view, and is never served anyone else's page."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if request.path_info.startswith(PRIVATE_PREFIXES):
+        return False
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
 
 
-class Answer(NamedTuple):
-    """One encoding of a cached page, with every header it is sent with."""
-
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-    etag: str
-    last_modified: int | None
-
-
-# Set afresh for each answer (or, for cookies, never cacheable): not kept with the page.
-UNSTORED_HEADERS = frozenset(
-    {
-        "cache-control",
-        "content-encoding",
-        "content-length",
-        "date",
-        "etag",
-        "last-modified",
-        "set-cookie",
-        "x-cache",
-    }
-)
-# What a 304 repeats of the full answer (RFC 9110, 15.4.5).
-NOT_MODIFIED_HEADERS = frozenset(
-    {"cache-control", "content-location", "etag", "expires", "last-modified", "vary", "x-cache"}
-)
-COMPRESSIBLE_TYPES = ("text/", "application/json", "application/atom+xml", "application/xml")
-MIN_COMPRESS_BYTES = 1024
-
-
-def gzipped(content: bytes, content_type: str) -> bytes | None:
-    if len(content) < MIN_COMPRESS_BYTES or not content_type.startswith(COMPRESSIBLE_TYPES):
+def last_modified_at(version: str) -> int | None:
+    """A page's Last-Modified: the publish, or the start of today if later. Pages change at
+    midnight too (what is overdue or due soon, the current year), so a copy from yesterday
+    must not be confirmed by If-Modified-Since."""
+    try:
+        published_at = int(version) // 10**9  # the version is the publish time in ns
+    except (TypeError, ValueError):
         return None
-    # mtime=0: the same page always compresses to the same bytes.
-    compressed = gzip.compress(content, compresslevel=6, mtime=0)
-    return compressed if len(compressed) < len(content) else None
+    midnight = datetime.datetime.combine(clock.today(), datetime.time.min)
+    return max(published_at, int(timezone.make_aware(midnight).timestamp()))
 
 
-def cacheable_request(meta: Mapping[str, Any]) -> bool:
-    """An anonymous GET of a public page (meta: the WSGI environ, or request.META)."""
-    if meta.get("REQUEST_METHOD") not in ("GET", "HEAD"):
-        return False
-    if meta.get("PATH_INFO", "").startswith(PRIVATE_PREFIXES):
-        return False
-    cookie = meta.get("HTTP_COOKIE")
-    if cookie:
-        cookies = parse_cookie(cookie)
-        if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
-            return False
-    return True
-
-
-def _scheme(meta: Mapping[str, Any]) -> str:
-    """As Django's request.scheme: security headers differ between http and https."""
-    if settings.SECURE_PROXY_SSL_HEADER:
-        name, secure = settings.SECURE_PROXY_SSL_HEADER
-        value = meta.get(name)
-        if value is not None:
-            return "https" if value.split(",", 1)[0].strip() == secure else "http"
-    return meta.get("wsgi.url_scheme", "http")
+# ------------------------------------------------------------------- query parameters
 
 
 def uses_query_parameters(*names: str) -> Callable:
@@ -315,201 +265,15 @@ def _query_parameters(path: str) -> tuple[str, ...]:
         return ()
 
 
-def canonical_query(meta: Mapping[str, Any]) -> str:
+def canonical_query(request: HttpRequest) -> str:
     """The query string with only the parameters the page's view reads, in its order."""
-    query = get_bytes_from_wsgi(meta, "QUERY_STRING", "")
-    names = _query_parameters(get_path_info(meta)) if query else ()
+    query = request.META.get("QUERY_STRING", "")
+    names = _query_parameters(request.path_info) if query else ()
     if not names:
         return ""
-    given = QueryDict(query)
+    given = request.GET
     kept = QueryDict(mutable=True)
     for name in names:
         if name in given:
             kept.setlist(name, given.getlist(name))
     return kept.urlencode()
-
-
-def page_digest(version: str, meta: Mapping[str, Any]) -> str:
-    """Names one page of one published version on one day (pages say what is overdue, or this
-    year): its address, and whether htmx asked for a partial. The host is part of it, so only
-    hosts Django has answered for are ever served."""
-    variant = "|".join(
-        (
-            version,
-            clock.today().isoformat(),
-            _scheme(meta),
-            meta.get("HTTP_HOST") or meta.get("SERVER_NAME", ""),
-            meta.get("PATH_INFO", ""),
-            canonical_query(meta),
-            "htmx" if wants_partial(meta) else "",
-        )
-    )
-    return hashlib.sha256(variant.encode("utf-8", "backslashreplace")).hexdigest()[:32]
-
-
-def page_key(digest: str) -> str:
-    return f"public-page:{digest}"
-
-
-def accepts_gzip(meta: Mapping[str, Any]) -> bool:
-    return bool(re_accepts_gzip.search(meta.get("HTTP_ACCEPT_ENCODING", "")))
-
-
-def _published_at(version: str) -> int | None:
-    """The version is the publish time in nanoseconds."""
-    try:
-        return int(version) // 10**9
-    except (TypeError, ValueError):
-        return None
-
-
-def _today_began() -> int:
-    """Midnight today in the site's time zone, as a timestamp."""
-    midnight = datetime.datetime.combine(clock.today(), datetime.time.min)
-    return int(timezone.make_aware(midnight).timestamp())
-
-
-def last_modified_at(version: str) -> int | None:
-    """A page's Last-Modified: the publish, or the start of today if later. Pages change at
-    midnight too (what is overdue or due soon, the current year), so a copy from yesterday
-    must not be confirmed by If-Modified-Since alone: the ETag also names the day."""
-    published_at = _published_at(version)
-    if published_at is None:
-        return None
-    return max(published_at, _today_began())
-
-
-def _with_vary(headers: list[tuple[str, str]], field: str) -> list[tuple[str, str]]:
-    for index, (name, value) in enumerate(headers):
-        if name.lower() == "vary":
-            if field.lower() not in (v.strip().lower() for v in value.split(",")):
-                headers[index] = (name, f"{value}, {field}")
-            return headers
-    headers.append(("Vary", field))
-    return headers
-
-
-def answer(page: CachedPage, digest: str, version: str, gzip_ok: bool, state: str) -> Answer:
-    use_gzip = gzip_ok and page.gzipped is not None
-    body = page.gzipped if use_gzip else page.content
-    # Each encoding is a different representation, so it gets its own ETag.
-    etag = quote_etag(f"{digest}-gzip" if use_gzip else digest)
-    last_modified = last_modified_at(version)
-    headers = list(page.headers)
-    if page.gzipped is not None:
-        headers = _with_vary(headers, "Accept-Encoding")
-    if use_gzip:
-        headers.append(("Content-Encoding", "gzip"))
-    headers += [("Content-Length", str(len(body))), ("ETag", etag)]
-    if last_modified is not None:
-        headers.append(("Last-Modified", http_date(last_modified)))
-    headers += [("Cache-Control", "public, max-age=0, must-revalidate"), ("X-Cache", state)]
-    return Answer(page.status, headers, body, etag, last_modified)
-
-
-def is_not_modified(page_answer: Answer, meta: Mapping[str, Any]) -> bool:
-    """Conditional GET (RFC 9110, 13.2.2): If-None-Match wins over If-Modified-Since."""
-    if_none_match = meta.get("HTTP_IF_NONE_MATCH")
-    if if_none_match is not None:
-        etags = parse_etags(if_none_match)
-        return any(e == "*" or e.removeprefix("W/") == page_answer.etag for e in etags)
-    since = parse_http_date_safe(meta.get("HTTP_IF_MODIFIED_SINCE") or "")
-    return (
-        since is not None
-        and page_answer.last_modified is not None
-        and page_answer.last_modified <= since
-    )
-
-
-def not_modified_headers(page_answer: Answer) -> list[tuple[str, str]]:
-    return [(n, v) for n, v in page_answer.headers if n.lower() in NOT_MODIFIED_HEADERS]
-
-
-class LocalPageStore:
-    """Each worker's own copy of recently served public pages (bounded in bytes), in front of
-    the shared cache, with their answers ready: a hit unpickles nothing and builds nothing."""
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.pages: OrderedDict[str, tuple[CachedPage, Answer, Answer]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def answer(self, key: str, gzip_ok: bool) -> Answer | None:
-        with self.lock:
-            entry = self.pages.get(key)
-            if entry is None:
-                return None
-            self.pages.move_to_end(key)
-            return entry[2] if gzip_ok else entry[1]
-
-    def get(self, key: str) -> CachedPage | None:
-        with self.lock:
-            entry = self.pages.get(key)
-            return None if entry is None else entry[0]
-
-    def put(self, key: str, page: CachedPage, version: str, digest: str) -> None:
-        if page.size > self.max_bytes // 4:
-            return
-        entry = (
-            page,
-            answer(page, digest, version, gzip_ok=False, state="hit"),
-            answer(page, digest, version, gzip_ok=True, state="hit"),
-        )
-        with self.lock:
-            if key in self.pages:
-                return
-            self.pages[key] = entry
-            self.size += page.size
-            while self.size > self.max_bytes and self.pages:
-                _, (old, _, _) = self.pages.popitem(last=False)
-                self.size -= old.size
-
-    def clear(self) -> None:
-        with self.lock:
-            self.pages.clear()
-            self.size = 0
-
-
-local_pages = LocalPageStore(int(getattr(settings, "PUBLIC_CACHE_LOCAL_BYTES", 64 * 2**20)))
-
-
-class PublicPageServer:
-    """WSGI wrapper answering public pages already in this worker's memory, the way WhiteNoise
-    answers static files: no request object, no middleware, no query. It answers only when the
-    published version is known without a query (the listener's); otherwise, and for any page
-    not in memory, Django answers (and stores the page for next time)."""
-
-    def __init__(
-        self,
-        application: Callable,
-        version: Callable[[], str | None] | None = None,
-    ):
-        self.application = application
-        self.version = version or _listened_version
-
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if cacheable_request(environ):
-            version = self.version()
-            if version is not None:
-                try:
-                    digest = page_digest(version, environ)
-                except SuspiciousOperation:  # too many parameters: Django answers 400
-                    return self.application(environ, start_response)
-                page_answer = local_pages.answer(page_key(digest), accepts_gzip(environ))
-                if page_answer is not None:
-                    return self._send(page_answer, environ, start_response)
-        return self.application(environ, start_response)
-
-    @staticmethod
-    def _send(page_answer: Answer, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if is_not_modified(page_answer, environ):
-            start_response("304 Not Modified", not_modified_headers(page_answer))
-            return []
-        status = HTTPStatus(page_answer.status)
-        start_response(f"{status.value} {status.phrase}", list(page_answer.headers))
-        return [] if environ["REQUEST_METHOD"] == "HEAD" else [page_answer.body]
-
-
-def _listened_version() -> str | None:
-    return None if version_listener is None else version_listener.current()

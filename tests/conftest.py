@@ -108,15 +108,13 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Cached public pages must not leak from one test's data into the next."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    from core.pagecache import local_pages
-
-    cache.clear()
-    local_pages.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
     yield
-    cache.clear()
-    local_pages.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,16 +1,16 @@
-"""A database (or cache) outage: pages a worker already holds of the last published version
-are still served, everything else gets a 503 (JSON under /api/), and the outage is logged
-once per interval rather than on every request."""
+"""A database (or cache) outage: pages of the last published version that this process holds
+or the shared cache still has are served, everything else gets a 503 (JSON under /api/), and
+the outage is logged once per interval rather than on every request."""
 
 import contextlib
 import logging
 from unittest import mock
 
 import pytest
+from django.core.cache import caches
 from django.db import OperationalError
 
 from core import outage
-from core.pagecache import local_pages
 from tests.factories import build_route_map
 
 pytestmark = pytest.mark.django_db
@@ -45,11 +45,11 @@ def route_map_url():
     return build_route_map(outcomes=1).route_map.get_absolute_url()
 
 
-@pytest.mark.parametrize("held_in", ["this worker's memory", "the shared cache"])
+@pytest.mark.parametrize("held_in", ["this process's memory", "the shared cache"])
 def test_pages_already_cached_are_served_during_an_outage(client, route_map_url, held_in):
     before = client.get(route_map_url)
     if held_in == "the shared cache":
-        local_pages.clear()
+        caches["pages"].clear()
     with database_down():
         during = client.get(route_map_url)
         junk_parameters = client.get(route_map_url + "?utm=outage")

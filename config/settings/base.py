@@ -55,9 +55,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a cached public page is stored with every header the rest of the stack gives it
-    # (security headers, Content-Security-Policy), and a hit skips all of it.
+    # Outermost: ETag/Last-Modified and 304 Not Modified, for cached and rendered pages alike.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Then the public page cache: a page is stored with every header the rest of the stack
+    # gives it (security headers, Content-Security-Policy), and a hit skips all of it.
     "config.middleware.PublishedPageCacheMiddleware",
+    # Inside the cache, so a page is compressed once, when it is stored.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
@@ -140,8 +144,10 @@ AXES_VERBOSE = False
 # Behind a proxy REMOTE_ADDR is the proxy's: lock out the reader's own address instead.
 AXES_CLIENT_IP_CALLABLE = "core.client.client_address"
 
-# Public pages are cached until the next publish (core.pagecache). The database cache
-# needs no extra service; set REDIS_URL to share a Redis cache between servers.
+# Public pages are cached until the next publish (core.pagecache) in Django's cache
+# framework. The database cache needs no extra service; set REDIS_URL to share a Redis cache
+# between servers. Each page takes two entries (Django's list of the headers it varies on,
+# then the page), hence room for more than the default 300.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -154,6 +160,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "cache_table",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
 # Rate-limit counters (core.ratelimit) are kept apart from the page cache, so that a crawl
@@ -167,10 +174,17 @@ CACHES["ratelimit"] = {
     ),
 }
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", str(60 * 60 * 24)))
-PUBLIC_CACHE_LOCAL_BYTES = int(os.environ.get("PUBLIC_CACHE_LOCAL_BYTES", str(64 * 2**20)))
-# On PostgreSQL each worker hears of publishes by LISTEN/NOTIFY on one extra connection, so a
-# cached page is served with no query at all. Off: ask the cache on every request.
+# On PostgreSQL each process hears of publishes by LISTEN/NOTIFY on one extra connection, so
+# serving a cached page needs no query. Off: read the version from the cache on every request.
 PUBLIC_CACHE_LISTEN = os.environ.get("PUBLIC_CACHE_LISTEN", "1") == "1"
+# Each process's own copies of the public pages it serves, looked at before the shared cache
+# (config.middleware.PublishedPageCacheMiddleware). Two entries a page; pages are mostly
+# 5-200 KiB compressed, so the default bounds each process to some tens of MiB.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "public-pages",
+    "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PUBLIC_CACHE_LOCAL_ENTRIES", "600"))},
+}
 
 # Content Security Policy: scripts only from this site (htmx is configured not to need
 # inline script or eval); the design system's CSS uses data: images.

@@ -19,6 +19,10 @@ CACHES["ratelimit"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "ratelimit",
 }
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "public-pages",
+}
 
 # Tests that need the publish listener start their own (it holds a connection open).
 PUBLIC_CACHE_LISTEN = False
