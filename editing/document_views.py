@@ -30,6 +30,7 @@ from accounts.roles import (
 from core import clock
 from core.validation import validation_message
 from editing.document_forms import CommitmentForm, DocumentForm, PublishForm
+from editing.drafts import DraftPages
 from editing.permissions import editor_required, moderator_required, publisher_required
 from milestones.exports import csv_cell
 from milestones.models import Status
@@ -206,6 +207,16 @@ def _document_for_editing(request: HttpRequest, slug: str) -> SourceDocument:
 def _edit_url(document: SourceDocument, anchor: str = "") -> str:
     url = reverse("sources-edit:document", args=[document.slug])
     return f"{url}#{anchor}" if anchor else url
+
+
+def _draft_pages(document: SourceDocument) -> DraftPages:
+    return DraftPages(
+        title=document.title,
+        noun="document",
+        base_template="sources/edit/base_edit.html",
+        change_list_template="sources/edit/includes/_change_list.html",
+        edit_url=_edit_url(document),
+    )
 
 
 def _draft_context(request: HttpRequest, document: SourceDocument, **extra) -> dict:
@@ -414,13 +425,14 @@ def document_publish(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(document.get_absolute_url())
     return render(
         request,
-        "sources/edit/publish.html",
+        "editing/publish.html",
         _draft_context(
             request,
             document,
             draft=draft,
             form=form,
             changes=services.describe_draft(document, draft),
+            draft_pages=_draft_pages(document),
         ),
     )
 
@@ -439,8 +451,12 @@ def document_discard(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(_edit_url(document))
     return render(
         request,
-        "sources/edit/discard.html",
+        "editing/discard.html",
         _draft_context(
-            request, document, draft=draft, changes=services.describe_draft(document, draft)
+            request,
+            document,
+            draft=draft,
+            changes=services.describe_draft(document, draft),
+            draft_pages=_draft_pages(document),
         ),
     )

@@ -19,16 +19,12 @@ from milestones.dates import DueDateError
 from milestones.models import Milestone, MilestoneOrganisation, stamp_status
 from organisations.models import Organisation, in_kept_order
 from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
-from publishing.edits import EditConflict, OrganisationChoice
+from publishing.edits import EditConflict, NotEditable, OrganisationChoice
 from publishing.services import edition_publish
 from routemap.models import Edition, RouteMap, WhatMatters
 from routemap.signals import draft_discarded
 
 Action = ChangeRecord.Action
-
-
-class NotEditable(Exception):
-    """The item does not exist in the route map being edited."""
 
 
 # ---------------------------------------------------------------------------------- drafts

@@ -22,6 +22,7 @@ from accounts.roles import (
     is_publisher,
 )
 from editing import services
+from editing.drafts import DraftPages
 from editing.forms import (
     MilestoneForm,
     MoveForm,
@@ -95,6 +96,16 @@ def _back_to(route_map: RouteMap, anchor: str = "") -> str:
 
 def _progress_list(route_map: RouteMap, outcome_key) -> str:
     return reverse("editing:outcome", args=[route_map.slug, outcome_key]) + "#progress"
+
+
+def _draft_pages(route_map: RouteMap) -> DraftPages:
+    return DraftPages(
+        title=route_map.title,
+        noun="version",
+        base_template="editing/base_editing.html",
+        change_list_template="editing/includes/_change_list.html",
+        edit_url=reverse("editing:route_map", args=[route_map.slug]),
+    )
 
 
 def _context(request: HttpRequest, route_map: RouteMap, **extra) -> dict:
@@ -581,7 +592,13 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "editing/publish.html",
-        _context(request, route_map, form=form, changes=describe_changes(live, draft)),
+        _context(
+            request,
+            route_map,
+            form=form,
+            changes=describe_changes(live, draft),
+            draft_pages=_draft_pages(route_map),
+        ),
     )
 
 
@@ -601,5 +618,10 @@ def discard(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "editing/discard.html",
-        _context(request, route_map, changes=describe_changes(live, draft)),
+        _context(
+            request,
+            route_map,
+            changes=describe_changes(live, draft),
+            draft_pages=_draft_pages(route_map),
+        ),
     )

@@ -1,5 +1,6 @@
 """What every draft editor shares, whether the draft is a route map's or a source document's:
-the refusal when someone else saved the item first, and an organisation with its role."""
+the refusals (someone else saved the item first; the item or the draft is not there to change),
+and an organisation with its role."""
 
 from dataclasses import dataclass
 
@@ -13,6 +14,11 @@ class EditConflict(Exception):
         self.current = current
         self.records = records
         super().__init__("The item was changed by someone else.")
+
+
+class NotEditable(Exception):
+    """The item is not in the draft being edited, or the draft is not there to publish or
+    discard. The message says which, for the editor."""
 
 
 @dataclass

@@ -20,7 +20,7 @@ from core.pagecache import bump_published_version
 from milestones.dates import Due
 from milestones.models import DueDateMixin, Status, StatusReport, stamp_status
 from organisations.models import Organisation, Role, in_kept_order
-from publishing.edits import EditConflict, OrganisationChoice
+from publishing.edits import EditConflict, NotEditable, OrganisationChoice
 from routemap.models import Foundation
 from sources.models import (
     Commitment,
@@ -142,10 +142,6 @@ DOCUMENT_FIELDS = ["title", "summary", "introduction", "url", "closes_on"]
 REWORDED_FIELDS = {"text", "progress note", "summary", "introduction"}
 
 Action = SourceChangeRecord.Action
-
-
-class NotEditable(Exception):
-    """The commitment is not part of this document's draft (or cannot be changed so)."""
 
 
 @dataclass

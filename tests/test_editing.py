@@ -341,7 +341,11 @@ def test_discarding_a_draft_needs_confirmation_and_keeps_the_public_version(
         milestone_post(milestone, text="Abandoned idea"),
     )
     discard_url = reverse("editing:discard", args=[route_map.slug])
-    assert "Discard the draft?" in client.get(discard_url).content.decode()
+    body = client.get(discard_url).content.decode()
+    assert "Discard the draft?" in body
+    assert "The published version stays as it is." in body
+    edit_page = reverse("editing:route_map", args=[route_map.slug])
+    assert f'href="{edit_page}">No, keep editing</a>' in body
     assert Edition.objects.drafts().filter(route_map=route_map).exists()
     client.post(discard_url)
     assert not Edition.objects.drafts().filter(route_map=route_map).exists()

@@ -587,3 +587,22 @@ def test_the_editors_dashboard_and_documents_list_link_to_document_editing(clien
     )
     listing = client.get(reverse("sources-edit:documents")).content.decode()
     assert edit_url(document) in listing
+
+
+def test_the_publish_and_discard_pages_are_the_route_maps_pages_for_the_document(
+    client, document, commitment
+):
+    client.force_login(PublisherFactory())
+    client.post(commitment_url(commitment), commitment_post(commitment, status=Status.DELAYED))
+    publish_page = client.get(edit_url(document, "publish"))
+    assert [t.name for t in publish_page.templates][0] == "editing/publish.html"
+    body = publish_page.content.decode()
+    assert f"Publish “{document.title}”" in body
+    assert f'href="{edit_url(document)}">Cancel</a>' in body
+    assert "Delayed" in body  # the change about to be published
+
+    discard_page = client.get(edit_url(document, "discard"))
+    assert [t.name for t in discard_page.templates][0] == "editing/discard.html"
+    body = discard_page.content.decode()
+    assert "The published document stays as it is." in body
+    assert f'href="{edit_url(document)}">No, keep editing</a>' in body
