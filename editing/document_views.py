@@ -8,10 +8,8 @@ responses, because they carry respondents' names. The rules are in services and 
 """
 
 import csv
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +21,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.roles import (
     can_edit_source_document,
     editable_source_document_ids,
-    is_editor,
     is_moderator,
     is_publisher,
 )
@@ -31,26 +28,17 @@ from core import clock
 from core.validation import validation_message
 from editing.document_forms import CommitmentForm, DocumentForm, PublishForm
 from editing.drafts import DraftPages
-from editing.permissions import editor_required, moderator_required, publisher_required
+from editing.permissions import (
+    editor_or_moderator_required,
+    editor_required,
+    moderator_required,
+    publisher_required,
+)
 from milestones.exports import csv_cell
 from milestones.models import Status
 from publishing.edits import EditConflict
 from sources import services
 from sources.models import ConsultationResponse, SourceDocument
-
-
-def editor_or_moderator_required(view):
-    """The documents list serves editors (their documents) and moderators (consultations)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not (is_editor(request.user) or is_moderator(request.user)):
-            raise PermissionDenied("You need an editor or moderator role for this page.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _consultation(slug: str) -> SourceDocument:

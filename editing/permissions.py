@@ -36,6 +36,11 @@ editor_required = _role_required(is_editor, "You do not have permission to edit 
 publisher_required = _role_required(is_publisher, "Only publishers can publish or discard drafts.")
 # Consultation responses carry respondents' names: only moderators see them.
 moderator_required = _role_required(is_moderator, "Only moderators can see consultation responses.")
+# The documents list serves editors (their documents) and moderators (consultations).
+editor_or_moderator_required = _role_required(
+    lambda user: is_editor(user) or is_moderator(user),
+    "You need an editor or moderator role for this page.",
+)
 
 
 def route_map_for_editing(request, slug: str) -> RouteMap:
