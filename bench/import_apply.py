@@ -163,8 +163,8 @@ def _measure_file(client, route_map, name: str, text: str) -> dict:
     from django.urls import reverse
 
     from editing import imports
-    from editing.models import ChangeRecord
     from milestones.models import Milestone
+    from publishing.models import ChangeRecord
     from routemap.models import Edition
 
     slug = route_map.slug

@@ -40,11 +40,11 @@ from django.utils import timezone
 from core import clock
 from core.text import clean_text
 from editing import services
-from editing.models import ChangeRecord
 from milestones.exports import COLUMN_NAMES, COLUMNS, FORMULA_PREFIXES, Echo, csv_cell
 from milestones.models import DUE_FIELDS, Milestone, MilestoneOrganisation, Status, stamp_status
 from organisations.models import Organisation, Role, in_kept_order
 from outcomes.models import Outcome, OutcomeOrganisation
+from publishing.models import ChangeRecord
 from routemap.models import Edition, RouteMap
 
 Action = ChangeRecord.Action

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Max
 
-from editing.models import ChangeRecord
 from milestones.dates import DueDateError
 from milestones.models import Milestone, MilestoneOrganisation, stamp_status
 from organisations.models import Organisation, in_kept_order
 from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
 from publishing.edits import EditConflict, NotEditable, OrganisationChoice
+from publishing.models import ChangeRecord
 from publishing.services import edition_publish
 from routemap.models import Edition, RouteMap, WhatMatters
 from routemap.signals import draft_discarded

@@ -31,7 +31,6 @@ from editing.forms import (
     PublishForm,
     RouteMapForm,
 )
-from editing.models import ChangeRecord
 from editing.permissions import editor_required, publisher_required, route_map_for_editing
 from milestones.models import (
     Milestone,
@@ -41,6 +40,7 @@ from milestones.models import (
     overdue_condition,
 )
 from outcomes.models import Outcome, ProgressEntry
+from publishing.models import ChangeRecord
 from routemap.changes import describe_changes
 from routemap.models import Edition, RouteMap
 

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.roles import partner_organisation
 from core.htmx import vary_on_htmx, wants_partial
-from editing.models import ChangeRecord
 from editing.permissions import editor_required
 from milestones.models import Status, due_soon_condition, overdue_condition
 from partners import review, services
@@ -25,6 +24,7 @@ from public.timeline import breakdown
 from public.timeline_forms import TimelineFilterForm
 from public.timeline_views import canonical_url, filtered_page_context, has_blank_parameters
 from publishing.edits import EditConflict
+from publishing.models import ChangeRecord
 from routemap.models import Edition
 from sources.actions import ActionCount, organisation_action_count
 from sources.models import Commitment, resolve_links

@@ -28,10 +28,11 @@ MODELS = [
     "outcomes.progressentry",
     "milestones.milestone",
     "milestones.milestoneorganisation",
-    "editing.changerecord",
 ]
 # Apps added later are included when installed.
 OPTIONAL_APPS = ["sources", "partners", "subscriptions"]
+# Last: it names route maps and documents.
+RECORDS = "publishing.changerecord"
 
 
 def backup_models() -> list:
@@ -39,7 +40,21 @@ def backup_models() -> list:
     for app_label in OPTIONAL_APPS:
         if apps.is_installed(app_label):
             models += list(apps.get_app_config(app_label).get_models())
-    return models
+    return [*models, apps.get_model(RECORDS)]
+
+
+def _upgraded(item: dict) -> dict:
+    """An entry of a backup made before route maps and documents shared one change record."""
+    if item["model"] == "editing.changerecord":
+        return {**item, "model": RECORDS}
+    if item["model"] == "sources.sourcechangerecord":
+        fields = dict(item["fields"])
+        subject = fields.pop("subject", "")
+        fields.pop("commitment", None)
+        fields["object_label"] = subject
+        fields["object_type"] = "commitment" if subject.startswith("commitment") else "document"
+        return {"model": RECORDS, "pk": None, "fields": fields}
+    return item
 
 
 def state_export(stream) -> int:
@@ -79,6 +94,9 @@ def state_import(stream) -> int:
         data = json.load(stream)
     except json.JSONDecodeError as exc:
         raise serializers.base.DeserializationError(str(exc)) from exc
+    if not isinstance(data, list):
+        raise serializers.base.DeserializationError("A backup is a list of records.")
+    data = [_upgraded(item) if isinstance(item, dict) else item for item in data]
     for item in serializers.deserialize("python", data, handle_forward_references=True):
         item.save()
         count += 1

@@ -21,6 +21,7 @@ from milestones.dates import Due
 from milestones.models import DueDateMixin, Status, StatusReport, stamp_status
 from organisations.models import Organisation, Role, in_kept_order
 from publishing.edits import EditConflict, NotEditable, OrganisationChoice
+from publishing.models import ChangeRecord
 from routemap.models import Foundation
 from sources.models import (
     Commitment,
@@ -32,7 +33,6 @@ from sources.models import (
     DocumentDraft,
     Phase,
     Section,
-    SourceChangeRecord,
     SourceDocument,
 )
 from sources.signals import announce_document_published, document_draft_discarded
@@ -141,7 +141,7 @@ DOCUMENT_FIELDS = ["title", "summary", "introduction", "url", "closes_on"]
 # Long text is described as "reworded" rather than quoted in the list of changes.
 REWORDED_FIELDS = {"text", "progress note", "summary", "introduction"}
 
-Action = SourceChangeRecord.Action
+Action = ChangeRecord.Action
 
 
 @dataclass
@@ -363,12 +363,13 @@ def _ensure_draft(document: SourceDocument, user) -> DocumentDraft:
 
 
 def _record(document, user, action, subject, commitment=None, field="", before="", after=""):
-    return SourceChangeRecord.objects.create(
+    """A document draft's entry in the one change record (publishing.models)."""
+    return ChangeRecord.objects.create(
         document=document,
-        commitment=commitment,
         user=user,
         action=action,
-        subject=subject[:200],
+        object_type="commitment" if subject.startswith("commitment") else "document",
+        object_label=subject[:200],
         field=field,
         before=before,
         after=after,
@@ -406,7 +407,7 @@ def _apply(
 
 def commitment_conflict_records(document, item: EditableCommitment) -> list:
     return list(
-        SourceChangeRecord.objects.filter(document=document, subject=item.subject)
+        ChangeRecord.objects.filter(document=document, object_label=item.subject)
         .exclude(action=Action.PUBLISHED)
         .newest_first()[:5]
     )

@@ -19,8 +19,8 @@ from accounts.roles import (
     can_edit_source_document,
     is_moderator,
 )
-from editing.models import ChangeRecord
 from milestones.models import Milestone, Status
+from publishing.models import ChangeRecord
 from tests.factories import (
     ConsultationFactory,
     ConsultationResponseFactory,

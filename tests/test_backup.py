@@ -7,9 +7,9 @@ from django.core.management.base import CommandError
 
 from core import clock
 from editing import services
-from editing.models import ChangeRecord
 from milestones.models import Milestone, Status, day_in_words
 from organisations.models import Organisation
+from publishing.models import ChangeRecord
 from routemap.models import Edition, RouteMap
 from tests.factories import PublisherFactory, edit_in_draft
 

@@ -8,11 +8,11 @@ import re
 import pytest
 from django.urls import reverse
 
-from editing.models import ChangeRecord
 from editing.services import edition_ensure_draft
 from milestones.dates import Due, DueDateError, DuePrecision, milestone_due, parse_due, read_due
 from milestones.models import Milestone, Status
 from organisations.models import Organisation
+from publishing.models import ChangeRecord
 from routemap.changes import describe_changes
 from sources.actions import action_counts, organisation_actions
 from sources.models import Commitment

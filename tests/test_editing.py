@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from core import clock
 from editing import services
-from editing.models import ChangeRecord
 from milestones.models import Milestone, Status, day_in_words
+from publishing.models import ChangeRecord
 from routemap.models import Edition
 from tests.factories import (
     EditorFactory,

@@ -12,10 +12,10 @@ from django.urls import reverse
 
 from editing import imports
 from editing import services as editing
-from editing.models import ChangeRecord
 from milestones.exports import COLUMN_NAMES
 from milestones.models import Milestone, MilestoneOrganisation, Status
 from organisations.models import Organisation
+from publishing.models import ChangeRecord
 from routemap.models import Edition, RouteMap
 from tests.factories import (
     EditorFactory,

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from editing import imports
 from editing.forms import MilestoneForm
-from editing.models import ChangeRecord
 from milestones.models import Milestone, Status
+from publishing.models import ChangeRecord
 from routemap.models import Edition, RouteMap
 from tests.factories import PublisherFactory
 

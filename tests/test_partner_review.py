@@ -10,14 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from editing import services as editing
-from editing.models import ChangeRecord
 from milestones.models import Milestone, Status
 from organisations.models import Role
 from partners import services
 from partners.models import ProgressUpdate
 from partners.signals import update_reviewed
+from publishing.models import ChangeRecord
 from sources import services as sources
-from sources.models import CommitmentChange, CommitmentOrganisation, SourceChangeRecord
+from sources.models import CommitmentChange, CommitmentOrganisation
 from tests.factories import (
     CommitmentFactory,
     CommitmentUpdateFactory,
@@ -253,7 +253,7 @@ def test_a_commitment_update_goes_into_the_documents_draft_credited_to_the_partn
     commitment_update.refresh_from_db()
     assert commitment_update.replaced_note == "Published note."
     assert commitment_update.accepted_note == credited(commitment_update)
-    record = SourceChangeRecord.objects.get(field="progress note")
+    record = ChangeRecord.objects.get(document__isnull=False, field="progress note")
     assert (record.before, record.after, record.user) == (
         "Published note.",
         credited(commitment_update),

@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from accounts.roles import PARTNERS, is_editor, is_partner, partner_organisation
 from editing import services as editing
-from editing.models import ChangeRecord
 from milestones.models import Milestone, Status
 from partners import services
 from partners.models import ProgressUpdate
+from publishing.models import ChangeRecord
 from tests.factories import (
     EditorFactory,
     MilestoneFactory,

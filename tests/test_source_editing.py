@@ -8,12 +8,12 @@ from django.urls import reverse
 
 from core.pagecache import published_version
 from milestones.models import Status
+from publishing.models import ChangeRecord
 from sources import services
 from sources.models import (
     Commitment,
     CommitmentChange,
     DocumentDraft,
-    SourceChangeRecord,
     SourceDocument,
 )
 from tests.factories import (
@@ -192,7 +192,7 @@ def test_saving_the_published_values_starts_no_draft(client, document, commitmen
     client.force_login(EditorFactory(all_source_documents=True))
     assert client.post(commitment_url(commitment), commitment_post(commitment)).status_code == 302
     assert not DocumentDraft.objects.exists()
-    assert not SourceChangeRecord.objects.exists()
+    assert not ChangeRecord.objects.filter(document__isnull=False).exists()
 
 
 def test_htmx_edit_swaps_the_form_and_saving_swaps_back_the_commitment(
@@ -251,7 +251,7 @@ def test_invalid_commitment_shows_errors_keeps_what_was_typed_and_saves_nothing(
     if field == "timescale":
         assert f'value="{changes["timescale"]}"' in body
     assert not DocumentDraft.objects.exists()
-    assert not SourceChangeRecord.objects.exists()
+    assert not ChangeRecord.objects.filter(document__isnull=False).exists()
 
 
 def test_second_editor_saving_a_stale_commitment_is_refused_and_keeps_their_text(
@@ -343,7 +343,7 @@ def test_removing_needs_confirmation_and_happens_in_the_draft(client, document, 
     # A removed commitment cannot be edited; removing it again changes nothing.
     assert client.post(commitment_url(commitment), commitment_post(commitment)).status_code == 302
     client.post(commitment_url(commitment, "commitment-remove"))
-    assert SourceChangeRecord.objects.filter(action="removed").count() == 1
+    assert ChangeRecord.objects.filter(document__isnull=False).filter(action="removed").count() == 1
 
 
 def test_removing_a_commitment_added_in_the_draft_drops_it(client, document):
@@ -474,7 +474,7 @@ def test_publishing_needs_a_note_then_applies_every_change_at_once(
     document.refresh_from_db()
     assert document.last_updated is not None
     assert not DocumentDraft.objects.exists() and not CommitmentChange.objects.exists()
-    record = SourceChangeRecord.objects.get(action="published")
+    record = ChangeRecord.objects.filter(document__isnull=False).get(action="published")
     assert record.user == publisher and record.after == "Status updated after the spring review"
     assert published_version() != version
 
@@ -518,7 +518,9 @@ def test_a_failure_midway_through_publishing_leaves_the_live_rows(
     document.refresh_from_db()
     assert document.last_updated is None
     assert CommitmentChange.objects.count() == 2
-    assert not SourceChangeRecord.objects.filter(action="published").exists()
+    assert (
+        not ChangeRecord.objects.filter(document__isnull=False).filter(action="published").exists()
+    )
 
 
 def test_discarding_needs_confirmation_and_keeps_the_published_document(
@@ -537,7 +539,7 @@ def test_discarding_needs_confirmation_and_keeps_the_published_document(
     assert not DocumentDraft.objects.exists()
     commitment.refresh_from_db()
     assert commitment.status == Status.NO_UPDATE
-    assert SourceChangeRecord.objects.filter(action="discarded").exists()
+    assert ChangeRecord.objects.filter(document__isnull=False).filter(action="discarded").exists()
     # Nothing left to publish or discard.
     assert client.get(edit_url(document, "publish")).status_code == 302
     assert client.post(edit_url(document, "discard")).status_code == 302
@@ -550,7 +552,12 @@ def test_history_shows_who_changed_which_field_before_and_after(client, document
         commitment_url(commitment),
         commitment_post(commitment, status=Status.IN_PROGRESS, timescale="2026-27"),
     )
-    records = {r.field: r for r in SourceChangeRecord.objects.filter(commitment=commitment)}
+    records = {
+        r.field: r
+        for r in ChangeRecord.objects.filter(
+            document=commitment.document, object_label=f"commitment {commitment.reference}"
+        )
+    }
     assert set(records) == {"status", "timescale"}
     assert (records["status"].before, records["status"].after) == ("No update yet", "In progress")
     assert (records["timescale"].before, records["timescale"].after) == ("2025-26", "2026-27")
@@ -595,14 +602,14 @@ def test_the_publish_and_discard_pages_are_the_route_maps_pages_for_the_document
     client.force_login(PublisherFactory())
     client.post(commitment_url(commitment), commitment_post(commitment, status=Status.DELAYED))
     publish_page = client.get(edit_url(document, "publish"))
-    assert [t.name for t in publish_page.templates][0] == "editing/publish.html"
+    assert publish_page.templates[0].name == "editing/publish.html"
     body = publish_page.content.decode()
     assert f"Publish “{document.title}”" in body
     assert f'href="{edit_url(document)}">Cancel</a>' in body
     assert "Delayed" in body  # the change about to be published
 
     discard_page = client.get(edit_url(document, "discard"))
-    assert [t.name for t in discard_page.templates][0] == "editing/discard.html"
+    assert discard_page.templates[0].name == "editing/discard.html"
     body = discard_page.content.decode()
     assert "The published document stays as it is." in body
     assert f'href="{edit_url(document)}">No, keep editing</a>' in body

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "organisations",
     "outcomes",
     "milestones",
+    "publishing",
     "accounts",
     "subscriptions",
     "editing",

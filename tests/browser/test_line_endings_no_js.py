@@ -4,8 +4,8 @@ textareas. Changing only the status must record, publish and announce only the s
 import pytest
 from playwright.sync_api import expect
 
-from editing.models import ChangeRecord
 from milestones.models import Milestone, Status
+from publishing.models import ChangeRecord
 from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
