@@ -213,6 +213,7 @@ def _draft_context(request: HttpRequest, document: SourceDocument, **extra) -> d
         "document": document,
         "draft": draft,
         "can_publish": is_publisher(request.user),
+        "draft_pages": _draft_pages(document),
         **extra,
     }
 
@@ -388,7 +389,9 @@ def document_history(request: HttpRequest, slug: str) -> HttpResponse:
     document = _document_for_editing(request, slug)
     records = document.change_records.newest_first()[:300]
     return render(
-        request, "sources/edit/history.html", _draft_context(request, document, records=records)
+        request,
+        "editing/history.html",
+        _draft_context(request, document, records=records, subject=document.title),
     )
 
 
@@ -420,7 +423,6 @@ def document_publish(request: HttpRequest, slug: str) -> HttpResponse:
             draft=draft,
             form=form,
             changes=services.describe_draft(document, draft),
-            draft_pages=_draft_pages(document),
         ),
     )
 
@@ -445,6 +447,5 @@ def document_discard(request: HttpRequest, slug: str) -> HttpResponse:
             document,
             draft=draft,
             changes=services.describe_draft(document, draft),
-            draft_pages=_draft_pages(document),
         ),
     )

@@ -113,6 +113,7 @@ def _context(request: HttpRequest, route_map: RouteMap, **extra) -> dict:
         "route_map": route_map,
         "has_draft": services.draft_has_changes(route_map),
         "can_publish": is_publisher(request.user),
+        "draft_pages": _draft_pages(route_map),
         **extra,
     }
 
@@ -597,7 +598,6 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
             route_map,
             form=form,
             changes=describe_changes(live, draft),
-            draft_pages=_draft_pages(route_map),
         ),
     )
 
@@ -622,6 +622,5 @@ def discard(request: HttpRequest, slug: str) -> HttpResponse:
             request,
             route_map,
             changes=describe_changes(live, draft),
-            draft_pages=_draft_pages(route_map),
         ),
     )

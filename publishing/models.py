@@ -8,6 +8,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+# Long text, where the history marks the words that changed (route maps' field names have an
+# underscore, documents' a space, as each has always recorded them).
+REWORDABLE_FIELDS = {"text", "progress_note", "progress note", "summary", "introduction"}
+
 
 class ChangeRecordQuerySet(models.QuerySet):
     def for_object(self, key):
@@ -74,6 +78,10 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_type} {self.field}".strip()
+
+    @property
+    def is_rewording(self) -> bool:
+        return self.field in REWORDABLE_FIELDS and bool(self.before) and bool(self.after)
 
     @property
     def who(self) -> str:

@@ -567,6 +567,19 @@ def test_history_shows_who_changed_which_field_before_and_after(client, document
     assert "morag" in page and "No update yet" in page and "In progress" in page
 
 
+def test_history_marks_the_words_a_document_draft_changed(client, document):
+    client.force_login(PublisherFactory())
+    services.document_draft_update(
+        document=document, user=None, values={"summary": "Old plan for secure care"}
+    )
+    services.document_draft_update(
+        document=document, user=None, values={"summary": "New plan for secure care"}
+    )
+    page = client.get(edit_url(document, "history")).content.decode()
+    assert "Words changed" in page
+    assert "<del" in page and "Old" in page and "<ins" in page and "New" in page
+
+
 def test_seeded_secure_care_commitment_8_2_through_draft_and_publish(client, seeded):
     document = SourceDocument.objects.get(slug="reimagining-secure-care-response")
     commitment = document.commitments.get(reference="8.2")
