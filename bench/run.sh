@@ -209,8 +209,12 @@ EOF
   wait_until_up
 }
 # Another commit's code (BENCH_BASELINE), from a copy of its files, on the same setup.
+# Its settings and WSGI module live where that commit kept them (routemap/ before config/).
+baseline_package() { if [ -d "$BASELINE_DIR/config/settings" ]; then echo config; else echo routemap; fi; }
 baseline_server() {
-  gunicorn_server baseline config.wsgi:application "GUNICORN_CMD_ARGS=--chdir $BASELINE_DIR"
+  gunicorn_server baseline "$(baseline_package).wsgi:application" \
+    "GUNICORN_CMD_ARGS=--chdir $BASELINE_DIR" \
+    "DJANGO_SETTINGS_MODULE=$(baseline_package).settings.production"
 }
 ceiling_server() { gunicorn_server ceiling bench.ceiling:application -u DJANGO_SETTINGS_MODULE; }
 raw_page_server() {
@@ -317,7 +321,8 @@ measure proxied "route map, uncompressed" proxied_server "$route_map_path"
 if [ -n "${BENCH_BASELINE:-}" ]; then
   BASELINE_DIR=$(mktemp -d /tmp/bench-baseline.XXXXXX)
   git archive "$BENCH_BASELINE" | tar -x -C "$BASELINE_DIR"
-  (cd "$BASELINE_DIR" && "$PY" manage.py collectstatic --no-input -v0)
+  (cd "$BASELINE_DIR" && DJANGO_SETTINGS_MODULE="$(baseline_package).settings.production" \
+    "$PY" manage.py collectstatic --no-input -v0)
   log "Baseline: the code of $BENCH_BASELINE, gunicorn alone"
   while IFS=$'\t' read -r name path; do
     case $name in
