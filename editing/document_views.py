@@ -443,9 +443,6 @@ def document_discard(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "editing/discard.html",
         _draft_context(
-            request,
-            document,
-            draft=draft,
-            changes=services.describe_draft(document, draft),
+            request, document, draft=draft, changes=services.describe_draft(document, draft)
         ),
     )

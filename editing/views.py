@@ -593,12 +593,7 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "editing/publish.html",
-        _context(
-            request,
-            route_map,
-            form=form,
-            changes=describe_changes(live, draft),
-        ),
+        _context(request, route_map, form=form, changes=describe_changes(live, draft)),
     )
 
 
@@ -618,9 +613,5 @@ def discard(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "editing/discard.html",
-        _context(
-            request,
-            route_map,
-            changes=describe_changes(live, draft),
-        ),
+        _context(request, route_map, changes=describe_changes(live, draft)),
     )
