@@ -202,7 +202,7 @@ def _draft_pages(document: SourceDocument) -> DraftPages:
         title=document.title,
         noun="document",
         base_template="sources/edit/base_edit.html",
-        change_list_template="sources/edit/includes/_change_list.html",
+        change_list_template="sources/includes/_change_list.html",
         edit_url=_edit_url(document),
     )
 

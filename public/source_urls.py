@@ -7,6 +7,7 @@ app_name = "sources"
 urlpatterns = [
     path("", views.document_list, name="list"),
     path("<slug:slug>/", views.document_detail, name="detail"),
+    path("<slug:slug>/changes/", views.document_changes, name="changes"),
     path("<slug:slug>/respond/", views.consultation_respond, name="respond"),
     path("<slug:slug>/thank-you/", views.consultation_thanks, name="thanks"),
 ]

@@ -1,10 +1,14 @@
 """Public pages: source documents, their commitments, and answering a consultation."""
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST, require_safe
 
+from core.forms import CompareForm
+from core.pagecache import uses_query_parameters
+from public.views import MAX_VERSIONS_SHOWN
 from sources import services
 from sources.forms import HONEYPOT_FIELD, ConsultationResponseForm
 from sources.models import SourceDocument, resolve_links
@@ -69,6 +73,43 @@ def _render_document(
 @require_safe
 def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_document(request, _document(slug))
+
+
+@require_safe
+@uses_query_parameters("from_version", "to_version")
+def document_changes(request: HttpRequest, slug: str) -> HttpResponse:
+    """Published versions with their notes and what each changed; any two compared."""
+    document = get_object_or_404(SourceDocument.objects.published(), slug=slug)
+    history = document.versions.newest_first()
+    numbers = list(history.values_list("number", flat=True))
+    form = CompareForm(request.GET or None, versions=numbers)
+    comparison, shown = None, []
+    if form.is_bound and form.is_valid():
+        old, new = form.cleaned_data["from_version"], form.cleaned_data["to_version"]
+        chosen = {v.number: v.content for v in history.filter(number__in=[old, new])}
+        comparison = services.describe_content_changes(chosen[old], chosen[new])
+    else:
+        # One more than shown: the oldest shown is compared with the one before it.
+        versions = list(history[: MAX_VERSIONS_SHOWN + 1])
+        for version, previous in zip(
+            versions[:MAX_VERSIONS_SHOWN], [*versions[1:], None], strict=False
+        ):
+            changes = None  # the first version, or the one before is not at hand
+            if previous is not None:
+                changes = services.describe_content_changes(previous.content, version.content)
+            shown.append((version, changes))
+    return render(
+        request,
+        "sources/changes.html",
+        {
+            "document": document,
+            "versions": shown,
+            "form": form,
+            "comparison": comparison,
+            "version_count": len(numbers),
+            "changes_url": reverse("sources:changes", args=[document.slug]),
+        },
+    )
 
 
 @require_POST

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from accounts.roles import can_edit_route_map
@@ -148,6 +149,7 @@ def route_map_changes(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "comparison": comparison,
             "version_count": len(versions),
+            "changes_url": reverse("routemap:changes", args=[route_map.slug]),
         },
     )
 

@@ -13,6 +13,7 @@ nothing.
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -33,6 +34,7 @@ from sources.models import (
     Section,
     SourceDocument,
 )
+from sources.services import document_version_record
 from sources.timescales import TimescaleError, parse_timescale
 
 DOCUMENT_KEYS = {
@@ -306,6 +308,9 @@ def _save(reader: Reader, record: str, instance):
     return instance
 
 
+SEED_NOTE = "Imported from the published document."
+
+
 def load_source_document(path: Path) -> list[str]:
     data = read_source_document(path)
     slug = data.values["slug"]
@@ -378,6 +383,9 @@ def load_source_document(path: Path) -> list[str]:
                 record,
                 ConsultationQuestion(document=document, order=question_order, **values),
             )
+        document_version_record(
+            document=document, note=SEED_NOTE, imported_from=urlsplit(document.url).hostname or ""
+        )
     return [f"source document {slug} ({order} commitments)"]
 
 

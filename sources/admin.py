@@ -19,12 +19,36 @@ from sources.models import (
     Section,
     SourceDocument,
 )
-from sources.services import COMMITMENT_FIELDS, DOCUMENT_FIELDS
+from sources.services import COMMITMENT_FIELDS, DOCUMENT_FIELDS, document_version_if_changed
 
 HELD_BY_DRAFT = (
     "{item} has unpublished changes in the editor's draft of this document, and publishing "
     "the draft would replace an edit made here. Publish or discard the draft first."
 )
+
+
+class KeepsVersions:
+    """Every change made here that the public reads becomes a version of the document, as a
+    publish does (sources.services.document_version_if_changed)."""
+
+    @staticmethod
+    def document_of(obj) -> SourceDocument:
+        return obj if isinstance(obj, SourceDocument) else obj.document
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        document_version_if_changed(document=self.document_of(form.instance), user=request.user)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        if not isinstance(obj, SourceDocument):
+            document_version_if_changed(document=obj.document, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        documents = {self.document_of(obj).pk for obj in queryset}
+        super().delete_queryset(request, queryset)
+        for document in SourceDocument.objects.filter(pk__in=documents):
+            document_version_if_changed(document=document, user=request.user)
 
 
 class PhaseInline(admin.TabularInline):
@@ -46,7 +70,7 @@ class QuestionInline(admin.StackedInline):
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(admin.ModelAdmin):
+class SourceDocumentAdmin(KeepsVersions, admin.ModelAdmin):
     form = CleanTextModelForm
     list_display = ["title", "kind", "publisher", "published_on", "closes_on", "is_published"]
     list_filter = ["kind", "is_published"]
@@ -93,7 +117,7 @@ class CommitmentMilestoneInline(admin.TabularInline):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(admin.ModelAdmin):
+class CommitmentAdmin(KeepsVersions, admin.ModelAdmin):
     form = CleanTextModelForm
     list_display = ["reference", "title", "document", "timescale", "status"]
     list_filter = ["document", "status", "foundation"]

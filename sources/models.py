@@ -655,6 +655,51 @@ def resolve_links(commitments) -> None:
         )
 
 
+class DocumentVersionQuerySet(models.QuerySet):
+    def newest_first(self):
+        return self.order_by("-number")
+
+
+class DocumentVersion(models.Model):
+    """A published version of a document, kept as the public read it: its own fields and
+    every commitment, as the words people read (`sources.services.document_content`).
+
+    The live SourceDocument and Commitment rows are what pages, search and the API read; a
+    version is written beside them by every publish, so the Changes page can say what each
+    publish changed and compare any two, as route maps' editions do."""
+
+    document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    change_note = models.TextField(blank=True)
+    # Where a version loaded from its source was published (as Edition.imported_from).
+    imported_from = models.CharField(max_length=100, blank=True)
+    # {"document": {field: text}, "commitments": [{"key": "c12", "reference": "8.1",
+    # "fields": {field: text}}]} in document order.
+    content = models.JSONField(default=dict)
+
+    objects = DocumentVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "number"],
+                name="unique_document_version_number",
+                violation_error_message="This document already has a version with this number.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} version {self.number}"
+
+    # Read by the shared Changes page (templates/includes/_versions.html) like an Edition.
+    last_updated = None
+
+
 class ConsultationQuestion(models.Model):
     document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="questions")
     order = models.PositiveSmallIntegerField(default=0)

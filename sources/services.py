@@ -31,6 +31,7 @@ from sources.models import (
     ConsultationQuestion,
     ConsultationResponse,
     DocumentDraft,
+    DocumentVersion,
     Phase,
     Section,
     SourceDocument,
@@ -559,21 +560,77 @@ def describe_draft(document: SourceDocument, draft: DocumentDraft | None) -> lis
     """The draft's differences from the live document, in plain words."""
     if draft is None:
         return []
+    rows = editable_commitments(document, draft)
+    live = {
+        "document": _document_snapshot(document),
+        "commitments": [_content_entry(published) for _, published in rows if published],
+    }
+    proposed = {
+        "document": _document_snapshot(draft),
+        "commitments": [_content_entry(item) for item, _ in rows if item.state != "removed"],
+    }
+    return describe_content_changes(live, proposed)
+
+
+# ---------------------------------------------------------------------- published versions
+# Every publish keeps the document as it then read (DocumentVersion.content); one describer
+# says what changed between a live document and its draft, or between any two versions.
+
+
+def _content_entry(item: EditableCommitment) -> dict:
+    return {"key": item.key, "reference": item.reference, "fields": item.snapshot()}
+
+
+def document_content(document: SourceDocument) -> dict:
+    """The live document and its commitments as people read them, for a DocumentVersion."""
+    commitments = (
+        Commitment.objects.filter(document=document).with_context().order_by("order", "pk")
+    )
+    return {
+        "document": _document_snapshot(document),
+        "commitments": [_content_entry(_from_commitment(c)) for c in commitments],
+    }
+
+
+def _named(entry: dict) -> str:
+    return entry["fields"].get("title") or entry["fields"].get("text", "")[:80]
+
+
+def describe_content_changes(old: dict, new: dict) -> list[str]:
+    """What changed from `old` to `new` (each as `document_content` gives it), in plain
+    words: the document's fields, then commitments in document order, added ones last."""
     lines = []
-    live_values, draft_values = _document_snapshot(document), _document_snapshot(draft)
-    for name, old in live_values.items():
-        lines += _describe_field("Document", name, old, draft_values[name])
-    for item, published in editable_commitments(document, draft):
-        label = f"Commitment {item.reference}"
-        if item.state == "added":
-            lines.append(f"{label} added: {item.title or item.text[:80]}")
-        elif item.state == "removed":
-            lines.append(f"{label} removed: {published.title or published.text[:80]}")
-        elif item.state == "changed":
-            old_values, new_values = published.snapshot(), item.snapshot()
-            for name, old in old_values.items():
-                lines += _describe_field(label, name, old, new_values[name])
+    for name, before in old.get("document", {}).items():
+        lines += _describe_field("Document", name, before, new["document"].get(name, ""))
+    now = {entry["key"]: entry for entry in new.get("commitments", [])}
+    for entry in old.get("commitments", []):
+        label = f"Commitment {entry['reference']}"
+        after = now.pop(entry["key"], None)
+        if after is None:
+            lines.append(f"{label} removed: {_named(entry)}")
+            continue
+        label = f"Commitment {after['reference']}"
+        for name, before in entry["fields"].items():
+            lines += _describe_field(label, name, before, after["fields"].get(name, ""))
+    lines += [f"Commitment {entry['reference']} added: {_named(entry)}" for entry in now.values()]
     return lines
+
+
+def document_version_record(
+    *, document: SourceDocument, user=None, note: str, imported_from: str = ""
+) -> DocumentVersion:
+    """Keep the live document as a new published version (call with the document locked, as
+    publishing does, so two publishes never take the same number)."""
+    number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    return DocumentVersion.objects.create(
+        document=document,
+        number=number,
+        published_at=clock.now(),
+        published_by=user,
+        change_note=note,
+        imported_from=imported_from,
+        content=document_content(document),
+    )
 
 
 def _describe_field(label: str, name: str, old: str, new: str) -> list[str]:
@@ -582,6 +639,24 @@ def _describe_field(label: str, name: str, old: str, new: str) -> list[str]:
     if name in REWORDED_FIELDS:
         return [DraftLine.reworded(f"{label}: {name} reworded", old, new)]
     return [f"{label}: {name} {old or '(none)'} → {new or '(none)'}"]
+
+
+ADMIN_NOTE = "Changed in the site administration."
+
+
+@transaction.atomic
+def document_version_if_changed(*, document: SourceDocument, user, note: str = ADMIN_NOTE):
+    """A new version when the live document no longer reads as its latest version (after an
+    edit in the site administration, which changes live rows without a draft), so the
+    Changes page accounts for every change the public saw. Documents not shown keep none.
+    Returns the new version, or None."""
+    document = document_lock(document)
+    if not document.is_published:
+        return None
+    latest = document.versions.newest_first().first()
+    if latest is not None and latest.content == document_content(document):
+        return None
+    return document_version_record(document=document, user=user, note=note)
 
 
 @transaction.atomic
@@ -627,6 +702,7 @@ def document_publish(*, document: SourceDocument, user, note: str) -> SourceDocu
             for order, item in enumerate(change.organisations, start=1)
             if item["organisation"] in organisations
         )
+    document_version_record(document=document, user=user, note=note)
     _record(document, user, Action.PUBLISHED, "document", after=note)
     draft.delete()
     bump_published_version()

@@ -371,6 +371,7 @@ def build_source_document(
     """A published document whose commitments each support `links_each` of the given outcomes
     and milestones (taken in turn) and name the given organisations."""
     from sources.models import CommitmentMilestone, CommitmentOrganisation, CommitmentOutcome
+    from sources.services import document_version_record
 
     document = SourceDocumentFactory()
     outcomes, milestones = list(outcomes), list(milestones)
@@ -402,6 +403,8 @@ def build_source_document(
     CommitmentOrganisation.objects.bulk_create(links)
     CommitmentOutcome.objects.bulk_create(outcome_links)
     CommitmentMilestone.objects.bulk_create(milestone_links)
+    # As the seed loader does: the document as first published is version 1.
+    document_version_record(document=document, note="Entered for the test.")
     return document
 
 

@@ -65,6 +65,26 @@ def test_publisher_changes_commitment_8_2_in_place_and_publishes(page, site, pub
     public_8_2 = public.locator("article.commitment", has_text="Secure Care Contingency")
     expect(public_8_2.get_by_text("Achieved", exact=True)).to_be_visible()
 
+    # The publish is a version: a reader sees what it changed, on a phone and a desktop.
+    for width, height in [(390, 844), (1280, 900)]:
+        public.set_viewport_size({"width": width, "height": height})
+        public.goto(site + DOCUMENT)
+        public.get_by_role("link", name="Changes to this document").click()
+        expect(public.get_by_role("heading", level=1)).to_contain_text("Changes to")
+        version = public.locator("section.version").first
+        expect(version.get_by_role("heading", level=2)).to_contain_text("Version 2, published")
+        expect(version).to_contain_text("What changed: Commitment 8.2 achieved.")
+        expect(version).to_contain_text("Commitment 8.2: status In progress → Achieved")
+        expect(version.locator("ins.word-diff__ins").first).to_contain_text("Contingency plan")
+        assert_accessible(public)
+        scroll = public.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= width, (width, scroll)
+    public.get_by_label("Compare version").select_option(label="Version 1")
+    public.get_by_label("with version").select_option(label="Version 2")
+    public.get_by_role("button", name="Compare").click()
+    expect(public.get_by_role("heading", name="Version 1 compared with version 2")).to_be_visible()
+    assert_accessible(public)
+
 
 def test_add_and_remove_pages_pass_axe(page, site, publisher):
     sign_in(page, site, "pat", "a-long-passphrase", EDIT)
