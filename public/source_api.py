@@ -3,7 +3,9 @@
 Published consultation responses are included without the name or organisation given.
 """
 
+from django.db.models import Max
 from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
 
 from public.api import clean_json_response, not_found, read_only
 from public.source_views import not_shared_while_open
@@ -122,6 +124,8 @@ def document_detail(request: HttpRequest, slug: str) -> JsonResponse:
             {"number": q.number, "text": q.text, "hint": q.hint} for q in document.questions.all()
         ],
         responses=[],
+        version=document.versions.aggregate(n=Max("number"))["n"],
+        changes_url=request.build_absolute_uri(reverse("sources:changes", args=[document.slug])),
     )
     if document.is_consultation:
         data["responses"] = [
