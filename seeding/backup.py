@@ -43,11 +43,33 @@ def backup_models() -> list:
     return [*models, apps.get_model(RECORDS)]
 
 
-def _upgraded(item: dict) -> dict:
+def _upgraded(data: list) -> list:
+    """A backup made by an earlier version, in today's shape: each entry as `_upgraded_entry`
+    makes it, followed by any rows it used to carry in a field."""
+    organisations = {
+        item.get("pk")
+        for item in data
+        if isinstance(item, dict) and item.get("model") == "organisations.organisation"
+    }
+    upgraded = []
+    for item in data:
+        if not isinstance(item, dict):
+            upgraded.append(item)
+            continue
+        item = _upgraded_entry(item)
+        if item.get("model") == "sources.commitmentchange":
+            item, links = _change_without_organisations(item, organisations)
+            upgraded += [item, *links]
+        else:
+            upgraded.append(item)
+    return upgraded
+
+
+def _upgraded_entry(item: dict) -> dict:
     """An entry of a backup made before route maps and documents shared one change record."""
-    if item["model"] == "editing.changerecord":
+    if item.get("model") == "editing.changerecord":
         return {**item, "model": RECORDS}
-    if item["model"] == "sources.sourcechangerecord":
+    if item.get("model") == "sources.sourcechangerecord":
         fields = dict(item["fields"])
         subject = fields.pop("subject", "")
         fields.pop("commitment", None)
@@ -55,6 +77,38 @@ def _upgraded(item: dict) -> dict:
         fields["object_type"] = "commitment" if subject.startswith("commitment") else "document"
         return {"model": RECORDS, "pk": None, "fields": fields}
     return item
+
+
+def _change_without_organisations(item: dict, organisations: set) -> tuple[dict, list[dict]]:
+    """A drafted commitment from a backup made when it held its bodies as JSON
+    ([{"organisation": pk, "role": "lead"}, ...] in order), and its bodies as link rows, as
+    sources migration 0011 moved them: in order, a body missing from the backup left out, a
+    body listed twice kept at its first place."""
+    fields = item.get("fields")
+    if not isinstance(fields, dict) or "organisations" not in fields:
+        return item, []
+    change = item.get("pk")
+    fields = dict(fields)
+    listed = fields.pop("organisations") or []
+    links, named = [], set()
+    for entry in listed if isinstance(listed, list) else []:
+        organisation = entry.get("organisation") if isinstance(entry, dict) else None
+        if change is None or organisation not in organisations or organisation in named:
+            continue
+        named.add(organisation)
+        links.append(
+            {
+                "model": "sources.commitmentchangeorganisation",
+                "pk": None,
+                "fields": {
+                    "change": change,
+                    "organisation": organisation,
+                    "role": entry.get("role") or "",
+                    "order": len(named),
+                },
+            }
+        )
+    return {**item, "fields": fields}, links
 
 
 def state_export(stream) -> int:
@@ -96,7 +150,7 @@ def state_import(stream) -> int:
         raise serializers.base.DeserializationError(str(exc)) from exc
     if not isinstance(data, list):
         raise serializers.base.DeserializationError("A backup is a list of records.")
-    data = [_upgraded(item) if isinstance(item, dict) else item for item in data]
+    data = _upgraded(data)
     for item in serializers.deserialize("python", data, handle_forward_references=True):
         item.save()
         count += 1

@@ -831,6 +831,20 @@ class DocumentDraft(models.Model):
         return f"Draft of {self.document}"
 
 
+class CommitmentChangeQuerySet(models.QuerySet):
+    def with_context(self):
+        """What an editor's view of a change shows: its section, phase, foundation, who set
+        its status and its bodies, in a fixed number of queries."""
+        return self.select_related(
+            "section", "phase", "foundation", "status_updated_by"
+        ).prefetch_related(
+            Prefetch(
+                "organisation_links",
+                queryset=CommitmentChangeOrganisation.objects.select_related("organisation"),
+            )
+        )
+
+
 class CommitmentChange(models.Model):
     """The proposed values of one commitment in a draft. `commitment` is None for a commitment
     added in the draft. `revision` goes up on every save, so a save made from a stale form is
@@ -863,11 +877,11 @@ class CommitmentChange(models.Model):
     foundation = models.ForeignKey(
         Foundation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # [{"organisation": pk, "role": "lead"}, ...] in order.
-    organisations = models.JSONField(default=list, blank=True)
     removed = models.BooleanField(default=False)
     revision = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CommitmentChangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]
@@ -885,3 +899,16 @@ class CommitmentChange(models.Model):
 
     def clean(self):
         _clean_timescale(self)
+
+
+class CommitmentChangeOrganisation(OrganisationLink):
+    """A body the draft names on the commitment; copied to CommitmentOrganisation on publish."""
+
+    item_field = "change"
+
+    change = models.ForeignKey(
+        CommitmentChange, on_delete=models.CASCADE, related_name="organisation_links"
+    )
+
+    class Meta(OrganisationLink.Meta):
+        constraints = one_link_per_organisation("change")

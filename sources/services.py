@@ -26,6 +26,7 @@ from routemap.models import Foundation
 from sources.models import (
     Commitment,
     CommitmentChange,
+    CommitmentChangeOrganisation,
     CommitmentOrganisation,
     ConsultationAnswer,
     ConsultationQuestion,
@@ -237,24 +238,24 @@ def _from_commitment(commitment: Commitment) -> EditableCommitment:
     )
 
 
-def _from_change(change: CommitmentChange, organisations: dict) -> EditableCommitment:
+def _from_change(
+    change: CommitmentChange, organisations: list[OrganisationChoice] | None = None
+) -> EditableCommitment:
+    """The change's values; its bodies are `organisations` when given (a form's, not yet
+    saved), else its links (fetch changes `with_context()`)."""
+    if organisations is None:
+        organisations = [
+            OrganisationChoice(link.organisation, link.role)
+            for link in change.organisation_links.all()
+        ]
     return EditableCommitment(
         key=commitment_key(change.commitment_id) if change.commitment_id else f"n{change.pk}",
         commitment=change.commitment,
         change=change,
         reference=change.reference,
         **{name: getattr(change, name) for name in COMMITMENT_FIELDS},
-        organisations=[
-            OrganisationChoice(organisations[item["organisation"]], item["role"])
-            for item in change.organisations
-            if item["organisation"] in organisations
-        ],
+        organisations=list(organisations),
     )
-
-
-def _organisations_by_pk(changes) -> dict:
-    ids = {item["organisation"] for change in changes for item in change.organisations}
-    return Organisation.objects.in_bulk(ids) if ids else {}
 
 
 def document_draft(document: SourceDocument) -> DocumentDraft | None:
@@ -269,12 +270,7 @@ def editable_commitments(
     live = list(Commitment.objects.filter(document=document).with_context().order_by("order", "pk"))
     changes = []
     if draft is not None:
-        changes = list(
-            draft.changes.select_related(
-                "commitment", "section", "phase", "foundation", "status_updated_by"
-            )
-        )
-    organisations = _organisations_by_pk(changes)
+        changes = list(draft.changes.with_context().select_related("commitment"))
     by_commitment = {c.commitment_id: c for c in changes if c.commitment_id}
     rows = []
     for commitment in live:
@@ -282,10 +278,10 @@ def editable_commitments(
         change = by_commitment.get(commitment.pk)
         if change is not None:
             change.commitment = commitment
-            rows.append((_from_change(change, organisations), published))
+            rows.append((_from_change(change), published))
         else:
             rows.append((published, published))
-    rows += [(_from_change(c, organisations), None) for c in changes if not c.commitment_id]
+    rows += [(_from_change(c), None) for c in changes if not c.commitment_id]
     return rows
 
 
@@ -294,11 +290,7 @@ def editable_commitment(document: SourceDocument, draft, key: str) -> EditableCo
     kind, number = key[:1], key[1:]
     if kind not in ("c", "n") or not number.isdigit():
         raise NotEditable("No such commitment in this document.")
-    changes = (
-        draft.changes.select_related("section", "phase", "foundation", "status_updated_by")
-        if draft
-        else None
-    )
+    changes = draft.changes.with_context() if draft else None
     if kind == "c":
         commitment = (
             Commitment.objects.filter(document=document, pk=int(number)).with_context().first()
@@ -315,7 +307,7 @@ def editable_commitment(document: SourceDocument, draft, key: str) -> EditableCo
         )
         if change is None:
             raise NotEditable("No such commitment in this document.")
-    return _from_change(change, _organisations_by_pk([change]))
+    return _from_change(change)
 
 
 def current_commitments(commitments) -> dict[int, EditableCommitment]:
@@ -324,11 +316,8 @@ def current_commitments(commitments) -> dict[int, EditableCommitment]:
     `organisation_links__organisation` for those not changed in a draft."""
     commitments = list(commitments)
     changes = list(
-        CommitmentChange.objects.filter(commitment__in=[c.pk for c in commitments]).select_related(
-            "section", "phase", "foundation", "status_updated_by"
-        )
+        CommitmentChange.objects.filter(commitment__in=[c.pk for c in commitments]).with_context()
     )
-    organisations = _organisations_by_pk(changes)
     by_commitment = {change.commitment_id: change for change in changes}
     current = {}
     for commitment in commitments:
@@ -337,7 +326,7 @@ def current_commitments(commitments) -> dict[int, EditableCommitment]:
             current[commitment.pk] = _from_commitment(commitment)
         else:
             change.commitment = commitment
-            current[commitment.pk] = _from_change(change, organisations)
+            current[commitment.pk] = _from_change(change)
     return current
 
 
@@ -383,8 +372,17 @@ def _record_fields(document, user, subject, commitment, before: dict, after: dic
             _record(document, user, Action.CHANGED, subject, commitment, name, old, after[name])
 
 
-def _organisations_json(organisations: list[OrganisationChoice]) -> list[dict]:
-    return [{"organisation": c.organisation.pk, "role": c.role} for c in organisations]
+def _set_change_organisations(
+    change: CommitmentChange, organisations: list[OrganisationChoice]
+) -> None:
+    """The change's bodies become `organisations`, in that order."""
+    CommitmentChangeOrganisation.objects.filter(change=change).delete()
+    CommitmentChangeOrganisation.objects.bulk_create(
+        CommitmentChangeOrganisation(
+            change=change, organisation=c.organisation, role=c.role, order=order
+        )
+        for order, c in enumerate(organisations, start=1)
+    )
 
 
 def _apply(
@@ -401,9 +399,8 @@ def _apply(
     for name, value in values.items():
         setattr(change, name, value)
     stamp_status(change, previous_status, by=status_by, on=status_on)
-    change.organisations = _organisations_json(organisations)
     change.full_clean(exclude=["draft"])
-    return _from_change(change, {c.organisation.pk: c.organisation for c in organisations})
+    return _from_change(change, organisations)
 
 
 def commitment_conflict_records(document, item: EditableCommitment) -> list:
@@ -464,8 +461,9 @@ def commitment_draft_save(
     change.draft = draft or _ensure_draft(document, user)
     change.revision += 1
     change.save()
+    _set_change_organisations(change, organisations)
     _record_fields(document, user, item.subject, item.commitment, before, after.snapshot())
-    return _from_change(change, {c.organisation.pk: c.organisation for c in organisations})
+    return _from_change(change, organisations)
 
 
 @transaction.atomic
@@ -484,8 +482,9 @@ def commitment_draft_add(
     change = CommitmentChange(draft=draft, reference=reference)
     item = _apply(change, values, organisations, previous_status=None)
     change.save()
+    _set_change_organisations(change, organisations)
     _record(document, user, Action.ADDED, item.subject, field="text", after=change.text)
-    return _from_change(change, {c.organisation.pk: c.organisation for c in organisations})
+    return _from_change(change, organisations)
 
 
 @transaction.atomic
@@ -506,11 +505,12 @@ def commitment_draft_remove(*, document: SourceDocument, key: str, user) -> None
         reference=item.reference,
         revision=0,
         **{name: getattr(item, name) for name in COMMITMENT_FIELDS},
-        organisations=_organisations_json(item.organisations),
     )
     change.removed = True
     change.revision += 1
     change.save()
+    if item.change is None:
+        _set_change_organisations(change, item.organisations)
 
 
 def _document_snapshot(source) -> dict[str, str]:
@@ -669,8 +669,11 @@ def document_publish(*, document: SourceDocument, user, note: str) -> SourceDocu
     draft = DocumentDraft.objects.select_for_update().filter(document=document).first()
     if draft is None:
         raise NotEditable("There are no unpublished changes to publish.")
-    changes = list(draft.changes.select_related("commitment", "status_updated_by"))
-    organisations = _organisations_by_pk(changes)
+    changes = list(
+        draft.changes.select_related("commitment", "status_updated_by").prefetch_related(
+            "organisation_links"
+        )
+    )
     for name in DOCUMENT_FIELDS:
         setattr(document, name, getattr(draft, name))
     document.last_updated = clock.today()
@@ -695,12 +698,11 @@ def document_publish(*, document: SourceDocument, user, note: str) -> SourceDocu
         CommitmentOrganisation.objects.bulk_create(
             CommitmentOrganisation(
                 commitment=commitment,
-                organisation=organisations[item["organisation"]],
-                role=item["role"],
+                organisation_id=link.organisation_id,
+                role=link.role,
                 order=order,
             )
-            for order, item in enumerate(change.organisations, start=1)
-            if item["organisation"] in organisations
+            for order, link in enumerate(change.organisation_links.all(), start=1)
         )
     document_version_record(document=document, user=user, note=note)
     _record(document, user, Action.PUBLISHED, "document", after=note)

@@ -247,7 +247,7 @@ def test_a_commitment_update_goes_into_the_documents_draft_credited_to_the_partn
     assert change.status_updated_by == lead
     assert change.status_updated_on == commitment_update.reported_on != datetime.date(2026, 12, 3)
     assert change.title == commitment.title and change.text == commitment.text
-    assert [item["role"] for item in change.organisations] == ["lead", ""]
+    assert [link.role for link in change.organisation_links.all()] == ["lead", ""]
     commitment.refresh_from_db()
     assert commitment.status == Status.NO_UPDATE  # live until the document is published
     commitment_update.refresh_from_db()
