@@ -22,7 +22,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-migration = importlib.import_module("sources.migrations.0011_document_versions")
+migration = importlib.import_module("sources.migrations.0012_document_versions")
 
 
 @pytest.fixture

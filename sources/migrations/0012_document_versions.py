@@ -79,7 +79,7 @@ def first_versions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sources', '0010_one_change_record'),
+        ('sources', '0011_commitment_change_organisation_links'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
