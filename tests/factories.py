@@ -470,3 +470,25 @@ def edit_in_draft(milestone, values: dict, *, user=None, **options) -> Milestone
         expected_revision=milestone.revision,
         **options,
     )
+
+
+def edit_commitment_in_draft(commitment, values: dict, *, user=None, expected_revision=None):
+    """Save `values` to `commitment` in its document's draft through the editors' service, as
+    `edit_in_draft` does for a milestone: its other values and bodies as the draft has them,
+    its revision as read now unless `expected_revision` is given (a stale form)."""
+    from sources import services
+
+    document = commitment.document
+    item = services.editable_commitment(
+        document, services.document_draft(document), services.commitment_key(commitment.pk)
+    )
+    current = {name: getattr(item, name) for name in services.COMMITMENT_FIELDS}
+    del current["status_updated_on"], current["status_updated_by"]
+    return services.commitment_draft_save(
+        document=document,
+        user=user,
+        key=item.key,
+        expected_revision=item.revision if expected_revision is None else expected_revision,
+        values={**current, **values},
+        organisations=item.organisations,
+    )

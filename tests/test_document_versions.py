@@ -18,6 +18,7 @@ from tests.factories import (
     PublisherFactory,
     SourceDocumentFactory,
     build_source_document,
+    edit_commitment_in_draft,
 )
 
 pytestmark = pytest.mark.django_db
@@ -44,19 +45,7 @@ def first(document) -> Commitment:
 
 
 def change_commitment(document, user, commitment, **values):
-    item = services.editable_commitment(
-        document, services.document_draft(document), f"c{commitment.pk}"
-    )
-    current = {name: getattr(item, name) for name in services.COMMITMENT_FIELDS}
-    current.pop("status_updated_on"), current.pop("status_updated_by")
-    services.commitment_draft_save(
-        document=document,
-        user=user,
-        key=item.key,
-        expected_revision=item.revision,
-        values={**current, **values},
-        organisations=item.organisations,
-    )
+    edit_commitment_in_draft(commitment, values, user=user)
 
 
 def publish(document, user, note):
