@@ -560,8 +560,38 @@ class CommitmentOrganisation(OrganisationLink):
         constraints = one_link_per_organisation("commitment")
 
 
-class CommitmentOutcome(models.Model):
-    """An outcome the commitment supports: route map + outcome key, never an edition row."""
+class CommitmentLink(models.Model):
+    """A route map item the commitment links to: route map + the item's key (named by
+    `item_field`), never an edition row, so the link outlives editions. Each kind subclasses
+    this with its fields and `Meta.constraints = one_link_per_item(item_field)`."""
+
+    item_field: str = ""
+
+    class Meta:
+        abstract = True
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        kind = self.item_field.removesuffix("_key")
+        return f"{self.commitment} supports {kind} {getattr(self, self.item_field)}"
+
+
+def one_link_per_item(item_field: str) -> list[models.UniqueConstraint]:
+    """A commitment links to an item once; the message is the one an editor's form shows."""
+    kind = item_field.removesuffix("_key")
+    return [
+        models.UniqueConstraint(
+            fields=["commitment", "route_map", item_field],
+            name=f"unique_commitment_{kind}",
+            violation_error_message=f"This commitment is already linked to that {kind}.",
+        )
+    ]
+
+
+class CommitmentOutcome(CommitmentLink):
+    """An outcome the commitment supports."""
+
+    item_field = "outcome_key"
 
     commitment = models.ForeignKey(
         Commitment, on_delete=models.CASCADE, related_name="outcome_links"
@@ -571,22 +601,14 @@ class CommitmentOutcome(models.Model):
     )
     outcome_key = models.UUIDField()
 
-    class Meta:
-        ordering = ["pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["commitment", "route_map", "outcome_key"],
-                name="unique_commitment_outcome",
-                violation_error_message="This commitment is already linked to that outcome.",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.commitment} supports outcome {self.outcome_key}"
+    class Meta(CommitmentLink.Meta):
+        constraints = one_link_per_item("outcome_key")
 
 
-class CommitmentMilestone(models.Model):
-    """A milestone the commitment delivers: route map + milestone key, never an edition row."""
+class CommitmentMilestone(CommitmentLink):
+    """A milestone the commitment delivers."""
+
+    item_field = "milestone_key"
 
     commitment = models.ForeignKey(
         Commitment, on_delete=models.CASCADE, related_name="milestone_links"
@@ -596,18 +618,8 @@ class CommitmentMilestone(models.Model):
     )
     milestone_key = models.UUIDField()
 
-    class Meta:
-        ordering = ["pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["commitment", "route_map", "milestone_key"],
-                name="unique_commitment_milestone",
-                violation_error_message="This commitment is already linked to that milestone.",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.commitment} supports milestone {self.milestone_key}"
+    class Meta(CommitmentLink.Meta):
+        constraints = one_link_per_item("milestone_key")
 
 
 def resolve_links(commitments) -> None:
