@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,10 +34,10 @@ from editing.forms import (
 from editing.permissions import editor_required, publisher_required, route_map_for_editing
 from milestones.models import (
     Milestone,
-    MilestoneOrganisation,
     Status,
     due_soon_condition,
     overdue_condition,
+    responsible_bodies,
 )
 from outcomes.models import Outcome, ProgressEntry
 from publishing.models import ChangeRecord
@@ -59,13 +59,7 @@ def _milestone(route_map: RouteMap, key) -> Milestone:
     milestone = (
         Milestone.objects.filter(outcome__edition=edition, key=key)
         .select_related("outcome__edition__route_map", "status_updated_by")
-        .prefetch_related(
-            Prefetch(
-                "organisation_links",
-                queryset=MilestoneOrganisation.objects.select_related("organisation"),
-            ),
-            "outcome__organisation_links__organisation",
-        )
+        .prefetch_related(*responsible_bodies())
         .first()
     )
     if milestone is None:

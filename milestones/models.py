@@ -194,6 +194,20 @@ class DueDateMixin:
         return due.label if due is not None else ""
 
 
+def responsible_bodies() -> tuple[models.Prefetch, models.Prefetch]:
+    """The prefetches of a milestone's own bodies and its outcome's (which it inherits when
+    it names none of its own), each with its organisation."""
+    return (
+        models.Prefetch(
+            "organisation_links",
+            queryset=MilestoneOrganisation.objects.select_related("organisation"),
+        ),
+        models.Prefetch(
+            "outcome__organisation_links",
+            queryset=OutcomeOrganisation.objects.select_related("organisation"),
+        ),
+    )
+
 class MilestoneQuerySet(models.QuerySet):
     def published(self):
         return self.filter(outcome__edition__state=Edition.State.PUBLISHED)
@@ -329,16 +343,7 @@ class MilestoneQuerySet(models.QuerySet):
         of queries."""
         return self.select_related(
             "outcome__edition__route_map__foundation", "status_updated_by"
-        ).prefetch_related(
-            models.Prefetch(
-                "organisation_links",
-                queryset=MilestoneOrganisation.objects.select_related("organisation"),
-            ),
-            models.Prefetch(
-                "outcome__organisation_links",
-                queryset=OutcomeOrganisation.objects.select_related("organisation"),
-            ),
-        )
+        ).prefetch_related(*responsible_bodies())
 
     def in_plan_order(self):
         return self.order_by(
