@@ -22,7 +22,7 @@ from accounts.roles import (
     is_publisher,
 )
 from editing import services
-from editing.drafts import DraftPages
+from editing.drafts import DraftPages, form_after_conflict, form_response
 from editing.forms import (
     MilestoneForm,
     MoveForm,
@@ -276,15 +276,11 @@ def route_map_details(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _milestone_form_response(request, route_map, milestone, form, conflict=None, status=200):
-    template = (
-        "editing/includes/_milestone_form.html" if request.htmx else "editing/milestone_form.html"
-    )
-    if request.htmx:
-        status = 200  # htmx only swaps successful responses
-    return render(
+    return form_response(
         request,
-        template,
-        _context(request, route_map, milestone=milestone, form=form, conflict=conflict),
+        fragment="editing/includes/_milestone_form.html",
+        page="editing/milestone_form.html",
+        context=_context(request, route_map, milestone=milestone, form=form, conflict=conflict),
         status=status,
     )
 
@@ -317,12 +313,7 @@ def milestone_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
             expected_revision=form.cleaned_data["revision"],
         )
     except services.EditConflict as conflict:
-        # Keep what this editor typed; the form now carries the current revision, so saving
-        # again is a deliberate choice to replace the other person's change.
-        data = request.POST.copy()
-        data["revision"] = conflict.current.revision
-        form = MilestoneForm(data, milestone=conflict.current)
-        form.is_valid()
+        form = form_after_conflict(MilestoneForm, request, conflict, milestone=conflict.current)
         return _milestone_form_response(
             request, route_map, _milestone(route_map, key), form, conflict=conflict, status=409
         )
