@@ -200,10 +200,14 @@ def _edit_url(document: SourceDocument, anchor: str = "") -> str:
 def _draft_pages(document: SourceDocument) -> DraftPages:
     return DraftPages(
         title=document.title,
+        kind="document",
         noun="document",
         base_template="sources/edit/base_edit.html",
         change_list_template="sources/edit/includes/_change_list.html",
         edit_url=_edit_url(document),
+        public_url=document.get_absolute_url(),
+        url_namespace="sources-edit",
+        slug=document.slug,
     )
 
 

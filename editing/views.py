@@ -95,10 +95,14 @@ def _progress_list(route_map: RouteMap, outcome_key) -> str:
 def _draft_pages(route_map: RouteMap) -> DraftPages:
     return DraftPages(
         title=route_map.title,
+        kind="route map",
         noun="version",
         base_template="editing/base_editing.html",
         change_list_template="editing/includes/_change_list.html",
         edit_url=reverse("editing:route_map", args=[route_map.slug]),
+        public_url=route_map.get_absolute_url(),
+        url_namespace="editing",
+        slug=route_map.slug,
     )
 
 
