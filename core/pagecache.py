@@ -185,17 +185,6 @@ def _make_listener() -> VersionListener | None:
 version_listener = _make_listener()
 
 
-def _make_listener() -> VersionListener | None:
-    if not getattr(settings, "PUBLIC_CACHE_LISTEN", False):
-        return None
-    if connections["default"].vendor != "postgresql":
-        return None
-    return VersionListener()
-
-
-version_listener = _make_listener()
-
-
 # The last published version this process read: during an outage, pages of it still held
 # are served, as nothing newer can have been published.
 last_known_version: str | None = None

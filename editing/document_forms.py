@@ -3,11 +3,21 @@
 from django import forms
 
 from core.forms import DesignSystemForm
-from editing.forms import ResponsibleBodiesMixin
-from milestones.models import STATUS_HELP, Status
+from editing.forms import ResponsibleBodiesMixin, progress_note_field, status_field
 from routemap.models import Foundation
 from sources.models import Phase, Section, SourceDocument
 from sources.timescales import TimescaleError, parse_timescale
+
+
+def _optional_choice(queryset, label: str, invalid: str) -> forms.ModelChoiceField:
+    """A list to choose one from, or "None"."""
+    return forms.ModelChoiceField(
+        queryset,
+        required=False,
+        label=label,
+        empty_label="None",
+        error_messages={"invalid_choice": invalid},
+    )
 
 
 class CommitmentForm(ResponsibleBodiesMixin):
@@ -34,38 +44,16 @@ class CommitmentForm(ResponsibleBodiesMixin):
         help_text="For example “Autumn 2025”, “2025-26” or “2025-28”. Leave it empty when "
         "the document gives none.",
     )
-    status = forms.ChoiceField(
-        choices=Status.choices,
-        label="Status",
-        help_text=STATUS_HELP,
-        error_messages={"invalid_choice": "Choose a status from the list."},
+    status = status_field()
+    progress_note = progress_note_field()
+    section = _optional_choice(
+        Section.objects.none(), "Section of the document", "Choose a section of this document."
     )
-    progress_note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        label="Progress note",
-        help_text="What has happened so far. Shown to the public once published.",
+    phase = _optional_choice(
+        Phase.objects.none(), "Delivery phase", "Choose a phase of this document."
     )
-    section = forms.ModelChoiceField(
-        Section.objects.none(),
-        required=False,
-        label="Section of the document",
-        empty_label="None",
-        error_messages={"invalid_choice": "Choose a section of this document."},
-    )
-    phase = forms.ModelChoiceField(
-        Phase.objects.none(),
-        required=False,
-        label="Delivery phase",
-        empty_label="None",
-        error_messages={"invalid_choice": "Choose a phase of this document."},
-    )
-    foundation = forms.ModelChoiceField(
-        Foundation.objects.all(),
-        required=False,
-        label="Foundation",
-        empty_label="None",
-        error_messages={"invalid_choice": "Choose a foundation from the list."},
+    foundation = _optional_choice(
+        Foundation.objects.all(), "Foundation", "Choose a foundation from the list."
     )
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

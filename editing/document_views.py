@@ -27,7 +27,7 @@ from accounts.roles import (
 from core import clock
 from core.validation import validation_message
 from editing.document_forms import CommitmentForm, DocumentForm, PublishForm
-from editing.drafts import DraftPages
+from editing.drafts import DraftPages, form_after_conflict, form_response
 from editing.permissions import (
     editor_or_moderator_required,
     editor_required,
@@ -200,10 +200,14 @@ def _edit_url(document: SourceDocument, anchor: str = "") -> str:
 def _draft_pages(document: SourceDocument) -> DraftPages:
     return DraftPages(
         title=document.title,
+        kind="document",
         noun="document",
         base_template="sources/edit/base_edit.html",
         change_list_template="sources/includes/_change_list.html",
         edit_url=_edit_url(document),
+        public_url=document.get_absolute_url(),
+        url_namespace="sources-edit",
+        slug=document.slug,
     )
 
 
@@ -273,16 +277,12 @@ def document_details(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _commitment_form_response(request, document, item, form, conflict=None, status=200):
-    template = (
-        "sources/edit/includes/_commitment_form.html"
-        if request.htmx
-        else "sources/edit/commitment_form.html"
-    )
-    return render(
+    return form_response(
         request,
-        template,
-        _draft_context(request, document, item=item, form=form, conflict=conflict),
-        status=200 if request.htmx else status,  # htmx only swaps successful responses
+        fragment="sources/edit/includes/_commitment_form.html",
+        page="sources/edit/commitment_form.html",
+        context=_draft_context(request, document, item=item, form=form, conflict=conflict),
+        status=status,
     )
 
 
@@ -313,12 +313,7 @@ def commitment_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             expected_revision=form.cleaned_data["revision"],
         )
     except EditConflict as conflict:
-        # Keep what this editor typed; the form now carries the current revision, so saving
-        # again is a deliberate choice to replace the other person's change.
-        data = request.POST.copy()
-        data["revision"] = conflict.current.revision
-        form = CommitmentForm(data, document=document)
-        form.is_valid()
+        form = form_after_conflict(CommitmentForm, request, conflict, document=document)
         return _commitment_form_response(
             request, document, conflict.current, form, conflict=conflict, status=409
         )

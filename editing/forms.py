@@ -25,6 +25,24 @@ def _optional_text(rows: int, **kwargs) -> forms.CharField:
     return forms.CharField(widget=forms.Textarea(attrs={"rows": rows}), required=False, **kwargs)
 
 
+def status_field() -> forms.ChoiceField:
+    """The status of a milestone or commitment, as editors choose it."""
+    return forms.ChoiceField(
+        choices=Status.choices,
+        label="Status",
+        help_text=STATUS_HELP,
+        error_messages={"invalid_choice": "Choose a status from the list."},
+    )
+
+
+def progress_note_field() -> forms.CharField:
+    return _optional_text(
+        3,
+        label="Progress note",
+        help_text="What has happened so far. Shown to the public once published.",
+    )
+
+
 class ResponsibleBodiesMixin(DesignSystemForm):
     """Lead and contributing organisations, as two lists of checkboxes."""
 
@@ -79,17 +97,8 @@ class MilestoneForm(ResponsibleBodiesMixin):
         label="Year",
         error_messages={"invalid_choice": YEAR_MESSAGE, "required": YEAR_MESSAGE},
     )
-    status = forms.ChoiceField(
-        choices=Status.choices,
-        label="Status",
-        help_text=STATUS_HELP,
-        error_messages={"invalid_choice": "Choose a status from the list."},
-    )
-    progress_note = _optional_text(
-        3,
-        label="Progress note",
-        help_text="What has happened so far. Shown to the public once published.",
-    )
+    status = status_field()
+    progress_note = progress_note_field()
     due = forms.CharField(
         required=False,
         max_length=60,

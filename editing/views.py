@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +22,7 @@ from accounts.roles import (
     is_publisher,
 )
 from editing import services
-from editing.drafts import DraftPages
+from editing.drafts import DraftPages, form_after_conflict, form_response
 from editing.forms import (
     MilestoneForm,
     MoveForm,
@@ -34,10 +34,10 @@ from editing.forms import (
 from editing.permissions import editor_required, publisher_required, route_map_for_editing
 from milestones.models import (
     Milestone,
-    MilestoneOrganisation,
     Status,
     due_soon_condition,
     overdue_condition,
+    responsible_bodies,
 )
 from outcomes.models import Outcome, ProgressEntry
 from publishing.models import ChangeRecord
@@ -59,13 +59,7 @@ def _milestone(route_map: RouteMap, key) -> Milestone:
     milestone = (
         Milestone.objects.filter(outcome__edition=edition, key=key)
         .select_related("outcome__edition__route_map", "status_updated_by")
-        .prefetch_related(
-            Prefetch(
-                "organisation_links",
-                queryset=MilestoneOrganisation.objects.select_related("organisation"),
-            ),
-            "outcome__organisation_links__organisation",
-        )
+        .prefetch_related(*responsible_bodies())
         .first()
     )
     if milestone is None:
@@ -101,10 +95,14 @@ def _progress_list(route_map: RouteMap, outcome_key) -> str:
 def _draft_pages(route_map: RouteMap) -> DraftPages:
     return DraftPages(
         title=route_map.title,
+        kind="route map",
         noun="version",
         base_template="editing/base_editing.html",
         change_list_template="editing/includes/_change_list.html",
         edit_url=reverse("editing:route_map", args=[route_map.slug]),
+        public_url=route_map.get_absolute_url(),
+        url_namespace="editing",
+        slug=route_map.slug,
     )
 
 
@@ -282,15 +280,11 @@ def route_map_details(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _milestone_form_response(request, route_map, milestone, form, conflict=None, status=200):
-    template = (
-        "editing/includes/_milestone_form.html" if request.htmx else "editing/milestone_form.html"
-    )
-    if request.htmx:
-        status = 200  # htmx only swaps successful responses
-    return render(
+    return form_response(
         request,
-        template,
-        _context(request, route_map, milestone=milestone, form=form, conflict=conflict),
+        fragment="editing/includes/_milestone_form.html",
+        page="editing/milestone_form.html",
+        context=_context(request, route_map, milestone=milestone, form=form, conflict=conflict),
         status=status,
     )
 
@@ -323,12 +317,7 @@ def milestone_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
             expected_revision=form.cleaned_data["revision"],
         )
     except services.EditConflict as conflict:
-        # Keep what this editor typed; the form now carries the current revision, so saving
-        # again is a deliberate choice to replace the other person's change.
-        data = request.POST.copy()
-        data["revision"] = conflict.current.revision
-        form = MilestoneForm(data, milestone=conflict.current)
-        form.is_valid()
+        form = form_after_conflict(MilestoneForm, request, conflict, milestone=conflict.current)
         return _milestone_form_response(
             request, route_map, _milestone(route_map, key), form, conflict=conflict, status=409
         )

@@ -194,23 +194,31 @@ class DueDateMixin:
         return due.label if due is not None else ""
 
 
-class MilestoneQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(outcome__edition__state=Edition.State.PUBLISHED)
+def responsible_bodies() -> tuple[models.Prefetch, models.Prefetch]:
+    """The prefetches of a milestone's own bodies and its outcome's (which it inherits when
+    it names none of its own), each with its organisation."""
+    return (
+        models.Prefetch(
+            "organisation_links",
+            queryset=MilestoneOrganisation.objects.select_related("organisation"),
+        ),
+        models.Prefetch(
+            "outcome__organisation_links",
+            queryset=OutcomeOrganisation.objects.select_related("organisation"),
+        ),
+    )
+
+
+class ActionQuerySet(models.QuerySet):
+    """What milestones and commitments share on the timeline and an organisation's page: the
+    same overdue and due-soon conditions, and the timeline's filters. Each kind says how it
+    names a body (`_responsible`) and how it is placed in the plan (`_placed`)."""
 
     def _responsible(self, **organisation_lookup):
-        """Milestones naming a matching body, or inheriting one from their outcome when the
-        milestone names nobody of its own.
+        raise NotImplementedError
 
-        Uncorrelated IN subqueries, each run once and hashed: with correlated EXISTS under an
-        OR, PostgreSQL estimated a large plan cost and spent far longer compiling the query
-        (JIT) than running it."""
-        links = MilestoneOrganisation.objects.values("milestone_id")
-        outcomes = OutcomeOrganisation.objects.filter(**organisation_lookup).values("outcome_id")
-        return self.filter(
-            Q(pk__in=links.filter(**organisation_lookup))
-            | (Q(outcome__in=outcomes) & ~Q(pk__in=links))
-        )
+    def _placed(self, *, foundation, route_map, outcome_slug: str, first_year, last_year):
+        raise NotImplementedError
 
     def for_organisation(self, organisation: Organisation):
         return self._responsible(organisation=organisation)
@@ -223,15 +231,6 @@ class MilestoneQuerySet(models.QuerySet):
 
     def due_soon(self, today: datetime.date | None = None):
         return self.filter(due_soon_condition(today))
-
-    def bulk_create(self, objs, *args, **kwargs):
-        """Rows written in bulk (edition copies, imports) get their due date as `save` gives
-        it, unless they already carry one."""
-        objs = list(objs)
-        for milestone in objs:
-            if milestone.due_date is None:
-                milestone.refresh_due()
-        return super().bulk_create(objs, *args, **kwargs)
 
     def filtered(
         self,
@@ -253,6 +252,51 @@ class MilestoneQuerySet(models.QuerySet):
             qs = qs.for_organisation(organisation)
         if sector:
             qs = qs.for_sector(sector)
+        qs = qs._placed(
+            foundation=foundation,
+            route_map=route_map,
+            outcome_slug=outcome_slug,
+            first_year=first_year,
+            last_year=last_year,
+        )
+        if status:
+            qs = qs.filter(status=status)
+        if overdue:
+            qs = qs.overdue()
+        if due_soon:
+            qs = qs.due_soon()
+        return qs
+
+
+class MilestoneQuerySet(ActionQuerySet):
+    def published(self):
+        return self.filter(outcome__edition__state=Edition.State.PUBLISHED)
+
+    def _responsible(self, **organisation_lookup):
+        """Milestones naming a matching body, or inheriting one from their outcome when the
+        milestone names nobody of its own.
+
+        Uncorrelated IN subqueries, each run once and hashed: with correlated EXISTS under an
+        OR, PostgreSQL estimated a large plan cost and spent far longer compiling the query
+        (JIT) than running it."""
+        links = MilestoneOrganisation.objects.values("milestone_id")
+        outcomes = OutcomeOrganisation.objects.filter(**organisation_lookup).values("outcome_id")
+        return self.filter(
+            Q(pk__in=links.filter(**organisation_lookup))
+            | (Q(outcome__in=outcomes) & ~Q(pk__in=links))
+        )
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Rows written in bulk (edition copies, imports) get their due date as `save` gives
+        it, unless they already carry one."""
+        objs = list(objs)
+        for milestone in objs:
+            if milestone.due_date is None:
+                milestone.refresh_due()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def _placed(self, *, foundation, route_map, outcome_slug: str, first_year, last_year):
+        qs = self
         if foundation is not None:
             qs = qs.filter(outcome__edition__route_map__foundation=foundation)
         if route_map is not None:
@@ -263,12 +307,6 @@ class MilestoneQuerySet(models.QuerySet):
             qs = qs.filter(year__gte=first_year)
         if last_year is not None:
             qs = qs.filter(year__lte=last_year)
-        if status:
-            qs = qs.filter(status=status)
-        if overdue:
-            qs = qs.overdue()
-        if due_soon:
-            qs = qs.due_soon()
         return qs
 
     def in_timeline_order(self, *first: str):
@@ -329,16 +367,7 @@ class MilestoneQuerySet(models.QuerySet):
         of queries."""
         return self.select_related(
             "outcome__edition__route_map__foundation", "status_updated_by"
-        ).prefetch_related(
-            models.Prefetch(
-                "organisation_links",
-                queryset=MilestoneOrganisation.objects.select_related("organisation"),
-            ),
-            models.Prefetch(
-                "outcome__organisation_links",
-                queryset=OutcomeOrganisation.objects.select_related("organisation"),
-            ),
-        )
+        ).prefetch_related(*responsible_bodies())
 
     def in_plan_order(self):
         return self.order_by(

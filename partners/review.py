@@ -13,9 +13,8 @@ from django.db.models import Prefetch
 from django.urls import reverse
 
 from accounts.roles import is_publisher
-from milestones.models import Milestone, MilestoneOrganisation
+from milestones.models import Milestone, responsible_bodies
 from organisations.models import Organisation, Role
-from outcomes.models import OutcomeOrganisation
 from partners.models import ProgressUpdate
 from routemap.models import Edition
 from sources import services as sources
@@ -66,16 +65,7 @@ def _attach_milestones(updates: list[ProgressUpdate]) -> None:
             key__in={u.milestone_key for u in updates},
         )
         .select_related("outcome__edition__route_map", "status_updated_by")
-        .prefetch_related(
-            Prefetch(
-                "organisation_links",
-                queryset=MilestoneOrganisation.objects.select_related("organisation"),
-            ),
-            Prefetch(
-                "outcome__organisation_links",
-                queryset=OutcomeOrganisation.objects.select_related("organisation"),
-            ),
-        )
+        .prefetch_related(*responsible_bodies())
     )
     for milestone in milestones:
         edition = milestone.outcome.edition

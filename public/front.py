@@ -14,12 +14,11 @@ from django.db.models import Count, Prefetch, prefetch_related_objects
 
 from milestones.models import (
     Milestone,
-    MilestoneOrganisation,
     due_soon_condition,
     due_soon_until,
     overdue_condition,
+    responsible_bodies,
 )
-from outcomes.models import OutcomeOrganisation
 from public.charts import StatusChart
 from routemap.models import Edition
 from sources.models import Commitment, CommitmentOrganisation
@@ -189,17 +188,7 @@ def happening_now(*, today, by_year: StatusChart) -> Now:
         commitments.due_soon(today), commitment_counts["due_soon"]
     )
     # Who needs to work on each, for every list at once.
-    prefetch_related_objects(
-        overdue_rows + due_soon_rows,
-        Prefetch(
-            "organisation_links",
-            queryset=MilestoneOrganisation.objects.select_related("organisation"),
-        ),
-        Prefetch(
-            "outcome__organisation_links",
-            queryset=OutcomeOrganisation.objects.select_related("organisation"),
-        ),
-    )
+    prefetch_related_objects(overdue_rows + due_soon_rows, *responsible_bodies())
     prefetch_related_objects(
         overdue_commitments + due_soon_commitments,
         Prefetch(

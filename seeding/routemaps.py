@@ -66,6 +66,15 @@ class Reader:
             raise self.fail(record, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}")
         return value
 
+    def save(self, record: str, instance):
+        """Save `instance` once its model's rules pass; a broken rule names the record."""
+        try:
+            instance.full_clean()
+        except ValidationError as exc:
+            raise self.fail(record, validation_message(exc)) from exc
+        instance.save()
+        return instance
+
     def items(self, value, record: str) -> list:
         if value is None:
             return []
@@ -102,11 +111,7 @@ def _save_by_slug(model, reader: Reader, record: str, slug: str, values: dict) -
         return False
     for key, value in values.items():
         setattr(instance, key, value)
-    try:
-        instance.full_clean()
-    except ValidationError as exc:
-        raise reader.fail(record, validation_message(exc)) from exc
-    instance.save()
+    reader.save(record, instance)
     return True
 
 

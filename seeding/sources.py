@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core.validation import validation_message
 from milestones.models import Milestone, Status
 from organisations.models import Organisation, Role
 from outcomes.models import Outcome
@@ -299,15 +297,6 @@ def read_source_document(path: Path) -> DocumentData:
     return document
 
 
-def _save(reader: Reader, record: str, instance):
-    try:
-        instance.full_clean()
-    except ValidationError as exc:
-        raise reader.fail(record, validation_message(exc)) from exc
-    instance.save()
-    return instance
-
-
 SEED_NOTE = "Imported from the published document."
 
 
@@ -318,15 +307,14 @@ def load_source_document(path: Path) -> list[str]:
         return []
     reader = Reader(path)
     with transaction.atomic():
-        document = _save(reader, "file", SourceDocument(**data.values))
+        document = reader.save("file", SourceDocument(**data.values))
         phases = {
-            values["label"]: _save(reader, record, Phase(document=document, order=order, **values))
+            values["label"]: reader.save(record, Phase(document=document, order=order, **values))
             for order, (record, values) in enumerate(data.phases, start=1)
         }
         order = 0
         for section_order, section_data in enumerate(data.sections, start=1):
-            section = _save(
-                reader,
+            section = reader.save(
                 section_data.record,
                 Section(
                     document=document,
@@ -338,8 +326,7 @@ def load_source_document(path: Path) -> list[str]:
             )
             for item in section_data.commitments:
                 order += 1
-                commitment = _save(
-                    reader,
+                commitment = reader.save(
                     item.record,
                     Commitment(
                         document=document,
@@ -378,8 +365,7 @@ def load_source_document(path: Path) -> list[str]:
                     for milestone in item.milestones
                 )
         for question_order, (record, values) in enumerate(data.questions, start=1):
-            _save(
-                reader,
+            reader.save(
                 record,
                 ConsultationQuestion(document=document, order=question_order, **values),
             )

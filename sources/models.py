@@ -19,6 +19,7 @@ from django.urls import reverse
 from core import clock
 from milestones.dates import Due, DuePrecision
 from milestones.models import (
+    ActionQuerySet,
     DueDateMixin,
     Milestone,
     StatusReport,
@@ -243,57 +244,28 @@ def _sync_due(commitment) -> None:
     commitment.due_date, commitment.due_precision = due if due else (None, "")
 
 
-class CommitmentQuerySet(models.QuerySet):
+class CommitmentQuerySet(ActionQuerySet):
+    """Overdue and due soon as for milestones (`milestones.models.overdue_condition`): a
+    commitment without a timescale has no due date and is never overdue. A year filter keeps
+    commitments whose timescale overlaps the years, so it leaves out those without a
+    timescale; outcomes are matched by key in the live editions."""
+
     def published(self):
         return self.filter(document__is_published=True)
-
-    def overdue(self, today: datetime.date | None = None):
-        """Due date passed and not closed, as milestones (`milestones.models.overdue_condition`);
-        a commitment without a timescale has no due date and is never overdue."""
-        return self.filter(overdue_condition(today))
-
-    def due_soon(self, today: datetime.date | None = None):
-        return self.filter(due_soon_condition(today))
 
     def in_years(self, year_from: int, year_to: int):
         """Commitments whose timescale overlaps the years (none without a timescale)."""
         return self.filter(year_from__lte=year_to, year_to__gte=year_from)
 
-    def _naming(self, **organisation_lookup):
-        """An uncorrelated IN subquery, like `MilestoneQuerySet._responsible`: no join, so
-        counts and slices need no DISTINCT."""
+    def _responsible(self, **organisation_lookup):
+        """Commitments naming a matching body; with its milestones, a body's actions
+        (sources.actions). An uncorrelated IN subquery, like
+        `MilestoneQuerySet._responsible`: no join, so counts and slices need no DISTINCT."""
         links = CommitmentOrganisation.objects.filter(**organisation_lookup)
         return self.filter(pk__in=links.values("commitment_id"))
 
-    def for_organisation(self, organisation: Organisation):
-        """Commitments naming the body; with its milestones, its actions (sources.actions)."""
-        return self._naming(organisation=organisation)
-
-    def for_sector(self, sector: str):
-        return self._naming(organisation__sector=sector)
-
-    def filtered(
-        self,
-        *,
-        organisation: Organisation | None = None,
-        sector: str = "",
-        foundation=None,
-        route_map=None,
-        outcome_slug: str = "",
-        first_year: int | None = None,
-        last_year: int | None = None,
-        status: str = "",
-        overdue: bool = False,
-        due_soon: bool = False,
-    ):
-        """The timeline's filters, as `MilestoneQuerySet.filtered` applies them to milestones.
-        A year filter keeps commitments whose timescale overlaps the years, so it leaves out
-        those without a timescale; outcomes are matched by key in the live editions."""
+    def _placed(self, *, foundation, route_map, outcome_slug: str, first_year, last_year):
         qs = self
-        if organisation is not None:
-            qs = qs.for_organisation(organisation)
-        if sector:
-            qs = qs.for_sector(sector)
         if foundation is not None:
             qs = qs.filter(foundation=foundation)
         if route_map is not None or outcome_slug:
@@ -309,12 +281,6 @@ class CommitmentQuerySet(models.QuerySet):
         if first_year is not None or last_year is not None:
             plan = (settings.PLAN_FIRST_YEAR, settings.PLAN_LAST_YEAR)
             qs = qs.in_years(first_year or plan[0], last_year or plan[1])
-        if status:
-            qs = qs.filter(status=status)
-        if overdue:
-            qs = qs.overdue()
-        if due_soon:
-            qs = qs.due_soon()
         return qs
 
     def in_due_order(self, *first):
@@ -560,8 +526,38 @@ class CommitmentOrganisation(OrganisationLink):
         constraints = one_link_per_organisation("commitment")
 
 
-class CommitmentOutcome(models.Model):
-    """An outcome the commitment supports: route map + outcome key, never an edition row."""
+class CommitmentLink(models.Model):
+    """A route map item the commitment links to: route map + the item's key (named by
+    `item_field`), never an edition row, so the link outlives editions. Each kind subclasses
+    this with its fields and `Meta.constraints = one_link_per_item(item_field)`."""
+
+    item_field: str = ""
+
+    class Meta:
+        abstract = True
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        kind = self.item_field.removesuffix("_key")
+        return f"{self.commitment} supports {kind} {getattr(self, self.item_field)}"
+
+
+def one_link_per_item(item_field: str) -> list[models.UniqueConstraint]:
+    """A commitment links to an item once; the message is the one an editor's form shows."""
+    kind = item_field.removesuffix("_key")
+    return [
+        models.UniqueConstraint(
+            fields=["commitment", "route_map", item_field],
+            name=f"unique_commitment_{kind}",
+            violation_error_message=f"This commitment is already linked to that {kind}.",
+        )
+    ]
+
+
+class CommitmentOutcome(CommitmentLink):
+    """An outcome the commitment supports."""
+
+    item_field = "outcome_key"
 
     commitment = models.ForeignKey(
         Commitment, on_delete=models.CASCADE, related_name="outcome_links"
@@ -571,22 +567,14 @@ class CommitmentOutcome(models.Model):
     )
     outcome_key = models.UUIDField()
 
-    class Meta:
-        ordering = ["pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["commitment", "route_map", "outcome_key"],
-                name="unique_commitment_outcome",
-                violation_error_message="This commitment is already linked to that outcome.",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.commitment} supports outcome {self.outcome_key}"
+    class Meta(CommitmentLink.Meta):
+        constraints = one_link_per_item("outcome_key")
 
 
-class CommitmentMilestone(models.Model):
-    """A milestone the commitment delivers: route map + milestone key, never an edition row."""
+class CommitmentMilestone(CommitmentLink):
+    """A milestone the commitment delivers."""
+
+    item_field = "milestone_key"
 
     commitment = models.ForeignKey(
         Commitment, on_delete=models.CASCADE, related_name="milestone_links"
@@ -596,18 +584,8 @@ class CommitmentMilestone(models.Model):
     )
     milestone_key = models.UUIDField()
 
-    class Meta:
-        ordering = ["pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["commitment", "route_map", "milestone_key"],
-                name="unique_commitment_milestone",
-                violation_error_message="This commitment is already linked to that milestone.",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.commitment} supports milestone {self.milestone_key}"
+    class Meta(CommitmentLink.Meta):
+        constraints = one_link_per_item("milestone_key")
 
 
 def resolve_links(commitments) -> None:
