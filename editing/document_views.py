@@ -203,7 +203,7 @@ def _draft_pages(document: SourceDocument) -> DraftPages:
         kind="document",
         noun="document",
         base_template="sources/edit/base_edit.html",
-        change_list_template="sources/includes/_change_list.html",
+        change_list_template="editing/includes/_change_list.html",
         edit_url=_edit_url(document),
         public_url=document.get_absolute_url(),
         url_namespace="sources-edit",

@@ -17,11 +17,13 @@ from django.utils.crypto import salted_hmac
 from core import clock
 from core.client import client_address  # noqa: F401 (callers use services.client_address)
 from core.pagecache import bump_published_version
+from core.textdiff import changed
 from milestones.dates import Due
 from milestones.models import DueDateMixin, Status, StatusReport, stamp_status
 from organisations.models import Organisation, Role, in_kept_order
 from publishing.edits import EditConflict, NotEditable, OrganisationChoice
 from publishing.models import ChangeRecord
+from routemap.changes import Change
 from routemap.models import Foundation
 from sources.models import (
     Commitment,
@@ -537,26 +539,7 @@ def document_draft_update(*, document: SourceDocument, user, values: dict) -> Do
     return draft
 
 
-class DraftLine(str):
-    """One difference in plain words; a reworded text also carries its `old` and `new`
-    versions, so the publish and discard pages can mark the words that change (a str, so
-    it reads and compares as its sentence)."""
-
-    old: str = ""
-    new: str = ""
-
-    @classmethod
-    def reworded(cls, text: str, old: str, new: str) -> "DraftLine":
-        line = cls(text)
-        line.old, line.new = old, new
-        return line
-
-    @property
-    def has_texts(self) -> bool:
-        return bool(self.old or self.new)
-
-
-def describe_draft(document: SourceDocument, draft: DocumentDraft | None) -> list[str]:
+def describe_draft(document: SourceDocument, draft: DocumentDraft | None) -> list[Change]:
     """The draft's differences from the live document, in plain words."""
     if draft is None:
         return []
@@ -596,24 +579,29 @@ def _named(entry: dict) -> str:
     return entry["fields"].get("title") or entry["fields"].get("text", "")[:80]
 
 
-def describe_content_changes(old: dict, new: dict) -> list[str]:
+def describe_content_changes(old: dict, new: dict) -> list[Change]:
     """What changed from `old` to `new` (each as `document_content` gives it), in plain
-    words: the document's fields, then commitments in document order, added ones last."""
-    lines = []
+    words, as route maps' changes are told (routemap.changes.Change, so one list template
+    shows both): the document's fields, then commitments in document order, added last."""
+    changes = []
     for name, before in old.get("document", {}).items():
-        lines += _describe_field("Document", name, before, new["document"].get(name, ""))
+        changes += _describe_field("Document", name, before, new["document"].get(name, ""))
     now = {entry["key"]: entry for entry in new.get("commitments", [])}
     for entry in old.get("commitments", []):
-        label = f"Commitment {entry['reference']}"
         after = now.pop(entry["key"], None)
         if after is None:
-            lines.append(f"{label} removed: {_named(entry)}")
+            changes.append(_commitment_change("removed", entry))
             continue
         label = f"Commitment {after['reference']}"
         for name, before in entry["fields"].items():
-            lines += _describe_field(label, name, before, after["fields"].get(name, ""))
-    lines += [f"Commitment {entry['reference']} added: {_named(entry)}" for entry in now.values()]
-    return lines
+            changes += _describe_field(label, name, before, after["fields"].get(name, ""))
+    changes += [_commitment_change("added", entry) for entry in now.values()]
+    return changes
+
+
+def _commitment_change(kind: str, entry: dict) -> Change:
+    description = f"Commitment {entry['reference']} {kind}: {_named(entry)}"
+    return Change(kind=kind, subject="commitment", outcome="", description=description)
 
 
 def document_version_record(
@@ -633,12 +621,15 @@ def document_version_record(
     )
 
 
-def _describe_field(label: str, name: str, old: str, new: str) -> list[str]:
-    if old == new:
+def _describe_field(label: str, name: str, old: str, new: str) -> list[Change]:
+    if not changed(old, new):  # line endings alone are no change, as for route maps
         return []
+    subject = "document" if label == "Document" else "commitment"
     if name in REWORDED_FIELDS:
-        return [DraftLine.reworded(f"{label}: {name} reworded", old, new)]
-    return [f"{label}: {name} {old or '(none)'} → {new or '(none)'}"]
+        description = f"{label}: {name} reworded"
+        return [Change("reworded", subject, "", description, old_text=old, new_text=new)]
+    description = f"{label}: {name} {old or '(none)'} → {new or '(none)'}"
+    return [Change("updated", subject, "", description)]
 
 
 ADMIN_NOTE = "Changed in the site administration."
