@@ -1,4 +1,5 @@
-"""Atom feeds of published route map updates: one entry per publish, site-wide and per map.
+"""Atom feeds of published updates: one entry per publish, of every route map, of one route
+map, or of one source document.
 
 Each entry says what changed in plain words (`describe_changes` against the version before),
 so a reader's feed client shows the news without opening the site. Drafts never appear:
@@ -19,6 +20,8 @@ from core.templatetags.richtext import plaintext
 from core.text import clean_values
 from routemap.changes import CONTENT_PREFETCH, describe_changes, with_previous
 from routemap.models import Edition, RouteMap
+from sources.models import DocumentVersion, SourceDocument
+from sources.services import describe_content_changes
 
 FEED_LENGTH = 50
 # Entry ids must never change once a feed client has seen them.
@@ -138,3 +141,42 @@ class RouteMapUpdatesFeed(UpdatesFeed):
 
     def items(self, route_map: RouteMap):
         return published_editions(route_map)
+
+
+class DocumentUpdatesFeed(UpdatesFeed):
+    """Every published version of one source document (sources.DocumentVersion), told as
+    route maps' versions are."""
+
+    def get_object(self, request, slug: str) -> SourceDocument:
+        return get_object_or_404(SourceDocument.objects.published(), slug=slug)
+
+    def title(self, document: SourceDocument) -> str:
+        return f"{document.title}: updates"
+
+    def subtitle(self, document: SourceDocument) -> str:
+        return f"Each time {document.title} is published here, what changed."
+
+    def link(self, document: SourceDocument) -> str:
+        return document.get_absolute_url()
+
+    def items(self, document: SourceDocument) -> list[DocumentVersion]:
+        # One more than listed: the oldest listed is compared with the one before it.
+        versions = list(document.versions.newest_first()[: FEED_LENGTH + 1])
+        for version, previous in zip(versions[:FEED_LENGTH], [*versions[1:], None], strict=False):
+            version.document = document
+            version.changes = (
+                describe_content_changes(previous.content, version.content) if previous else []
+            )
+        return versions[:FEED_LENGTH]
+
+    def item_title(self, version: DocumentVersion) -> str:
+        if version.imported_from:
+            return f"{version.document.title}: version {version.number}, {source_dated(version)}"
+        return f"{version.document.title} updated: version {version.number}"
+
+    def item_link(self, version: DocumentVersion) -> str:
+        return reverse("sources:changes", args=[version.document.slug])
+
+    def item_guid(self, version: DocumentVersion) -> str:
+        name = f"sources/{version.document_id}/versions/{version.number}"
+        return uuid.uuid5(ENTRY_NAMESPACE, name).urn

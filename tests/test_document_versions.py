@@ -4,12 +4,14 @@ public Changes page says what each version changed with the words marked, and an
 versions can be compared. Drafts never appear there."""
 
 import importlib
+import uuid
 
 import pytest
 from django.apps import apps as django_apps
 from django.urls import reverse
 
 from milestones.models import Status
+from public.feeds import ENTRY_NAMESPACE
 from sources import services
 from sources.models import Commitment, DocumentVersion, SourceDocument
 from tests.factories import (
@@ -237,3 +239,35 @@ def test_an_editor_cannot_publish_a_version(client, document):
     )
     assert response.status_code == 403
     assert document.versions.count() == 1
+
+
+def test_the_document_feed_has_an_entry_per_version_saying_what_changed(
+    client, document, publisher, django_assert_max_num_queries
+):
+    commitment = first(document)
+    change_commitment(document, publisher, commitment, text="Reworded for the feed.")
+    publish(document, publisher, "Spring review")
+    change_commitment(document, publisher, commitment, text="Draft words \x1b not yet out.")
+
+    with django_assert_max_num_queries(6):
+        feed = client.get(f"/sources/{document.slug}/updates.atom")
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    xml = feed.content.decode()
+    assert f"<title>{document.title} updated: version 2</title>" in xml
+    assert f"<title>{document.title}: version 1" not in xml  # not imported: numbered only
+    assert xml.count("<entry>") == 2
+    assert "Spring review" in xml
+    assert f"Commitment {commitment.reference}: text reworded" in xml
+    assert "Draft words" not in xml
+    assert changes_url(document) in xml
+    # Entry ids never change: they are made from the document and the version's number.
+    for number in (1, 2):
+        name = f"sources/{document.pk}/versions/{number}"
+        assert f"<id>{uuid.uuid5(ENTRY_NAMESPACE, name).urn}</id>" in xml
+    page = client.get(changes_url(document)).content.decode()
+    assert f'href="/sources/{document.slug}/updates.atom"' in page
+
+
+def test_an_unpublished_document_has_no_feed(client):
+    hidden = SourceDocumentFactory(is_published=False)
+    assert client.get(f"/sources/{hidden.slug}/updates.atom").status_code == 404

@@ -40,6 +40,8 @@ def public_urls():
         "/search/?q=route",
         "/sources/",
         f"/sources/{document.slug}/",
+        f"/sources/{document.slug}/changes/",
+        f"/sources/{document.slug}/updates.atom",
         f"/sources/{consultation.slug}/thank-you/",
         "/feeds/updates.atom",
         "/api/route-maps/",
