@@ -12,24 +12,31 @@ from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
 from routemap.models import Edition, Foundation, RouteMap, WhatMatters
 
 
-class FoundationFactory(factory.django.DjangoModelFactory):
+class OrderedFactory(factory.django.DjangoModelFactory):
+    """Rows kept in an order of their own (outcomes, milestones, commitments, ...)."""
+
+    class Meta:
+        abstract = True
+
+    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
+
+
+class FoundationFactory(OrderedFactory):
     class Meta:
         model = Foundation
         django_get_or_create = ["slug"]
 
     name = factory.Sequence(lambda n: f"Foundation {n}")
     slug = factory.Sequence(lambda n: f"foundation-{n}")
-    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
 
 
-class RouteMapFactory(factory.django.DjangoModelFactory):
+class RouteMapFactory(OrderedFactory):
     class Meta:
         model = RouteMap
 
     title = factory.Sequence(lambda n: f"Route map {n}")
     slug = factory.Sequence(lambda n: f"route-map-{n}")
     foundation = factory.SubFactory(FoundationFactory)
-    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
 
 
 class EditionFactory(factory.django.DjangoModelFactory):
@@ -55,12 +62,11 @@ class DraftEditionFactory(EditionFactory):
     change_note = ""
 
 
-class WhatMattersFactory(factory.django.DjangoModelFactory):
+class WhatMattersFactory(OrderedFactory):
     class Meta:
         model = WhatMatters
 
     edition = factory.SubFactory(EditionFactory)
-    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
     text = factory.Faker("sentence")
 
 
@@ -73,12 +79,11 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     sector = Sector.THIRD_SECTOR
 
 
-class OutcomeFactory(factory.django.DjangoModelFactory):
+class OutcomeFactory(OrderedFactory):
     class Meta:
         model = Outcome
 
     edition = factory.SubFactory(EditionFactory)
-    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
     title = factory.Sequence(lambda n: f"Outcome {n}")
     slug = factory.Sequence(lambda n: f"outcome-{n}")
     statement = factory.Faker("paragraph")
@@ -92,22 +97,20 @@ class OutcomeOrganisationFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
 
 
-class ProgressEntryFactory(factory.django.DjangoModelFactory):
+class ProgressEntryFactory(OrderedFactory):
     class Meta:
         model = ProgressEntry
 
     outcome = factory.SubFactory(OutcomeFactory)
-    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
     text = factory.Faker("paragraph")
 
 
-class MilestoneFactory(factory.django.DjangoModelFactory):
+class MilestoneFactory(OrderedFactory):
     class Meta:
         model = Milestone
 
     outcome = factory.SubFactory(OutcomeFactory)
     year = 2027
-    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
     text = factory.Faker("paragraph")
 
 
@@ -321,24 +324,22 @@ class ConsultationFactory(SourceDocumentFactory):
     closes_on = factory.LazyFunction(lambda: _days_from_today(30))
 
 
-class CommitmentFactory(factory.django.DjangoModelFactory):
+class CommitmentFactory(OrderedFactory):
     class Meta:
         model = "sources.Commitment"
 
     document = factory.SubFactory(SourceDocumentFactory)
-    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
     reference = factory.Sequence(lambda n: f"C{n}")
     title = factory.Sequence(lambda n: f"Commitment {n}")
     text = factory.Faker("paragraph")
     timescale = "2025-26"
 
 
-class ConsultationQuestionFactory(factory.django.DjangoModelFactory):
+class ConsultationQuestionFactory(OrderedFactory):
     class Meta:
         model = "sources.ConsultationQuestion"
 
     document = factory.SubFactory(ConsultationFactory)
-    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
     number = factory.Sequence(lambda n: str(n + 1))
     text = factory.Faker("sentence")
     hint = "Please tell us why."
