@@ -157,3 +157,17 @@ def live_seeded(transactional_db):
     from seeding.routemaps import load_seed
 
     load_seed()
+
+
+@pytest.fixture
+def route_map(edition):
+    """The route map of the test module's own `edition` fixture."""
+    return edition.route_map
+
+
+@pytest.fixture
+def milestone(edition):
+    """The first 2027 milestone of the test module's own `edition` fixture."""
+    from milestones.models import Milestone
+
+    return Milestone.objects.filter(outcome__edition=edition, year=2027).order_by("pk").first()

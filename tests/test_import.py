@@ -50,11 +50,6 @@ def edition(organisations):
 
 
 @pytest.fixture
-def route_map(edition):
-    return edition.route_map
-
-
-@pytest.fixture
 def editor():
     return EditorFactory(all_route_maps=True)
 

@@ -16,7 +16,6 @@ from tests.test_import import (  # noqa: F401  (fixtures)
     export,
     organisations,
     preview_of,
-    route_map,
     rows_of,
     single_line_rows,
     to_csv,
