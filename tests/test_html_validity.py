@@ -34,8 +34,6 @@ from subscriptions.models import keys_token
 from tests.factories import (
     CommitmentFactory,
     CommitmentUpdateFactory,
-    ConsultationFactory,
-    ConsultationQuestionFactory,
     ProgressUpdateFactory,
     PublisherFactory,
     SourceDocumentFactory,
@@ -128,16 +126,6 @@ def pages_not_files():
         return True
 
     return wanted
-
-
-@pytest.fixture
-def open_consultation():
-    document = ConsultationFactory(title="Shaping kinship support", slug="shaping-kinship")
-    ConsultationQuestionFactory(document=document, number="1", text="What helps?", order=1)
-    ConsultationQuestionFactory(
-        document=document, number="2", text="What is missing?", hint="Tell us anything.", order=2
-    )
-    return document
 
 
 def public_pages(client: Client, consultation) -> dict[str, str]:
@@ -412,9 +400,9 @@ def review_pages(client: Client, milestone) -> dict[str, str]:
     return pages
 
 
-def test_every_page_is_valid_html(vnu, client, seeded, open_consultation, mailoutbox, tmp_path):
-    pages = public_pages(client, open_consultation)
-    pages.update(journey_pages(Client(), open_consultation, mailoutbox))
+def test_every_page_is_valid_html(vnu, client, seeded, consultation, mailoutbox, tmp_path):
+    pages = public_pages(client, consultation)
+    pages.update(journey_pages(Client(), consultation, mailoutbox))
     pages.update(signed_in_pages(Client()))
     pages.update(subscriber_pages(Client()))
     pages[CANARY] = CANARY_HTML

@@ -17,8 +17,6 @@ from sources.models import Commitment, SourceDocument, resolve_links
 from tests.factories import (
     CommitmentFactory,
     ConsultationAnswerFactory,
-    OrganisationFactory,
-    build_route_map,
     build_source_document,
     draft_copy,
 )
@@ -532,13 +530,10 @@ def test_years_always_follow_the_printed_timescale(db):
 # --- Bounded queries ----------------------------------------------------------------------------
 
 
-@pytest.fixture(params=[1, 10], ids=["1x", "10x"])
-def linked_plan(request):
-    organisations = [OrganisationFactory(), OrganisationFactory()]
-    editions = [
-        build_route_map(outcomes=2 * request.param, organisations=organisations)
-        for _ in range(request.param)
-    ]
+@pytest.fixture
+def linked_plan(volume):
+    editions, organisations = volume
+    scale = len(editions)
     outcomes = list(
         Outcome.objects.filter(edition__in=editions).select_related("edition__route_map")
     )
@@ -547,13 +542,13 @@ def linked_plan(request):
     )
     documents = [
         build_source_document(
-            commitments=3 * request.param,
-            outcomes=outcomes[index :: request.param],
-            milestones=milestones[index :: request.param],
+            commitments=3 * scale,
+            outcomes=outcomes[index::scale],
+            milestones=milestones[index::scale],
             organisations=organisations,
             links_each=3,
         )
-        for index in range(request.param)
+        for index in range(scale)
     ]
     return editions, documents
 
