@@ -3,6 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
 
 from accounts.roles import ALL_ROUTE_MAPS, ALL_SOURCE_DOCUMENTS, EDITORS, MODERATORS, PUBLISHERS
 from editing.services import milestone_update
@@ -80,13 +81,21 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
 
 class OutcomeFactory(OrderedFactory):
+    """`organisations=[...]` names those bodies on the outcome."""
+
     class Meta:
         model = Outcome
+        skip_postgeneration_save = True
 
     edition = factory.SubFactory(EditionFactory)
     title = factory.Sequence(lambda n: f"Outcome {n}")
     slug = factory.Sequence(lambda n: f"outcome-{n}")
     statement = factory.Faker("paragraph")
+
+    @factory.post_generation
+    def organisations(self, create, extracted, **kwargs):
+        for organisation in extracted or []:
+            OutcomeOrganisationFactory(outcome=self, organisation=organisation)
 
 
 class OutcomeOrganisationFactory(factory.django.DjangoModelFactory):
@@ -106,12 +115,21 @@ class ProgressEntryFactory(OrderedFactory):
 
 
 class MilestoneFactory(OrderedFactory):
+    """`organisations=[...]` names those bodies on the milestone itself (else it inherits the
+    outcome's)."""
+
     class Meta:
         model = Milestone
+        skip_postgeneration_save = True
 
     outcome = factory.SubFactory(OutcomeFactory)
     year = 2027
     text = factory.Faker("paragraph")
+
+    @factory.post_generation
+    def organisations(self, create, extracted, **kwargs):
+        for organisation in extracted or []:
+            MilestoneOrganisationFactory(milestone=self, organisation=organisation)
 
 
 class MilestoneOrganisationFactory(factory.django.DjangoModelFactory):
@@ -208,22 +226,22 @@ class ModeratorFactory(UserFactory):
         self.groups.add(Group.objects.get_or_create(name=MODERATORS)[0])
 
 
-def build_route_map(*, outcomes: int = 2, milestones_per_year: int = 1, organisations=None):
-    """A published route map with outcomes, progress and milestones in every plan year."""
-    edition = EditionFactory()
+def build_route_map(
+    *, outcomes: int = 2, milestones_per_year: int = 1, organisations=None, title=None
+):
+    """A published route map with outcomes, progress and milestones in every plan year;
+    `title` names the route map (else a numbered "Route map N")."""
+    edition = EditionFactory(**({"route_map__title": title} if title else {}))
     organisations = organisations or [OrganisationFactory(), OrganisationFactory()]
     WhatMattersFactory.create_batch(2, edition=edition)
     for _ in range(outcomes):
-        outcome = OutcomeFactory(edition=edition)
-        for organisation in organisations:
-            OutcomeOrganisationFactory(outcome=outcome, organisation=organisation)
+        outcome = OutcomeFactory(edition=edition, organisations=organisations)
         outcome.linked_route_maps.add(RouteMapFactory())
         ProgressEntryFactory.create_batch(2, outcome=outcome)
         for year in range(2024, 2031):
-            for milestone in MilestoneFactory.create_batch(
-                milestones_per_year, outcome=outcome, year=year
-            ):
-                MilestoneOrganisationFactory(milestone=milestone, organisation=organisations[0])
+            MilestoneFactory.create_batch(
+                milestones_per_year, outcome=outcome, year=year, organisations=organisations[:1]
+            )
     return edition
 
 
@@ -263,9 +281,8 @@ def draft_copy(live, *, milestone_status=None):
             slug=outcome.slug,
             title=outcome.title,
             statement=outcome.statement,
+            organisations=[link.organisation for link in outcome.organisation_links.all()],
         )
-        for link in outcome.organisation_links.all():
-            OutcomeOrganisationFactory(outcome=copy, organisation=link.organisation)
         for entry in outcome.progress_entries.all():
             ProgressEntryFactory(outcome=copy, key=entry.key, order=entry.order, text=entry.text)
         for milestone in outcome.milestones.all():
@@ -275,7 +292,7 @@ def draft_copy(live, *, milestone_status=None):
                 status_updated_by=milestone.status_updated_by,
             )
             stamp_status(stamped, milestone.status)
-            milestone_copy = MilestoneFactory(
+            MilestoneFactory(
                 outcome=copy,
                 key=milestone.key,
                 year=milestone.year,
@@ -285,11 +302,8 @@ def draft_copy(live, *, milestone_status=None):
                 status_updated_on=stamped.status_updated_on,
                 status_updated_by=stamped.status_updated_by,
                 progress_note=milestone.progress_note,
+                organisations=[link.organisation for link in milestone.organisation_links.all()],
             )
-            for link in milestone.organisation_links.all():
-                MilestoneOrganisationFactory(
-                    milestone=milestone_copy, organisation=link.organisation
-                )
     return draft
 
 
@@ -439,6 +453,23 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     milestone_year = factory.LazyAttribute(lambda o: o.milestone.year)
     proposed_status = "in_progress"
     note = factory.Faker("sentence")
+
+
+class AcceptedUpdateFactory(ProgressUpdateFactory):
+    """An update an editor accepted just now."""
+
+    class Meta:
+        model = "partners.ProgressUpdate"
+        exclude = ["milestone"]
+
+    state = "accepted"
+    reviewed_at = factory.LazyFunction(timezone.now)
+
+
+class DeclinedUpdateFactory(AcceptedUpdateFactory):
+    """An update an editor declined just now."""
+
+    state = "declined"
 
 
 class CommitmentUpdateFactory(ProgressUpdateFactory):

@@ -37,10 +37,7 @@ def link(message, kind: str, site: str = "http://127.0.0.1:8000") -> str:
 
 @pytest.fixture
 def live():
-    edition = build_route_map(outcomes=1, milestones_per_year=1)
-    edition.route_map.title = "Where children live"
-    edition.route_map.save()
-    return edition
+    return build_route_map(outcomes=1, milestones_per_year=1, title="Where children live")
 
 
 @pytest.fixture

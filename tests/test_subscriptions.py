@@ -259,10 +259,7 @@ def publish(live, django_capture_on_commit_callbacks, *, status=Status.IN_PROGRE
 
 @pytest.fixture
 def live():
-    edition = build_route_map(outcomes=1, milestones_per_year=1)
-    edition.route_map.title = "Where children live"
-    edition.route_map.save()
-    return edition
+    return build_route_map(outcomes=1, milestones_per_year=1, title="Where children live")
 
 
 def test_route_map_subscribers_get_what_changed(live, django_capture_on_commit_callbacks):
