@@ -41,6 +41,7 @@ from tests.factories import (
     edit_in_draft,
     partner_for,
 )
+from tests.helpers import subscription_link
 from tests.test_public_crawl import crawl
 
 BASE = Path(settings.BASE_DIR)
@@ -181,8 +182,7 @@ def journey_pages(client: Client, consultation, mailoutbox) -> dict[str, str]:
     )
     pages["/subscriptions/new/sent/"] = html_of(sent)
     confirm, unsubscribe = (
-        re.search(rf"http://testserver(/subscriptions/{kind}/[^/\s]+/)", mailoutbox[-1].body)[1]
-        for kind in ("confirm", "unsubscribe")
+        subscription_link(mailoutbox[-1], kind) for kind in ("confirm", "unsubscribe")
     )
     for url in (confirm, unsubscribe):
         pages[url] = html_of(client.get(url))
