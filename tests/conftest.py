@@ -157,3 +157,44 @@ def live_seeded(transactional_db):
     from seeding.routemaps import load_seed
 
     load_seed()
+
+
+@pytest.fixture
+def route_map(edition):
+    """The route map of the test module's own `edition` fixture."""
+    return edition.route_map
+
+
+@pytest.fixture
+def milestone(edition):
+    """The first 2027 milestone of the test module's own `edition` fixture."""
+    from milestones.models import Milestone
+
+    return Milestone.objects.filter(outcome__edition=edition, year=2027).order_by("pk").first()
+
+
+@pytest.fixture(params=[1, 10], ids=["1x", "10x"])
+def volume(request):
+    """Published route maps at two sizes (one, and ten times as much), for the tests that a
+    page's number of queries does not grow with the data: (editions, organisations)."""
+    from tests.factories import OrganisationFactory, build_route_map
+
+    organisations = [OrganisationFactory(), OrganisationFactory()]
+    editions = [
+        build_route_map(outcomes=2 * request.param, organisations=organisations)
+        for _ in range(request.param)
+    ]
+    return editions, organisations
+
+
+@pytest.fixture
+def consultation(db):
+    """An open consultation with two questions, the second with a hint."""
+    from tests.factories import ConsultationFactory, ConsultationQuestionFactory
+
+    document = ConsultationFactory(title="Shaping kinship support", slug="shaping-kinship")
+    ConsultationQuestionFactory(document=document, number="1", text="What helps?", order=1)
+    ConsultationQuestionFactory(
+        document=document, number="2", text="What is missing?", hint="Tell us anything.", order=2
+    )
+    return document

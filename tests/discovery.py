@@ -18,7 +18,6 @@ from tests.factories import (
     OutcomeOrganisationFactory,
     ProgressEntryFactory,
     RouteMapFactory,
-    build_route_map,
 )
 
 PAST_YEAR = 2024  # ended whenever these tests run (the plan starts in 2024)
@@ -76,13 +75,3 @@ def plan(clock):
         "delayed": delayed,
         "draft": draft_milestone,
     }
-
-
-@pytest.fixture(params=[1, 10], ids=["1x", "10x"])
-def volume(request):
-    organisations = [OrganisationFactory(), OrganisationFactory()]
-    editions = [
-        build_route_map(outcomes=2 * request.param, organisations=organisations)
-        for _ in range(request.param)
-    ]
-    return editions, organisations

@@ -3,6 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
 
 from accounts.roles import ALL_ROUTE_MAPS, ALL_SOURCE_DOCUMENTS, EDITORS, MODERATORS, PUBLISHERS
 from editing.services import milestone_update
@@ -12,24 +13,31 @@ from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
 from routemap.models import Edition, Foundation, RouteMap, WhatMatters
 
 
-class FoundationFactory(factory.django.DjangoModelFactory):
+class OrderedFactory(factory.django.DjangoModelFactory):
+    """Rows kept in an order of their own (outcomes, milestones, commitments, ...)."""
+
+    class Meta:
+        abstract = True
+
+    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
+
+
+class FoundationFactory(OrderedFactory):
     class Meta:
         model = Foundation
         django_get_or_create = ["slug"]
 
     name = factory.Sequence(lambda n: f"Foundation {n}")
     slug = factory.Sequence(lambda n: f"foundation-{n}")
-    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
 
 
-class RouteMapFactory(factory.django.DjangoModelFactory):
+class RouteMapFactory(OrderedFactory):
     class Meta:
         model = RouteMap
 
     title = factory.Sequence(lambda n: f"Route map {n}")
     slug = factory.Sequence(lambda n: f"route-map-{n}")
     foundation = factory.SubFactory(FoundationFactory)
-    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
 
 
 class EditionFactory(factory.django.DjangoModelFactory):
@@ -55,12 +63,11 @@ class DraftEditionFactory(EditionFactory):
     change_note = ""
 
 
-class WhatMattersFactory(factory.django.DjangoModelFactory):
+class WhatMattersFactory(OrderedFactory):
     class Meta:
         model = WhatMatters
 
     edition = factory.SubFactory(EditionFactory)
-    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
     text = factory.Faker("sentence")
 
 
@@ -73,15 +80,22 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     sector = Sector.THIRD_SECTOR
 
 
-class OutcomeFactory(factory.django.DjangoModelFactory):
+class OutcomeFactory(OrderedFactory):
+    """`organisations=[...]` names those bodies on the outcome."""
+
     class Meta:
         model = Outcome
+        skip_postgeneration_save = True
 
     edition = factory.SubFactory(EditionFactory)
-    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
     title = factory.Sequence(lambda n: f"Outcome {n}")
     slug = factory.Sequence(lambda n: f"outcome-{n}")
     statement = factory.Faker("paragraph")
+
+    @factory.post_generation
+    def organisations(self, create, extracted, **kwargs):
+        for organisation in extracted or []:
+            OutcomeOrganisationFactory(outcome=self, organisation=organisation)
 
 
 class OutcomeOrganisationFactory(factory.django.DjangoModelFactory):
@@ -92,23 +106,30 @@ class OutcomeOrganisationFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
 
 
-class ProgressEntryFactory(factory.django.DjangoModelFactory):
+class ProgressEntryFactory(OrderedFactory):
     class Meta:
         model = ProgressEntry
 
     outcome = factory.SubFactory(OutcomeFactory)
-    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
     text = factory.Faker("paragraph")
 
 
-class MilestoneFactory(factory.django.DjangoModelFactory):
+class MilestoneFactory(OrderedFactory):
+    """`organisations=[...]` names those bodies on the milestone itself (else it inherits the
+    outcome's)."""
+
     class Meta:
         model = Milestone
+        skip_postgeneration_save = True
 
     outcome = factory.SubFactory(OutcomeFactory)
     year = 2027
-    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
     text = factory.Faker("paragraph")
+
+    @factory.post_generation
+    def organisations(self, create, extracted, **kwargs):
+        for organisation in extracted or []:
+            MilestoneOrganisationFactory(milestone=self, organisation=organisation)
 
 
 class MilestoneOrganisationFactory(factory.django.DjangoModelFactory):
@@ -205,22 +226,22 @@ class ModeratorFactory(UserFactory):
         self.groups.add(Group.objects.get_or_create(name=MODERATORS)[0])
 
 
-def build_route_map(*, outcomes: int = 2, milestones_per_year: int = 1, organisations=None):
-    """A published route map with outcomes, progress and milestones in every plan year."""
-    edition = EditionFactory()
+def build_route_map(
+    *, outcomes: int = 2, milestones_per_year: int = 1, organisations=None, title=None
+):
+    """A published route map with outcomes, progress and milestones in every plan year;
+    `title` names the route map (else a numbered "Route map N")."""
+    edition = EditionFactory(**({"route_map__title": title} if title else {}))
     organisations = organisations or [OrganisationFactory(), OrganisationFactory()]
     WhatMattersFactory.create_batch(2, edition=edition)
     for _ in range(outcomes):
-        outcome = OutcomeFactory(edition=edition)
-        for organisation in organisations:
-            OutcomeOrganisationFactory(outcome=outcome, organisation=organisation)
+        outcome = OutcomeFactory(edition=edition, organisations=organisations)
         outcome.linked_route_maps.add(RouteMapFactory())
         ProgressEntryFactory.create_batch(2, outcome=outcome)
         for year in range(2024, 2031):
-            for milestone in MilestoneFactory.create_batch(
-                milestones_per_year, outcome=outcome, year=year
-            ):
-                MilestoneOrganisationFactory(milestone=milestone, organisation=organisations[0])
+            MilestoneFactory.create_batch(
+                milestones_per_year, outcome=outcome, year=year, organisations=organisations[:1]
+            )
     return edition
 
 
@@ -260,9 +281,8 @@ def draft_copy(live, *, milestone_status=None):
             slug=outcome.slug,
             title=outcome.title,
             statement=outcome.statement,
+            organisations=[link.organisation for link in outcome.organisation_links.all()],
         )
-        for link in outcome.organisation_links.all():
-            OutcomeOrganisationFactory(outcome=copy, organisation=link.organisation)
         for entry in outcome.progress_entries.all():
             ProgressEntryFactory(outcome=copy, key=entry.key, order=entry.order, text=entry.text)
         for milestone in outcome.milestones.all():
@@ -272,7 +292,7 @@ def draft_copy(live, *, milestone_status=None):
                 status_updated_by=milestone.status_updated_by,
             )
             stamp_status(stamped, milestone.status)
-            milestone_copy = MilestoneFactory(
+            MilestoneFactory(
                 outcome=copy,
                 key=milestone.key,
                 year=milestone.year,
@@ -282,11 +302,8 @@ def draft_copy(live, *, milestone_status=None):
                 status_updated_on=stamped.status_updated_on,
                 status_updated_by=stamped.status_updated_by,
                 progress_note=milestone.progress_note,
+                organisations=[link.organisation for link in milestone.organisation_links.all()],
             )
-            for link in milestone.organisation_links.all():
-                MilestoneOrganisationFactory(
-                    milestone=milestone_copy, organisation=link.organisation
-                )
     return draft
 
 
@@ -321,24 +338,22 @@ class ConsultationFactory(SourceDocumentFactory):
     closes_on = factory.LazyFunction(lambda: _days_from_today(30))
 
 
-class CommitmentFactory(factory.django.DjangoModelFactory):
+class CommitmentFactory(OrderedFactory):
     class Meta:
         model = "sources.Commitment"
 
     document = factory.SubFactory(SourceDocumentFactory)
-    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
     reference = factory.Sequence(lambda n: f"C{n}")
     title = factory.Sequence(lambda n: f"Commitment {n}")
     text = factory.Faker("paragraph")
     timescale = "2025-26"
 
 
-class ConsultationQuestionFactory(factory.django.DjangoModelFactory):
+class ConsultationQuestionFactory(OrderedFactory):
     class Meta:
         model = "sources.ConsultationQuestion"
 
     document = factory.SubFactory(ConsultationFactory)
-    order = factory.Sequence(lambda n: n % 30000)  # order fields are small integers
     number = factory.Sequence(lambda n: str(n + 1))
     text = factory.Faker("sentence")
     hint = "Please tell us why."
@@ -441,6 +456,23 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     milestone_year = factory.LazyAttribute(lambda o: o.milestone.year)
     proposed_status = "in_progress"
     note = factory.Faker("sentence")
+
+
+class AcceptedUpdateFactory(ProgressUpdateFactory):
+    """An update an editor accepted just now."""
+
+    class Meta:
+        model = "partners.ProgressUpdate"
+        exclude = ["milestone"]
+
+    state = "accepted"
+    reviewed_at = factory.LazyFunction(timezone.now)
+
+
+class DeclinedUpdateFactory(AcceptedUpdateFactory):
+    """An update an editor declined just now."""
+
+    state = "declined"
 
 
 class CommitmentUpdateFactory(ProgressUpdateFactory):

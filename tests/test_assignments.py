@@ -47,11 +47,6 @@ def edition():
 
 
 @pytest.fixture
-def route_map(edition):
-    return edition.route_map
-
-
-@pytest.fixture
 def milestone(edition):
     return Milestone.objects.filter(outcome__edition=edition).order_by("pk").first()
 

@@ -10,10 +10,8 @@ from publishing.services import edition_publish
 from tests.factories import (
     DraftEditionFactory,
     MilestoneFactory,
-    MilestoneOrganisationFactory,
     OrganisationFactory,
     OutcomeFactory,
-    OutcomeOrganisationFactory,
     build_route_map,
     draft_copy,
 )
@@ -39,9 +37,9 @@ def organisation():
 
 @pytest.fixture
 def live(organisation):
-    edition = build_route_map(outcomes=1, milestones_per_year=0, organisations=[organisation])
-    edition.route_map.title = "Where children live"
-    edition.route_map.save()
+    edition = build_route_map(
+        outcomes=1, milestones_per_year=0, organisations=[organisation], title="Where children live"
+    )
     outcome = edition.outcomes.get()
     outcome.title = "Secure care"
     outcome.save()
@@ -96,10 +94,10 @@ def test_long_milestones_are_shortened_in_the_summary(client, organisation, live
 def test_calendar_has_only_the_organisations_milestones(client, organisation, live):
     outcome = live.outcomes.get()
     theirs = MilestoneFactory(outcome=outcome, year=2027)
-    someone_else = MilestoneFactory(outcome=outcome, year=2027, text="Not theirs")
-    MilestoneOrganisationFactory(milestone=someone_else)
-    other = OrganisationFactory()
-    OutcomeOrganisationFactory(outcome=OutcomeFactory(edition=live), organisation=other)
+    MilestoneFactory(
+        outcome=outcome, year=2027, text="Not theirs", organisations=[OrganisationFactory()]
+    )
+    OutcomeFactory(edition=live, organisations=[OrganisationFactory()])
 
     uids = [str(e["UID"]) for e in events(calendar_for(client, organisation))]
 
@@ -108,8 +106,7 @@ def test_calendar_has_only_the_organisations_milestones(client, organisation, li
 
 def test_drafts_never_appear_in_calendars(client, organisation, live):
     draft = DraftEditionFactory(route_map=live.route_map)
-    outcome = OutcomeFactory(edition=draft)
-    OutcomeOrganisationFactory(outcome=outcome, organisation=organisation)
+    outcome = OutcomeFactory(edition=draft, organisations=[organisation])
     MilestoneFactory(outcome=outcome, text="Draft milestone")
 
     response = client.get(f"/organisations/{organisation.slug}/calendar.ics")

@@ -14,7 +14,6 @@ from tests.days import on
 from tests.factories import (
     ConsultationAnswerFactory,
     ConsultationFactory,
-    ConsultationQuestionFactory,
     ConsultationResponseFactory,
     EditorFactory,
     ModeratorFactory,
@@ -25,16 +24,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 KINSHIP = "vision-for-kinship-care"
-
-
-@pytest.fixture
-def consultation():
-    document = ConsultationFactory(title="Shaping kinship support", slug="shaping-kinship")
-    ConsultationQuestionFactory(document=document, number="1", text="What helps?", order=1)
-    ConsultationQuestionFactory(
-        document=document, number="2", text="What is missing?", hint="Tell us anything.", order=2
-    )
-    return document
 
 
 def form_data(document: SourceDocument, **overrides) -> dict:

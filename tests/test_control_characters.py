@@ -273,28 +273,26 @@ def test_a_milestone_saved_through_the_edit_form_is_stored_clean(client):
     ET.fromstring(feed.content)
 
 
-def test_a_partners_progress_update_is_stored_clean(client):
+def partner_sends_update(client, *, note):
+    """A partner of a milestone's lead body posts a progress update on it saying `note`."""
     organisation = OrganisationFactory()
     live = build_route_map(outcomes=1, organisations=[organisation])
     milestone = live.outcomes.first().milestones.get(year=2027)
     client.force_login(partner_for(organisation))
-    response = client.post(
+    return client.post(
         reverse("partners:update", args=[milestone.key]),
-        {"proposed_status": "in_progress", "note": TYPED},
+        {"proposed_status": "in_progress", "note": note},
     )
+
+
+def test_a_partners_progress_update_is_stored_clean(client):
+    response = partner_sends_update(client, note=TYPED)
     assert response.status_code == 302
     assert ProgressUpdate.objects.get().note == STORED
 
 
 def test_a_note_of_control_characters_only_is_refused_as_empty(client):
-    organisation = OrganisationFactory()
-    live = build_route_map(outcomes=1, organisations=[organisation])
-    milestone = live.outcomes.first().milestones.get(year=2027)
-    client.force_login(partner_for(organisation))
-    response = client.post(
-        reverse("partners:update", args=[milestone.key]),
-        {"proposed_status": "in_progress", "note": "\x1b\x08"},
-    )
+    response = partner_sends_update(client, note="\x1b\x08")
     assert response.status_code == 400
     assert "Enter what has happened on this milestone." in response.content.decode()
     assert not ProgressUpdate.objects.exists()

@@ -27,16 +27,6 @@ def edition():
     return build_route_map(outcomes=2)
 
 
-@pytest.fixture
-def route_map(edition):
-    return edition.route_map
-
-
-@pytest.fixture
-def milestone(edition):
-    return Milestone.objects.filter(outcome__edition=edition, year=2027).order_by("pk").first()
-
-
 def milestone_post(milestone, **changes):
     data = {
         "text": milestone.text,

@@ -25,7 +25,6 @@ pytestmark = pytest.mark.django_db
 
 # Fixtures shared with the other discovery tests.
 plan = discovery.plan
-volume = discovery.volume
 
 
 def body(response) -> str:

@@ -72,11 +72,6 @@ def edition(cosla):
 
 
 @pytest.fixture
-def route_map(edition):
-    return edition.route_map
-
-
-@pytest.fixture
 def milestone(edition):
     return Milestone.objects.get(outcome__edition=edition, year=2027)
 

@@ -34,8 +34,6 @@ from subscriptions.models import keys_token
 from tests.factories import (
     CommitmentFactory,
     CommitmentUpdateFactory,
-    ConsultationFactory,
-    ConsultationQuestionFactory,
     ProgressUpdateFactory,
     PublisherFactory,
     SourceDocumentFactory,
@@ -43,6 +41,7 @@ from tests.factories import (
     edit_in_draft,
     partner_for,
 )
+from tests.helpers import subscription_link
 from tests.test_public_crawl import crawl
 
 BASE = Path(settings.BASE_DIR)
@@ -130,16 +129,6 @@ def pages_not_files():
     return wanted
 
 
-@pytest.fixture
-def open_consultation():
-    document = ConsultationFactory(title="Shaping kinship support", slug="shaping-kinship")
-    ConsultationQuestionFactory(document=document, number="1", text="What helps?", order=1)
-    ConsultationQuestionFactory(
-        document=document, number="2", text="What is missing?", hint="Tell us anything.", order=2
-    )
-    return document
-
-
 def public_pages(client: Client, consultation) -> dict[str, str]:
     """Every public page the crawl reaches, and the states a crawl cannot reach: forms with
     errors, several filters at once, no search results, a page that is not there."""
@@ -193,8 +182,7 @@ def journey_pages(client: Client, consultation, mailoutbox) -> dict[str, str]:
     )
     pages["/subscriptions/new/sent/"] = html_of(sent)
     confirm, unsubscribe = (
-        re.search(rf"http://testserver(/subscriptions/{kind}/[^/\s]+/)", mailoutbox[-1].body)[1]
-        for kind in ("confirm", "unsubscribe")
+        subscription_link(mailoutbox[-1], kind) for kind in ("confirm", "unsubscribe")
     )
     for url in (confirm, unsubscribe):
         pages[url] = html_of(client.get(url))
@@ -412,9 +400,9 @@ def review_pages(client: Client, milestone) -> dict[str, str]:
     return pages
 
 
-def test_every_page_is_valid_html(vnu, client, seeded, open_consultation, mailoutbox, tmp_path):
-    pages = public_pages(client, open_consultation)
-    pages.update(journey_pages(Client(), open_consultation, mailoutbox))
+def test_every_page_is_valid_html(vnu, client, seeded, consultation, mailoutbox, tmp_path):
+    pages = public_pages(client, consultation)
+    pages.update(journey_pages(Client(), consultation, mailoutbox))
     pages.update(signed_in_pages(Client()))
     pages.update(subscriber_pages(Client()))
     pages[CANARY] = CANARY_HTML

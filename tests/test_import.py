@@ -50,11 +50,6 @@ def edition(organisations):
 
 
 @pytest.fixture
-def route_map(edition):
-    return edition.route_map
-
-
-@pytest.fixture
 def editor():
     return EditorFactory(all_route_maps=True)
 
@@ -91,6 +86,14 @@ def preview_of(route_map, text, remove_missing=False):
 def single_line_rows(client, route_map):
     """The export, less the fixture's multi-line milestone, so line numbers equal row numbers."""
     return [r for r in rows_of(export(client, route_map)) if "\n" not in r["text"]]
+
+
+def first_marked_achieved(client, editor, route_map):
+    """The editor's export with one change: its first milestone marked achieved."""
+    client.force_login(editor)
+    rows = single_line_rows(client, route_map)
+    rows[0]["status"] = "achieved"
+    return rows
 
 
 # --------------------------------------------------------------------------- permissions
@@ -482,9 +485,7 @@ def write(tmp_path, text, name="milestones.csv"):
 def test_command_dry_run_prints_the_changes_and_changes_nothing(
     client, editor, route_map, tmp_path, capsys
 ):
-    client.force_login(editor)
-    rows = single_line_rows(client, route_map)
-    rows[0]["status"] = "achieved"
+    rows = first_marked_achieved(client, editor, route_map)
     path = write(tmp_path, to_csv(rows))
     call_command("import_route_map", path, "--route-map", route_map.slug, "--dry-run")
     out = capsys.readouterr().out
@@ -498,9 +499,7 @@ def test_command_dry_run_prints_the_changes_and_changes_nothing(
 def test_command_applies_to_the_draft_as_the_named_user(
     client, editor, route_map, tmp_path, capsys
 ):
-    client.force_login(editor)
-    rows = single_line_rows(client, route_map)
-    rows[0]["status"] = "achieved"
+    rows = first_marked_achieved(client, editor, route_map)
     path = write(tmp_path, to_csv(rows))
     call_command("import_route_map", path, "--route-map", route_map.slug, "--user", editor.username)
     assert "1 changed" in capsys.readouterr().out
@@ -514,9 +513,7 @@ def test_command_applies_to_the_draft_as_the_named_user(
 def test_command_with_errors_exits_non_zero_and_names_the_lines(
     client, editor, route_map, tmp_path, capsys
 ):
-    client.force_login(editor)
-    rows = single_line_rows(client, route_map)
-    rows[0]["status"] = "achieved"
+    rows = first_marked_achieved(client, editor, route_map)
     rows[1]["year"] = "2040"
     path = write(tmp_path, to_csv(rows))
     with pytest.raises(CommandError, match="1 problem"):
@@ -832,9 +829,7 @@ def test_a_file_with_more_rows_than_can_be_applied_is_refused_at_preview(
 def test_a_change_to_the_draft_after_the_preview_stops_the_whole_import(
     client, editor, route_map, tmp_path
 ):
-    client.force_login(editor)
-    rows = single_line_rows(client, route_map)
-    rows[0]["status"] = "achieved"
+    rows = first_marked_achieved(client, editor, route_map)
     rows[1]["status"] = "delayed"
     preview = preview_of(route_map, to_csv(rows))
     other = Milestone.objects.get(key=rows[1]["milestone_id"])

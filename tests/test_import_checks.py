@@ -16,7 +16,6 @@ from tests.test_import import (  # noqa: F401  (fixtures)
     export,
     organisations,
     preview_of,
-    route_map,
     rows_of,
     single_line_rows,
     to_csv,
@@ -77,14 +76,19 @@ def draft_milestone(route_map, key) -> Milestone:
 # ---------------------------------------------------------------------- word-level difference
 
 
+def exported_with_long_text(client, editor, route_map, outcome):
+    """The editor's export once `outcome` has a 2027 milestone of LONG_TEXT: (rows, its row)."""
+    MilestoneFactory(outcome=outcome, year=2027, text=LONG_TEXT)
+    client.force_login(editor)
+    rows = single_line_rows(client, route_map)
+    return rows, next(r for r in rows if r["text"] == LONG_TEXT)
+
+
 def test_a_change_late_in_a_long_text_is_shown_as_the_words_that_changed(
     client, editor, route_map, edition
 ):
     outcome = edition.outcomes.order_by("order").first()
-    MilestoneFactory(outcome=outcome, year=2027, text=LONG_TEXT)
-    client.force_login(editor)
-    rows = single_line_rows(client, route_map)
-    row = next(r for r in rows if r["text"] == LONG_TEXT)
+    rows, row = exported_with_long_text(client, editor, route_map, outcome)
     assert len(LONG_TEXT.split()) > 60
     row["text"] = LONG_TEXT.replace("in March", "in September")
     body = preview_page(client, route_map, to_csv(rows))
@@ -313,10 +317,7 @@ def test_errors_quote_the_milestone_shortened_at_a_word_with_year_and_outcome(
     client, editor, route_map, edition
 ):
     outcome = edition.outcomes.order_by("order").first()
-    MilestoneFactory(outcome=outcome, year=2027, text=LONG_TEXT)
-    client.force_login(editor)
-    rows = single_line_rows(client, route_map)
-    row = next(r for r in rows if r["text"] == LONG_TEXT)
+    rows, row = exported_with_long_text(client, editor, route_map, outcome)
     row["year"] = "someday"
     [error] = preview_of(route_map, to_csv(rows)).errors
     assert error.about == (

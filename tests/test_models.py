@@ -9,10 +9,8 @@ from milestones.models import Milestone, Status
 from tests.factories import (
     DraftEditionFactory,
     MilestoneFactory,
-    MilestoneOrganisationFactory,
     OrganisationFactory,
     OutcomeFactory,
-    OutcomeOrganisationFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -50,11 +48,9 @@ def test_overdue_queryset_matches_the_rule():
 
 def test_milestone_without_its_own_bodies_inherits_the_outcomes():
     council, charity = OrganisationFactory(), OrganisationFactory()
-    outcome = OutcomeFactory()
-    OutcomeOrganisationFactory(outcome=outcome, organisation=council)
+    outcome = OutcomeFactory(organisations=[council])
     inherited = MilestoneFactory(outcome=outcome)
-    own = MilestoneFactory(outcome=outcome)
-    MilestoneOrganisationFactory(milestone=own, organisation=charity)
+    own = MilestoneFactory(outcome=outcome, organisations=[charity])
 
     assert list(Milestone.objects.for_organisation(council)) == [inherited]
     assert list(Milestone.objects.for_organisation(charity)) == [own]

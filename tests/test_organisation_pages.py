@@ -10,20 +10,11 @@ from django.urls import reverse
 from tests.factories import (
     DraftEditionFactory,
     MilestoneFactory,
-    MilestoneOrganisationFactory,
     OrganisationFactory,
     OutcomeFactory,
-    OutcomeOrganisationFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _milestone_naming(*organisations, **kwargs):
-    milestone = MilestoneFactory(**kwargs)
-    for organisation in organisations:
-        MilestoneOrganisationFactory(milestone=milestone, organisation=organisation)
-    return milestone
 
 
 def _text(html: str) -> str:
@@ -37,7 +28,7 @@ def _milestone_block(page: str) -> str:
 
 def test_a_body_working_alone_is_not_shown_with_an_empty_with(client):
     body = OrganisationFactory(name="Care Inspectorate", slug="care-inspectorate")
-    _milestone_naming(body)
+    MilestoneFactory(organisations=[body])
     block = _milestone_block(client.get(body.get_absolute_url()).content.decode())
     assert "With:" not in block
     assert "·" not in block
@@ -48,7 +39,7 @@ def test_other_bodies_are_listed_after_with_separated_by_commas(client):
     first = OrganisationFactory(name="Alpha Council")
     body = OrganisationFactory(name="Beta Board")
     last = OrganisationFactory(name="Gamma Trust")
-    _milestone_naming(first, body, last)
+    MilestoneFactory(organisations=[first, body, last])
     block = _text(_milestone_block(client.get(body.get_absolute_url()).content.decode()))
     assert "With: Alpha Council , Gamma Trust " in block
     assert "Beta Board" not in block.split("See it in its outcome")[0]
@@ -57,7 +48,7 @@ def test_other_bodies_are_listed_after_with_separated_by_commas(client):
 def test_with_has_no_stray_comma_when_the_page_body_comes_last(client):
     other = OrganisationFactory(name="Alpha Council")
     body = OrganisationFactory(name="Zeta Board")
-    _milestone_naming(other, body)
+    MilestoneFactory(organisations=[other, body])
     block = _text(_milestone_block(client.get(body.get_absolute_url()).content.decode()))
     assert "With: Alpha Council See it in its outcome" in block
 
@@ -65,9 +56,7 @@ def test_with_has_no_stray_comma_when_the_page_body_comes_last(client):
 def test_bodies_inherited_from_the_outcome_are_listed_the_same_way(client):
     body = OrganisationFactory(name="Beta Board")
     other = OrganisationFactory(name="Alpha Council")
-    outcome = OutcomeFactory()
-    OutcomeOrganisationFactory(outcome=outcome, organisation=other)
-    OutcomeOrganisationFactory(outcome=outcome, organisation=body)
+    outcome = OutcomeFactory(organisations=[other, body])
     MilestoneFactory(outcome=outcome)
     block = _text(_milestone_block(client.get(body.get_absolute_url()).content.decode()))
     assert "With: Alpha Council See it in its outcome" in block
@@ -75,7 +64,7 @@ def test_bodies_inherited_from_the_outcome_are_listed_the_same_way(client):
 
 def test_organisation_page_offers_no_sector_filter(client):
     body = OrganisationFactory()
-    _milestone_naming(body)
+    MilestoneFactory(organisations=[body])
     page = client.get(body.get_absolute_url()).content.decode()
     assert 'name="sector"' not in page
     assert 'name="year"' in page
@@ -87,7 +76,7 @@ def test_timeline_keeps_its_sector_filter(client):
 
 def test_a_sector_parameter_on_an_organisation_page_changes_nothing(client):
     body = OrganisationFactory()
-    _milestone_naming(body, text="Inspect every secure unit")
+    MilestoneFactory(text="Inspect every secure unit", organisations=[body])
     response = client.get(body.get_absolute_url(), {"sector": "health"})
     assert response.status_code == 200
     assert "Inspect every secure unit" in response.content.decode()
@@ -97,11 +86,10 @@ def test_organisation_list_leaves_out_bodies_with_no_published_actions(client):
     busy = OrganisationFactory(name="Busy Council", slug="busy-council")
     idle = OrganisationFactory(name="Idle Trust", slug="idle-trust")
     drafted = OrganisationFactory(name="Drafted Board", slug="drafted-board")
-    _milestone_naming(busy)
-    _milestone_naming(drafted, outcome=OutcomeFactory(edition=DraftEditionFactory()))
+    MilestoneFactory(organisations=[busy])
+    MilestoneFactory(outcome=OutcomeFactory(edition=DraftEditionFactory()), organisations=[drafted])
     inheriting = OrganisationFactory(name="Inheriting Agency", slug="inheriting-agency")
-    outcome = OutcomeFactory()
-    OutcomeOrganisationFactory(outcome=outcome, organisation=inheriting)
+    outcome = OutcomeFactory(organisations=[inheriting])
     MilestoneFactory(outcome=outcome)
 
     page = client.get(reverse("organisations:list")).content.decode()
@@ -131,7 +119,7 @@ def test_a_body_with_nothing_published_says_so_plainly_whatever_the_filters(clie
 
 def test_filters_that_match_nothing_say_so_on_an_organisation_page(client):
     body = OrganisationFactory()
-    _milestone_naming(body, year=2027)
+    MilestoneFactory(year=2027, organisations=[body])
     page = client.get(body.get_absolute_url(), {"year": "2030"}).content.decode()
     assert "0 actions match" in page
     assert "Nothing matched these filters" in page
@@ -140,7 +128,7 @@ def test_filters_that_match_nothing_say_so_on_an_organisation_page(client):
 def test_nothing_matched_links_to_the_page_without_each_filter(client, clock):
     clock.move_to(datetime.date(2026, 6, 1))
     body = OrganisationFactory(slug="care-inspectorate")
-    _milestone_naming(body, year=2027)
+    MilestoneFactory(year=2027, organisations=[body])
     url = body.get_absolute_url()
     page = client.get(url, {"year": "2030", "overdue": "1"}).content.decode()
     nothing = page[page.index("Nothing matched these filters") :]

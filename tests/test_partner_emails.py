@@ -56,10 +56,7 @@ def organisation():
 
 @pytest.fixture
 def live(organisation):
-    edition = build_route_map(outcomes=1, organisations=[organisation])
-    edition.route_map.title = "Where children live"
-    edition.route_map.save()
-    return edition
+    return build_route_map(outcomes=1, organisations=[organisation], title="Where children live")
 
 
 @pytest.fixture
@@ -340,10 +337,7 @@ def test_a_rolled_back_document_publish_tells_nobody(
 
 @pytest.fixture
 def other_route_map(organisation):
-    edition = build_route_map(outcomes=1, organisations=[organisation])
-    edition.route_map.title = "Aye"
-    edition.route_map.save()
-    return edition
+    return build_route_map(outcomes=1, organisations=[organisation], title="Aye")
 
 
 def digest():

@@ -18,7 +18,9 @@ from partners.signals import update_submitted
 from sources.actions import organisation_action_count
 from sources.models import Commitment, CommitmentOrganisation
 from tests.factories import (
+    AcceptedUpdateFactory,
     CommitmentFactory,
+    DeclinedUpdateFactory,
     EditorFactory,
     OrganisationFactory,
     ProgressUpdateFactory,
@@ -48,6 +50,19 @@ def name_on(commitment, organisation, role="lead"):
         commitment=commitment, organisation=organisation, role=role
     )
     return commitment
+
+
+@pytest.fixture
+def submitted():
+    """The updates the `update_submitted` signal announces while the test runs."""
+    sent = []
+
+    def receive(sender, update, **kwargs):
+        sent.append(update)
+
+    update_submitted.connect(receive, weak=False)
+    yield sent
+    update_submitted.disconnect(receive)
 
 
 @pytest.fixture
@@ -180,27 +195,22 @@ def test_cosla_commitment_8_1_is_listed_counted_and_overdue_everywhere(
 
 
 def test_partner_sends_an_update_on_a_commitment(
-    signed_in, partner, body, commitment, django_capture_on_commit_callbacks
+    signed_in, partner, body, commitment, submitted, django_capture_on_commit_callbacks
 ):
     form = signed_in.get(commitment_url(commitment))
     assert form.status_code == 200
     page = form.content.decode()
     assert "8.1 Joint Action Plan" in page
     assert "Where this commitment is now" in page
-    sent = []
-    update_submitted.connect(lambda sender, update, **kw: sent.append(update), weak=False)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = signed_in.post(
-                commitment_url(commitment),
-                {
-                    "proposed_status": "delayed",
-                    "note": "The plan is drafted; COSLA leaders see it in January.",
-                    "evidence_url": "https://example.org/plan",
-                },
-            )
-    finally:
-        update_submitted.receivers.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in.post(
+            commitment_url(commitment),
+            {
+                "proposed_status": "delayed",
+                "note": "The plan is drafted; COSLA leaders see it in January.",
+                "evidence_url": "https://example.org/plan",
+            },
+        )
     assert response.status_code == 302
     assert response["Location"] == HOME + "#updates"
     update = ProgressUpdate.objects.get()
@@ -213,7 +223,7 @@ def test_partner_sends_an_update_on_a_commitment(
     )
     assert update.milestone_year == 2025
     assert update.proposed_status == Status.DELAYED
-    assert [u.pk for u in sent] == [update.pk]
+    assert [u.pk for u in submitted] == [update.pk]
 
 
 def test_a_commitment_without_a_timescale_has_no_year(signed_in, body):
@@ -328,11 +338,9 @@ def test_partner_sees_their_note_and_evidence_beside_the_action_and_in_their_upd
 def test_a_declined_update_shows_its_reason_beside_the_milestone(
     signed_in, partner, body, milestone
 ):
-    ProgressUpdateFactory(
+    DeclinedUpdateFactory(
         milestone=milestone,
         organisation=body,
-        state=ProgressUpdate.State.DECLINED,
-        reviewed_at=timezone.now(),
         decline_reason="Please link the published inspection report.",
     )
     page = signed_in.get(HOME).content.decode()
@@ -365,11 +373,9 @@ def test_an_accepted_update_says_when_it_will_be_or_was_published(
 
 
 def test_a_note_the_editor_reworded_shows_the_words_changed(signed_in, body, milestone):
-    ProgressUpdateFactory(
+    AcceptedUpdateFactory(
         milestone=milestone,
         organisation=body,
-        state=ProgressUpdate.State.ACCEPTED,
-        reviewed_at=timezone.now(),
         note="Inspections restarted in May.",
         accepted_note="Inspections restarted in June.",
     )
@@ -379,9 +385,7 @@ def test_a_note_the_editor_reworded_shows_the_words_changed(signed_in, body, mil
 
 
 def test_an_unchanged_accepted_note_is_not_called_changed(signed_in, body, milestone):
-    update = ProgressUpdateFactory(
-        milestone=milestone, organisation=body, state="accepted", reviewed_at=timezone.now()
-    )
+    update = AcceptedUpdateFactory(milestone=milestone, organisation=body)
     update.accepted_note = update.credited_note()
     update.save()
     assert "The editor changed your note" not in signed_in.get(HOME).content.decode()
@@ -391,7 +395,7 @@ def test_an_unchanged_accepted_note_is_not_called_changed(signed_in, body, miles
 
 
 def test_partner_changes_a_waiting_update(
-    signed_in, partner, body, milestone, django_capture_on_commit_callbacks
+    signed_in, partner, body, milestone, submitted, django_capture_on_commit_callbacks
 ):
     update = ProgressUpdateFactory(
         milestone=milestone, organisation=body, submitted_by=partner, note="First words."
@@ -399,22 +403,17 @@ def test_partner_changes_a_waiting_update(
     form = signed_in.get(edit_url(update))
     assert form.status_code == 200
     assert "First words." in form.content.decode()
-    sent = []
-    update_submitted.connect(lambda sender, update, **kw: sent.append(update), weak=False)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = signed_in.post(
-                edit_url(update),
-                {"proposed_status": "achieved", "note": "Better words.", "evidence_url": ""},
-            )
-    finally:
-        update_submitted.receivers.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in.post(
+            edit_url(update),
+            {"proposed_status": "achieved", "note": "Better words.", "evidence_url": ""},
+        )
     assert response.status_code == 302
     assert response["Location"] == f"{HOME}#update-{update.pk}"
     update.refresh_from_db()
     assert (update.note, update.proposed_status) == ("Better words.", "achieved")
     assert update.state == ProgressUpdate.State.PENDING
-    assert [u.pk for u in sent] == [update.pk]
+    assert [u.pk for u in submitted] == [update.pk]
     assert "Your update has been changed." in signed_in.get(HOME).content.decode()
 
 
@@ -520,9 +519,7 @@ def test_withdrawing_needs_the_csrf_token(partner, body, milestone):
 
 
 def test_a_reviewed_update_cannot_be_withdrawn(signed_in, partner, body, milestone):
-    update = ProgressUpdateFactory(
-        milestone=milestone, organisation=body, state="declined", reviewed_at=timezone.now()
-    )
+    update = DeclinedUpdateFactory(milestone=milestone, organisation=body)
     response = signed_in.post(withdraw_url(update), follow=True)
     assert "This update was already declined" in response.content.decode()
     update.refresh_from_db()

@@ -54,11 +54,6 @@ def edition(lead):
 
 
 @pytest.fixture
-def route_map(edition):
-    return edition.route_map
-
-
-@pytest.fixture
 def milestone(edition, contributor):
     """A 2027 milestone that names two bodies: the lead and a contributor."""
     milestone = Milestone.objects.filter(outcome__edition=edition, year=2027).get()

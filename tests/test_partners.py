@@ -49,16 +49,6 @@ def edition(lead, partner_body):
 
 
 @pytest.fixture
-def route_map(edition):
-    return edition.route_map
-
-
-@pytest.fixture
-def milestone(edition):
-    return Milestone.objects.filter(outcome__edition=edition, year=2027).order_by("pk").first()
-
-
-@pytest.fixture
 def inherited(edition):
     """A milestone naming no bodies of its own: it inherits the outcome's (both bodies)."""
     return MilestoneFactory(outcome=edition.outcomes.first(), year=2028, text="Inherited work")

@@ -2,21 +2,9 @@
 
 import pytest
 
-from tests.factories import OrganisationFactory, build_route_map
-
 pytestmark = pytest.mark.django_db
 
 MAX_QUERIES = 12
-
-
-@pytest.fixture(params=[1, 10], ids=["1x", "10x"])
-def plan(request):
-    organisations = [OrganisationFactory(), OrganisationFactory()]
-    editions = [
-        build_route_map(outcomes=2 * request.param, organisations=organisations)
-        for _ in range(request.param)
-    ]
-    return editions, organisations
 
 
 @pytest.mark.parametrize(
@@ -43,9 +31,9 @@ def plan(request):
     ],
 )
 def test_public_pages_use_a_bounded_number_of_queries(
-    client, plan, url_for, django_assert_max_num_queries
+    client, volume, url_for, django_assert_max_num_queries
 ):
-    editions, organisations = plan
+    editions, organisations = volume
     url = url_for(editions, organisations)
     with django_assert_max_num_queries(MAX_QUERIES):
         response = client.get(url)

@@ -17,6 +17,7 @@ from tests.factories import (
     ProgressEntryFactory,
     build_route_map,
 )
+from tests.helpers import WHERE_CHILDREN_LIVE_OUTCOMES
 
 pytestmark = pytest.mark.django_db
 
@@ -116,16 +117,7 @@ def test_the_glance_is_a_table_of_outcomes_by_year(client, seeded, clock):
     assert table.caption == "Milestones by outcome and year"
     assert "ds_table" in table.table_classes
     assert table.columns == ["Outcome", *YEARS[:2], "2026 (this year)", *YEARS[3:]]
-    titles = [
-        "Kinship care",
-        "Adoption",
-        "Foster care",
-        "Residential care",
-        "Secure care",
-        "Unaccompanied asylum-seeking children",
-        "Cross-border placements",
-    ]
-    assert [heading for heading, _ in table.rows] == titles
+    assert [heading for heading, _ in table.rows] == WHERE_CHILDREN_LIVE_OUTCOMES
     assert all(len(cells) == 7 for _, cells in table.rows)
     assert ("th", "col") in table.scopes and ("th", "row") in table.scopes
     assert {scope for tag, scope in table.scopes if tag == "th"} == {"col", "row"}

@@ -3,14 +3,14 @@
 from pathlib import Path
 
 import pytest
-import yaml
 from django.core.management import call_command
 
 from milestones.models import Milestone
 from organisations.models import Organisation
 from outcomes.models import Outcome, ProgressEntry
 from routemap.models import Edition, Foundation, RouteMap
-from seeding.routemaps import FIXTURES_DIR, SeedError, load_seed
+from seeding.routemaps import SeedError, load_seed
+from tests.helpers import WHERE_CHILDREN_LIVE_OUTCOMES, copy_fixtures, edit_yaml
 
 pytestmark = pytest.mark.django_db
 
@@ -57,15 +57,7 @@ def test_route_maps_named_by_the_sources_under_their_foundations(seeded):
 
 def test_where_children_live_has_seven_outcomes_in_order(seeded):
     edition = Edition.objects.published().get(route_map__slug="where-children-live")
-    assert list(edition.outcomes.values_list("title", flat=True)) == [
-        "Kinship care",
-        "Adoption",
-        "Foster care",
-        "Residential care",
-        "Secure care",
-        "Unaccompanied asylum-seeking children",
-        "Cross-border placements",
-    ]
+    assert list(edition.outcomes.values_list("title", flat=True)) == WHERE_CHILDREN_LIVE_OUTCOMES
     assert edition.last_updated.isoformat() == "2025-12-01"
     assert edition.summary.startswith("There is ongoing work to ensure all children")
     assert edition.what_matters.count() == 3
@@ -245,20 +237,8 @@ def test_load_seed_command_reports_when_nothing_changed(seeded, capsys):
     assert "nothing changed" in capsys.readouterr().out
 
 
-def copy_fixtures(tmp_path: Path) -> Path:
-    for path in FIXTURES_DIR.rglob("*.yaml"):
-        target = tmp_path / path.relative_to(FIXTURES_DIR)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    return tmp_path
-
-
 def edit_route_map(tmp_path: Path, change) -> Path:
-    path = tmp_path / "route-maps" / "where-children-live.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+    return edit_yaml(tmp_path / "route-maps" / "where-children-live.yaml", change)
 
 
 def test_a_milestone_year_outside_the_plan_fails_loudly_naming_file_and_record(db, tmp_path):

@@ -6,22 +6,20 @@ import datetime
 from pathlib import Path
 
 import pytest
-import yaml
 
 from milestones.models import Milestone
 from outcomes.models import Outcome
 from publishing.services import edition_publish
 from routemap.models import Edition
-from seeding.routemaps import FIXTURES_DIR, SeedError, load_seed
+from seeding.routemaps import SeedError, load_seed
 from sources.models import Commitment, SourceDocument, resolve_links
 from tests.factories import (
     CommitmentFactory,
     ConsultationAnswerFactory,
-    OrganisationFactory,
-    build_route_map,
     build_source_document,
     draft_copy,
 )
+from tests.helpers import copy_fixtures, edit_yaml
 
 pytestmark = pytest.mark.django_db
 
@@ -255,19 +253,8 @@ def test_links_follow_the_live_edition_after_a_new_version_is_published(seeded):
 # --- The loader's checks ------------------------------------------------------------------------
 
 
-def copy_fixtures(tmp_path: Path) -> Path:
-    for path in FIXTURES_DIR.rglob("*.yaml"):
-        target = tmp_path / path.relative_to(FIXTURES_DIR)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    return tmp_path
-
-
 def edit_source(directory: Path, name: str, change) -> None:
-    path = directory / "sources" / name
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    edit_yaml(directory / "sources" / name, change)
 
 
 def commitment_of(data, section: int, index: int) -> dict:
@@ -532,13 +519,10 @@ def test_years_always_follow_the_printed_timescale(db):
 # --- Bounded queries ----------------------------------------------------------------------------
 
 
-@pytest.fixture(params=[1, 10], ids=["1x", "10x"])
-def linked_plan(request):
-    organisations = [OrganisationFactory(), OrganisationFactory()]
-    editions = [
-        build_route_map(outcomes=2 * request.param, organisations=organisations)
-        for _ in range(request.param)
-    ]
+@pytest.fixture
+def linked_plan(volume):
+    editions, organisations = volume
+    scale = len(editions)
     outcomes = list(
         Outcome.objects.filter(edition__in=editions).select_related("edition__route_map")
     )
@@ -547,13 +531,13 @@ def linked_plan(request):
     )
     documents = [
         build_source_document(
-            commitments=3 * request.param,
-            outcomes=outcomes[index :: request.param],
-            milestones=milestones[index :: request.param],
+            commitments=3 * scale,
+            outcomes=outcomes[index::scale],
+            milestones=milestones[index::scale],
             organisations=organisations,
             links_each=3,
         )
-        for index in range(request.param)
+        for index in range(scale)
     ]
     return editions, documents
 

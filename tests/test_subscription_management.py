@@ -20,8 +20,11 @@ from tests.factories import (
     build_route_map,
     draft_copy,
 )
+from tests.helpers import subscription_link
 
 pytestmark = pytest.mark.django_db
+
+SITE = "http://127.0.0.1:8000"  # the address emails give for the site (SITE_URL by default)
 
 NOTE = (
     "Twenty-nine of the thirty-two councils now pay the allowance.\n\n"
@@ -29,18 +32,13 @@ NOTE = (
 )
 
 
-def link(message, kind: str, site: str = "http://127.0.0.1:8000") -> str:
-    match = re.search(rf"{re.escape(site)}(/subscriptions/{kind}/[^/\s]+/)", message.body)
-    assert match, message.body
-    return match.group(1)
+def link(message, kind: str, site: str = SITE) -> str:
+    return subscription_link(message, kind, site=site)
 
 
 @pytest.fixture
 def live():
-    edition = build_route_map(outcomes=1, milestones_per_year=1)
-    edition.route_map.title = "Where children live"
-    edition.route_map.save()
-    return edition
+    return build_route_map(outcomes=1, milestones_per_year=1, title="Where children live")
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import datetime
 import io
-import re
 import smtplib
 from unittest import mock
 
@@ -27,6 +26,7 @@ from tests.factories import (
     build_route_map,
     draft_copy,
 )
+from tests.helpers import subscription_link
 
 pytestmark = pytest.mark.django_db
 
@@ -34,12 +34,6 @@ pytestmark = pytest.mark.django_db
 def subscribe(client, email="reader@example.org", target=None, route_map=None):
     target = target or f"route-map:{route_map.slug}"
     return client.post("/subscriptions/new/", {"email": email, "target": target})
-
-
-def link_in(message, kind: str) -> str:
-    match = re.search(rf"http://testserver(/subscriptions/{kind}/[^/\s]+/)", message.body)
-    assert match, message.body
-    return match.group(1)
 
 
 # Subscribing
@@ -68,9 +62,9 @@ def test_subscribing_sends_a_confirmation_link_and_nothing_else(client):
     (message,) = mail.outbox
     assert message.to == ["reader@example.org"]
     assert message.subject == "Confirm your email updates about Where children live"
-    token = link_in(message, "confirm").split("/")[3]
+    token = subscription_link(message, "confirm").split("/")[3]
     assert token not in subscription.confirmation_token_hash  # only the hash is stored
-    unsubscribe = link_in(message, "unsubscribe")
+    unsubscribe = subscription_link(message, "unsubscribe")
     assert message.extra_headers["List-Unsubscribe"] == f"<http://testserver{unsubscribe}>"
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "Check your email" in client.get(response["Location"]).content.decode()
@@ -124,8 +118,8 @@ def test_asking_again_resends_the_link_at_most_once_an_hour(client):
 
     assert len(mail.outbox) == 2
     # The new link replaces the old one.
-    assert client.get(link_in(mail.outbox[0], "confirm")).status_code == 404
-    assert client.get(link_in(mail.outbox[1], "confirm")).status_code == 200
+    assert client.get(subscription_link(mail.outbox[0], "confirm")).status_code == 404
+    assert client.get(subscription_link(mail.outbox[1], "confirm")).status_code == 200
 
 
 def test_response_does_not_reveal_an_existing_subscription(client):
@@ -164,7 +158,7 @@ def test_failure_to_send_the_confirmation_is_not_an_error_page(client, caplog):
 def test_confirming_needs_the_button_then_says_what_they_will_get(client):
     route_map = RouteMapFactory(title="Where children live")
     subscribe(client, route_map=route_map)
-    confirm = link_in(mail.outbox[0], "confirm")
+    confirm = subscription_link(mail.outbox[0], "confirm")
 
     page = client.get(confirm)
     assert page.status_code == 200
@@ -181,7 +175,7 @@ def test_confirming_needs_the_button_then_says_what_they_will_get(client):
 
 def test_a_confirmation_link_works_once(client):
     subscribe(client, route_map=RouteMapFactory())
-    confirm = link_in(mail.outbox[0], "confirm")
+    confirm = subscription_link(mail.outbox[0], "confirm")
     assert client.post(confirm).status_code == 200
 
     for method in (client.get, client.post):
@@ -195,7 +189,7 @@ def test_invalid_and_expired_confirmation_links_get_a_friendly_page(client):
     assert client.post("/subscriptions/confirm/not-a-real-token/").status_code == 404
 
     subscribe(client, route_map=RouteMapFactory())
-    confirm = link_in(mail.outbox[0], "confirm")
+    confirm = subscription_link(mail.outbox[0], "confirm")
     Subscription.objects.update(confirmation_sent_at=timezone.now() - datetime.timedelta(days=8))
     expired = client.post(confirm)
     assert expired.status_code == 410
@@ -259,10 +253,7 @@ def publish(live, django_capture_on_commit_callbacks, *, status=Status.IN_PROGRE
 
 @pytest.fixture
 def live():
-    edition = build_route_map(outcomes=1, milestones_per_year=1)
-    edition.route_map.title = "Where children live"
-    edition.route_map.save()
-    return edition
+    return build_route_map(outcomes=1, milestones_per_year=1, title="Where children live")
 
 
 def test_route_map_subscribers_get_what_changed(live, django_capture_on_commit_callbacks):

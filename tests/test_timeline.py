@@ -16,7 +16,6 @@ pytestmark = pytest.mark.django_db
 
 # Fixtures shared with the other discovery tests.
 plan = discovery.plan
-volume = discovery.volume
 
 
 @pytest.mark.dates

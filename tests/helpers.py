@@ -1,0 +1,44 @@
+"""Small helpers shared by several test modules: the seed files copied so a test can break
+them, and what the seed is known to hold."""
+
+import re
+from pathlib import Path
+
+import yaml
+
+from seeding.routemaps import FIXTURES_DIR
+
+# The outcomes of the seeded "Where children live" route map, in their order.
+WHERE_CHILDREN_LIVE_OUTCOMES = [
+    "Kinship care",
+    "Adoption",
+    "Foster care",
+    "Residential care",
+    "Secure care",
+    "Unaccompanied asylum-seeking children",
+    "Cross-border placements",
+]
+
+
+def copy_fixtures(tmp_path: Path) -> Path:
+    """A copy of the seed's YAML files under `tmp_path`, for a test to change."""
+    for path in FIXTURES_DIR.rglob("*.yaml"):
+        target = tmp_path / path.relative_to(FIXTURES_DIR)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    return tmp_path
+
+
+def edit_yaml(path: Path, change) -> Path:
+    """Read the YAML file at `path`, let `change(data)` alter it in place, and write it back."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def subscription_link(message, kind: str, *, site: str = "http://testserver") -> str:
+    """The path of the `/subscriptions/<kind>/<token>/` link that `message` gives on `site`."""
+    match = re.search(rf"{re.escape(site)}(/subscriptions/{kind}/[^/\s]+/)", message.body)
+    assert match, message.body
+    return match.group(1)
