@@ -26,6 +26,15 @@ def move_document_records(apps, schema_editor):
         )
         # created_at is set on creation: keep the original moment.
         ChangeRecord.objects.filter(pk=record.pk).update(created_at=old.created_at)
+    _check_now(schema_editor)
+
+
+def _check_now(schema_editor):
+    """PostgreSQL checks the new rows' foreign keys at commit, and until then refuses to
+    alter their table ("pending trigger events"), which the operations after the move do:
+    check them now, so a site with document history can upgrade (and downgrade)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def move_document_records_back(apps, schema_editor):
@@ -44,6 +53,7 @@ def move_document_records_back(apps, schema_editor):
         )
         Old.objects.filter(pk=old.pk).update(created_at=record.created_at)
     records.delete()
+    _check_now(schema_editor)
 
 
 class Migration(migrations.Migration):
