@@ -1008,13 +1008,7 @@ def route_map_import_apply(
 
     def record(milestone: Milestone, **change) -> ChangeRecord:
         return change_record(
-            route_map=route_map,
-            edition=draft,
-            user=user,
-            object_type="milestone",
-            object_key=milestone.key,
-            object_label=milestone.text[:80],
-            **change,
+            **services.about_item(route_map, draft, user, "milestone", milestone), **change
         )
 
     def draft_milestone(previewed: Milestone, where: str) -> Milestone:
@@ -1051,12 +1045,7 @@ def route_map_import_apply(
         new_links = _new_links(milestone, choices)
         after = services.milestone_snapshot(milestone, new_links)
         records += field_change_records(
-            route_map=route_map,
-            edition=draft,
-            user=user,
-            object_type="milestone",
-            object_key=milestone.key,
-            object_label=milestone.text[:80],
+            **services.about_item(route_map, draft, user, "milestone", milestone),
             before=before,
             after=after,
         )

@@ -185,6 +185,19 @@ def route_map_discard_draft(*, route_map: RouteMap, user) -> None:
 # ---------------------------------------------------------------------------------- history
 
 
+def about_item(route_map: RouteMap, draft: Edition, user, kind: str, item) -> dict:
+    """How a change record names a milestone or progress entry (`kind`) changed in the
+    draft: the arguments of publishing.records' helpers, less what changed."""
+    return {
+        "route_map": route_map,
+        "edition": draft,
+        "user": user,
+        "object_type": kind,
+        "object_key": item.key,
+        "object_label": item.text[:80],
+    }
+
+
 def organisations_value(links) -> str:
     """Responsible bodies as stored in the change record: "slug:role; slug:role"."""
     return "; ".join(f"{link.organisation.slug}:{link.role}" for link in links)
@@ -284,13 +297,8 @@ def milestone_update(
     _set_organisations(milestone, MilestoneOrganisation, "milestone", organisations)
     after = milestone_snapshot(milestone)
     record_field_changes(
-        route_map=route_map,
-        edition=draft,
-        user=user,
+        **about_item(route_map, draft, user, "milestone", milestone),
         action=action,
-        object_type="milestone",
-        object_key=key,
-        object_label=milestone.text[:80],
         before=before,
         after=after,
     )
@@ -313,13 +321,8 @@ def milestone_add(
     milestone.save()
     _set_organisations(milestone, MilestoneOrganisation, "milestone", organisations)
     record_change(
-        route_map=route_map,
-        edition=draft,
-        user=user,
+        **about_item(route_map, draft, user, "milestone", milestone),
         action=Action.ADDED,
-        object_type="milestone",
-        object_key=milestone.key,
-        object_label=milestone.text[:80],
         field="text",
         after=milestone.text,
     )
@@ -393,12 +396,7 @@ def progress_update(*, route_map, key, user, values: dict) -> ProgressEntry:
     entry.full_clean()
     entry.save()
     record_field_changes(
-        route_map=route_map,
-        edition=draft,
-        user=user,
-        object_type="progress",
-        object_key=key,
-        object_label=entry.text[:80],
+        **about_item(route_map, draft, user, "progress", entry),
         before=before,
         after=_progress_snapshot(entry),
     )
@@ -416,13 +414,8 @@ def progress_add(*, route_map, outcome_key, user, values: dict) -> ProgressEntry
     entry.full_clean()
     entry.save()
     record_change(
-        route_map=route_map,
-        edition=draft,
-        user=user,
+        **about_item(route_map, draft, user, "progress", entry),
         action=Action.ADDED,
-        object_type="progress",
-        object_key=entry.key,
-        object_label=entry.text[:80],
         field="text",
         after=entry.text,
     )
@@ -496,13 +489,8 @@ def item_remove(*, route_map: RouteMap, kind: str, key, user) -> None:
     """Remove a milestone or progress entry from the draft; its record keeps the text."""
     draft, item = _draft_item(route_map, kind, key)
     record_change(
-        route_map=route_map,
-        edition=draft,
-        user=user,
+        **about_item(route_map, draft, user, kind, item),
         action=Action.REMOVED,
-        object_type=kind,
-        object_key=key,
-        object_label=item.text[:80],
         field="text",
         before=item.text,
     )
@@ -518,13 +506,8 @@ def item_move(*, route_map: RouteMap, kind: str, key, user, direction: str):
     moved = _swap_with_neighbour(siblings, item, direction)
     if moved:
         record_change(
-            route_map=route_map,
-            edition=draft,
-            user=user,
+            **about_item(route_map, draft, user, kind, item),
             action=Action.MOVED,
-            object_type=kind,
-            object_key=key,
-            object_label=item.text[:80],
             field="order",
             before=moved[0],
             after=moved[1],
