@@ -8,6 +8,8 @@ responses, because they carry respondents' names. The rules are in services and 
 """
 
 import csv
+from dataclasses import dataclass
+from typing import ClassVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import (
@@ -25,9 +28,15 @@ from accounts.roles import (
     is_publisher,
 )
 from core import clock
-from core.validation import validation_message
 from editing.document_forms import CommitmentForm, DocumentForm, PublishForm
-from editing.drafts import DraftPages, form_after_conflict, form_response
+from editing.drafts import (
+    DraftPages,
+    discard_page,
+    form_after_conflict,
+    form_response,
+    history_page,
+    publish_page,
+)
 from editing.permissions import (
     editor_or_moderator_required,
     editor_required,
@@ -212,7 +221,8 @@ def _draft_pages(document: SourceDocument) -> DraftPages:
 
 
 def _draft_context(request: HttpRequest, document: SourceDocument, **extra) -> dict:
-    draft = extra.pop("draft", None) or services.document_draft(document)
+    """`draft`, when the caller has it already (None too), saves a query."""
+    draft = extra.pop("draft") if "draft" in extra else services.document_draft(document)
     return {
         "document": document,
         "draft": draft,
@@ -220,6 +230,38 @@ def _draft_context(request: HttpRequest, document: SourceDocument, **extra) -> d
         "draft_pages": _draft_pages(document),
         **extra,
     }
+
+
+@dataclass
+class DocumentDrafting:
+    """A source document's draft, for its publish, discard and history pages
+    (editing.drafts.Drafting)."""
+
+    document: SourceDocument
+    publish_form: ClassVar = PublishForm
+
+    @property
+    def pages(self) -> DraftPages:
+        return _draft_pages(self.document)
+
+    @cached_property
+    def draft(self):
+        return services.document_draft(self.document)
+
+    def changes(self) -> list[str]:
+        return services.describe_draft(self.document, self.draft)
+
+    def publish(self, *, user, note: str) -> None:
+        services.document_publish(document=self.document, user=user, note=note)
+
+    def discard(self, *, user) -> None:
+        services.document_draft_discard(document=self.document, user=user)
+
+    def records(self):
+        return self.document.change_records.newest_first()[:300]
+
+    def context(self, request: HttpRequest, **extra) -> dict:
+        return _draft_context(request, self.document, draft=self.draft, **extra)
 
 
 def _item(document: SourceDocument, key: str):
@@ -381,63 +423,16 @@ def commitment_remove(request: HttpRequest, slug: str, key: str) -> HttpResponse
 @require_GET
 @editor_required
 def document_history(request: HttpRequest, slug: str) -> HttpResponse:
-    document = _document_for_editing(request, slug)
-    records = document.change_records.newest_first()[:300]
-    return render(
-        request,
-        "editing/history.html",
-        _draft_context(request, document, records=records, subject=document.title),
-    )
+    return history_page(request, DocumentDrafting(_document_for_editing(request, slug)))
 
 
 @require_http_methods(["GET", "POST"])
 @publisher_required
 def document_publish(request: HttpRequest, slug: str) -> HttpResponse:
-    document = _document_for_editing(request, slug)
-    draft = services.document_draft(document)
-    if draft is None:
-        messages.info(request, "There are no unpublished changes to publish.")
-        return redirect(_edit_url(document))
-    form = PublishForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.document_publish(
-                document=document, user=request.user, note=form.cleaned_data["note"]
-            )
-        except ValidationError as exc:
-            form.add_error(None, f"The draft cannot be published: {validation_message(exc)}")
-        else:
-            messages.success(request, f"“{document.title}” is published.")
-            return redirect(document.get_absolute_url())
-    return render(
-        request,
-        "editing/publish.html",
-        _draft_context(
-            request,
-            document,
-            draft=draft,
-            form=form,
-            changes=services.describe_draft(document, draft),
-        ),
-    )
+    return publish_page(request, DocumentDrafting(_document_for_editing(request, slug)))
 
 
 @require_http_methods(["GET", "POST"])
 @publisher_required
 def document_discard(request: HttpRequest, slug: str) -> HttpResponse:
-    document = _document_for_editing(request, slug)
-    draft = services.document_draft(document)
-    if draft is None:
-        messages.info(request, "There is no draft to discard.")
-        return redirect(_edit_url(document))
-    if request.method == "POST":
-        services.document_draft_discard(document=document, user=request.user)
-        messages.success(request, "The draft was discarded. The published document is unchanged.")
-        return redirect(_edit_url(document))
-    return render(
-        request,
-        "editing/discard.html",
-        _draft_context(
-            request, document, draft=draft, changes=services.describe_draft(document, draft)
-        ),
-    )
+    return discard_page(request, DocumentDrafting(_document_for_editing(request, slug)))

@@ -1,13 +1,19 @@
 """What route maps and source documents share in their editor pages: what the draft banner,
-the one publish page and the one discard page need to know of the thing being drafted
-(templates/editing/includes/_draft_banner.html, publish.html and discard.html), and how an
-item's form answers, with htmx or without."""
+the publish, discard and history pages need to know of the thing being drafted
+(templates/editing/includes/_draft_banner.html, publish.html, discard.html and history.html),
+the one flow of those three pages, and how an item's form answers, with htmx or without."""
 
 from dataclasses import dataclass
+from typing import ClassVar, Protocol
 
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+
+from core.validation import validation_message
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,78 @@ class DraftPages:
     @property
     def discard_url(self) -> str:
         return self._page("discard")
+
+
+class Drafting(Protocol):
+    """A route map or a source document, as its publish, discard and history pages need it
+    (editing.views.RouteMapDrafting, editing.document_views.DocumentDrafting)."""
+
+    publish_form: ClassVar[type[forms.Form]]  # its note, worded for where the public reads it
+
+    @property
+    def pages(self) -> DraftPages: ...
+
+    @property
+    def draft(self) -> object | None:
+        """The unpublished changes, None when there are none."""
+
+    def changes(self) -> list[str]:
+        """The draft's differences from what is published, in plain words."""
+
+    def publish(self, *, user, note: str) -> None: ...
+
+    def discard(self, *, user) -> None: ...
+
+    def records(self):
+        """The newest of its change records, for its history."""
+
+    def context(self, request: HttpRequest, **extra) -> dict:
+        """Its editor pages' context, with `extra`."""
+
+
+def publish_page(request: HttpRequest, drafting: Drafting) -> HttpResponse:
+    pages = drafting.pages
+    if drafting.draft is None:
+        messages.info(request, "There are no unpublished changes to publish.")
+        return redirect(pages.edit_url)
+    form = drafting.publish_form(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            drafting.publish(user=request.user, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            form.add_error(None, f"The draft cannot be published: {validation_message(exc)}")
+        else:
+            messages.success(request, f"“{pages.title}” is published.")
+            return redirect(pages.public_url)
+    return render(
+        request,
+        "editing/publish.html",
+        drafting.context(request, form=form, changes=drafting.changes()),
+    )
+
+
+def discard_page(request: HttpRequest, drafting: Drafting) -> HttpResponse:
+    pages = drafting.pages
+    if drafting.draft is None:
+        messages.info(request, "There is no draft to discard.")
+        return redirect(pages.edit_url)
+    if request.method == "POST":
+        drafting.discard(user=request.user)
+        messages.success(
+            request, f"The draft was discarded. The published {pages.noun} is unchanged."
+        )
+        return redirect(pages.edit_url)
+    return render(
+        request, "editing/discard.html", drafting.context(request, changes=drafting.changes())
+    )
+
+
+def history_page(request: HttpRequest, drafting: Drafting) -> HttpResponse:
+    return render(
+        request,
+        "editing/history.html",
+        drafting.context(request, records=drafting.records(), subject=drafting.pages.title),
+    )
 
 
 def form_response(

@@ -45,6 +45,7 @@ from milestones.models import DUE_FIELDS, Milestone, MilestoneOrganisation, Stat
 from organisations.models import Organisation, Role, in_kept_order
 from outcomes.models import Outcome, OutcomeOrganisation
 from publishing.models import ChangeRecord
+from publishing.records import change_record, field_change_records
 from routemap.models import Edition, RouteMap
 
 Action = ChangeRecord.Action
@@ -1005,8 +1006,10 @@ def route_map_import_apply(
     records: list[ChangeRecord] = []
     links: list[MilestoneOrganisation] = []
 
-    def record(*args) -> ChangeRecord:
-        return services.change_record(route_map, draft, user, *args)
+    def record(milestone: Milestone, **change) -> ChangeRecord:
+        return change_record(
+            **services.about_item(route_map, draft, user, "milestone", milestone), **change
+        )
 
     def draft_milestone(previewed: Milestone, where: str) -> Milestone:
         milestone = current.get(previewed.key)
@@ -1041,8 +1044,10 @@ def route_map_import_apply(
         milestone.updated_at = now
         new_links = _new_links(milestone, choices)
         after = services.milestone_snapshot(milestone, new_links)
-        records += services.field_change_records(
-            route_map, draft, user, "milestone", milestone.key, milestone.text[:80], before, after
+        records += field_change_records(
+            **services.about_item(route_map, draft, user, "milestone", milestone),
+            before=before,
+            after=after,
         )
         changed.append(milestone)
         links += new_links
@@ -1057,22 +1062,14 @@ def route_map_import_apply(
         milestone.order = orders.arrive(outcome.pk, milestone.year)
         added.append(_valid(milestone, row.line, row.values))
         links += _new_links(milestone, _choices(row.organisations, [], organisations))
-        records.append(
-            record(
-                Action.ADDED, "milestone", milestone.key, milestone.text[:80], "text", "",
-                milestone.text,
-            )
-        )  # fmt: skip
+        records.append(record(milestone, action=Action.ADDED, field="text", after=milestone.text))
 
     removed = []
     for previewed in preview.removed:
         milestone = draft_milestone(previewed, f"“{_short(previewed.text, 60)}”")
         records.append(
-            record(
-                Action.REMOVED, "milestone", milestone.key, milestone.text[:80], "text",
-                milestone.text, "",
-            )
-        )  # fmt: skip
+            record(milestone, action=Action.REMOVED, field="text", before=milestone.text)
+        )
         removed.append(milestone.pk)
 
     _update(changed, UPDATED_FIELDS)

@@ -20,6 +20,7 @@ from organisations.models import Organisation, in_kept_order
 from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
 from publishing.edits import EditConflict, NotEditable, OrganisationChoice
 from publishing.models import ChangeRecord
+from publishing.records import record_change, record_field_changes
 from publishing.services import edition_publish
 from routemap.models import Edition, RouteMap, WhatMatters
 from routemap.signals import draft_discarded
@@ -152,8 +153,14 @@ def route_map_publish(*, route_map: RouteMap, user, note: str) -> Edition:
     if draft is None:
         raise NotEditable("There are no unpublished changes to publish.")
     edition = edition_publish(edition=draft, user=user, note=note)
-    _record(
-        route_map, edition, user, Action.PUBLISHED, "route map", None, route_map.title, after=note
+    record_change(
+        route_map=route_map,
+        edition=edition,
+        user=user,
+        action=Action.PUBLISHED,
+        object_type="route map",
+        object_label=route_map.title,
+        after=note,
     )
     return edition
 
@@ -164,7 +171,13 @@ def route_map_discard_draft(*, route_map: RouteMap, user) -> None:
     draft = route_map.editions.select_for_update().filter(state=Edition.State.DRAFT).first()
     if draft is None:
         raise NotEditable("There is no draft to discard.")
-    _record(route_map, None, user, Action.DISCARDED, "route map", None, route_map.title)
+    record_change(
+        route_map=route_map,
+        user=user,
+        action=Action.DISCARDED,
+        object_type="route map",
+        object_label=route_map.title,
+    )
     draft_discarded.send(sender=RouteMap, route_map=route_map)
     draft.delete()
 
@@ -172,52 +185,17 @@ def route_map_discard_draft(*, route_map: RouteMap, user) -> None:
 # ---------------------------------------------------------------------------------- history
 
 
-def change_record(
-    route_map, edition, user, action, object_type, key, label, field="", before="", after=""
-) -> ChangeRecord:
-    """An unsaved change record: the CSV import saves thousands of them in one query."""
-    return ChangeRecord(  # ids rather than objects: quicker, by thousands
-        route_map_id=route_map.pk,
-        edition_id=edition.pk if edition else None,
-        user_id=user.pk if user else None,
-        action=action,
-        object_type=object_type,
-        object_key=key,
-        object_label=label[:200],
-        field=field,
-        before=before,
-        after=after,
-    )
-
-
-def _record(*args, **kwargs):
-    record = change_record(*args, **kwargs)
-    record.save()
-    return record
-
-
-def field_change_records(
-    route_map,
-    edition,
-    user,
-    object_type,
-    key,
-    label,
-    before: dict,
-    after: dict,
-    action=Action.CHANGED,
-) -> list[ChangeRecord]:
-    """Unsaved records of the fields whose snapshot value differs, in the snapshot's order."""
-    return [
-        change_record(route_map, edition, user, action, object_type, key, label, field, old, new)
-        for field, old in before.items()
-        if old != (new := after[field])
-    ]
-
-
-def _record_fields(*args, **kwargs):
-    for record in field_change_records(*args, **kwargs):
-        record.save()
+def about_item(route_map: RouteMap, draft: Edition, user, kind: str, item) -> dict:
+    """How a change record names a milestone or progress entry (`kind`) changed in the
+    draft: the arguments of publishing.records' helpers, less what changed."""
+    return {
+        "route_map": route_map,
+        "edition": draft,
+        "user": user,
+        "object_type": kind,
+        "object_key": item.key,
+        "object_label": item.text[:80],
+    }
 
 
 def organisations_value(links) -> str:
@@ -318,8 +296,11 @@ def milestone_update(
     milestone.save()
     _set_organisations(milestone, MilestoneOrganisation, "milestone", organisations)
     after = milestone_snapshot(milestone)
-    _record_fields(
-        route_map, draft, user, "milestone", key, milestone.text[:80], before, after, action=action
+    record_field_changes(
+        **about_item(route_map, draft, user, "milestone", milestone),
+        action=action,
+        before=before,
+        after=after,
     )
     return milestone
 
@@ -339,17 +320,11 @@ def milestone_add(
     milestone.full_clean()
     milestone.save()
     _set_organisations(milestone, MilestoneOrganisation, "milestone", organisations)
-    _record(
-        route_map,
-        draft,
-        user,
-        Action.ADDED,
-        "milestone",
-        milestone.key,
-        milestone.text[:80],
-        "text",
-        "",
-        milestone.text,
+    record_change(
+        **about_item(route_map, draft, user, "milestone", milestone),
+        action=Action.ADDED,
+        field="text",
+        after=milestone.text,
     )
     return milestone
 
@@ -390,8 +365,15 @@ def outcome_update(
     outcome.save()
     _set_organisations(outcome, OutcomeOrganisation, "outcome", organisations)
     outcome.linked_route_maps.set(linked_route_maps)
-    _record_fields(
-        route_map, draft, user, "outcome", key, outcome.title, before, outcome_snapshot(outcome)
+    record_field_changes(
+        route_map=route_map,
+        edition=draft,
+        user=user,
+        object_type="outcome",
+        object_key=key,
+        object_label=outcome.title,
+        before=before,
+        after=outcome_snapshot(outcome),
     )
     return outcome
 
@@ -413,8 +395,10 @@ def progress_update(*, route_map, key, user, values: dict) -> ProgressEntry:
         setattr(entry, field, value)
     entry.full_clean()
     entry.save()
-    _record_fields(
-        route_map, draft, user, "progress", key, entry.text[:80], before, _progress_snapshot(entry)
+    record_field_changes(
+        **about_item(route_map, draft, user, "progress", entry),
+        before=before,
+        after=_progress_snapshot(entry),
     )
     return entry
 
@@ -429,17 +413,11 @@ def progress_add(*, route_map, outcome_key, user, values: dict) -> ProgressEntry
     entry.order = _next_order(outcome.progress_entries.all())
     entry.full_clean()
     entry.save()
-    _record(
-        route_map,
-        draft,
-        user,
-        Action.ADDED,
-        "progress",
-        entry.key,
-        entry.text[:80],
-        "text",
-        "",
-        entry.text,
+    record_change(
+        **about_item(route_map, draft, user, "progress", entry),
+        action=Action.ADDED,
+        field="text",
+        after=entry.text,
     )
     return entry
 
@@ -510,8 +488,11 @@ def _swap_with_neighbour(siblings: list, item, direction: str) -> tuple[str, str
 def item_remove(*, route_map: RouteMap, kind: str, key, user) -> None:
     """Remove a milestone or progress entry from the draft; its record keeps the text."""
     draft, item = _draft_item(route_map, kind, key)
-    _record(
-        route_map, draft, user, Action.REMOVED, kind, key, item.text[:80], "text", item.text, ""
+    record_change(
+        **about_item(route_map, draft, user, kind, item),
+        action=Action.REMOVED,
+        field="text",
+        before=item.text,
     )
     item.delete()
 
@@ -524,7 +505,13 @@ def item_move(*, route_map: RouteMap, kind: str, key, user, direction: str):
     siblings = list(ITEM_KINDS[kind].siblings(item).select_for_update().order_by("order", "pk"))
     moved = _swap_with_neighbour(siblings, item, direction)
     if moved:
-        _record(route_map, draft, user, Action.MOVED, kind, key, item.text[:80], "order", *moved)
+        record_change(
+            **about_item(route_map, draft, user, kind, item),
+            action=Action.MOVED,
+            field="order",
+            before=moved[0],
+            after=moved[1],
+        )
     return item
 
 
@@ -549,7 +536,15 @@ def route_map_update(*, route_map, user, values: dict, what_matters: list[str]) 
         )
     after = {f: getattr(draft, f) for f in ROUTE_MAP_FIELDS}
     after["what_matters"] = "\n".join(what_matters)
-    _record_fields(route_map, draft, user, "route map", None, route_map.title, before, after)
+    record_field_changes(
+        route_map=route_map,
+        edition=draft,
+        user=user,
+        object_type="route map",
+        object_label=route_map.title,
+        before=before,
+        after=after,
+    )
     return draft
 
 

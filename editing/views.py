@@ -3,6 +3,8 @@
 Every form works as a full-page POST; with htmx the response is the edited fragment only.
 """
 
+from dataclasses import dataclass
+from typing import ClassVar
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -12,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import (
@@ -22,7 +25,14 @@ from accounts.roles import (
     is_publisher,
 )
 from editing import services
-from editing.drafts import DraftPages, form_after_conflict, form_response
+from editing.drafts import (
+    DraftPages,
+    discard_page,
+    form_after_conflict,
+    form_response,
+    history_page,
+    publish_page,
+)
 from editing.forms import (
     MilestoneForm,
     MoveForm,
@@ -114,6 +124,39 @@ def _context(request: HttpRequest, route_map: RouteMap, **extra) -> dict:
         "draft_pages": _draft_pages(route_map),
         **extra,
     }
+
+
+@dataclass
+class RouteMapDrafting:
+    """A route map's draft edition, for its publish, discard and history pages
+    (editing.drafts.Drafting)."""
+
+    route_map: RouteMap
+    publish_form: ClassVar = PublishForm
+
+    @property
+    def pages(self) -> DraftPages:
+        return _draft_pages(self.route_map)
+
+    @cached_property
+    def draft(self) -> Edition | None:
+        return self.route_map.editions.filter(state=Edition.State.DRAFT).first()
+
+    def changes(self) -> list[str]:
+        live = self.route_map.editions.filter(state=Edition.State.PUBLISHED).first()
+        return describe_changes(live, self.draft)
+
+    def publish(self, *, user, note: str) -> None:
+        services.route_map_publish(route_map=self.route_map, user=user, note=note)
+
+    def discard(self, *, user) -> None:
+        services.route_map_discard_draft(route_map=self.route_map, user=user)
+
+    def records(self):
+        return ChangeRecord.objects.filter(route_map=self.route_map).newest_first()[:200]
+
+    def context(self, request: HttpRequest, **extra) -> dict:
+        return _context(request, self.route_map, **extra)
 
 
 # ------------------------------------------------------------------------------- overview
@@ -537,13 +580,7 @@ def item_move(request: HttpRequest, slug: str, key, kind: str) -> HttpResponse:
 @editor_required
 @require_GET
 def route_map_history(request: HttpRequest, slug: str) -> HttpResponse:
-    route_map = route_map_for_editing(request, slug)
-    records = ChangeRecord.objects.filter(route_map=route_map).newest_first()[:200]
-    return render(
-        request,
-        "editing/history.html",
-        _context(request, route_map, records=records, subject=route_map.title),
-    )
+    return history_page(request, RouteMapDrafting(route_map_for_editing(request, slug)))
 
 
 @editor_required
@@ -566,41 +603,10 @@ def change_restore(request: HttpRequest, slug: str, record_id: int) -> HttpRespo
 @publisher_required
 @require_http_methods(["GET", "POST"])
 def publish(request: HttpRequest, slug: str) -> HttpResponse:
-    route_map = route_map_for_editing(request, slug)
-    draft = route_map.editions.filter(state=Edition.State.DRAFT).first()
-    if draft is None:
-        messages.info(request, "There are no unpublished changes to publish.")
-        return redirect(_back_to(route_map))
-    live = route_map.editions.filter(state=Edition.State.PUBLISHED).first()
-    form = PublishForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.route_map_publish(
-            route_map=route_map, user=request.user, note=form.cleaned_data["note"]
-        )
-        messages.success(request, f"“{route_map.title}” is published.")
-        return redirect(route_map.get_absolute_url())
-    return render(
-        request,
-        "editing/publish.html",
-        _context(request, route_map, form=form, changes=describe_changes(live, draft)),
-    )
+    return publish_page(request, RouteMapDrafting(route_map_for_editing(request, slug)))
 
 
 @publisher_required
 @require_http_methods(["GET", "POST"])
 def discard(request: HttpRequest, slug: str) -> HttpResponse:
-    route_map = route_map_for_editing(request, slug)
-    if not services.draft_has_changes(route_map):
-        messages.info(request, "There is no draft to discard.")
-        return redirect(_back_to(route_map))
-    if request.method == "POST":
-        services.route_map_discard_draft(route_map=route_map, user=request.user)
-        messages.success(request, "The draft was discarded. The published version is unchanged.")
-        return redirect(_back_to(route_map))
-    draft = route_map.editions.get(state=Edition.State.DRAFT)
-    live = route_map.editions.filter(state=Edition.State.PUBLISHED).first()
-    return render(
-        request,
-        "editing/discard.html",
-        _context(request, route_map, changes=describe_changes(live, draft)),
-    )
+    return discard_page(request, RouteMapDrafting(route_map_for_editing(request, slug)))

@@ -23,6 +23,7 @@ from milestones.models import DueDateMixin, Status, StatusReport, stamp_status
 from organisations.models import Organisation, Role, in_kept_order
 from publishing.edits import EditConflict, NotEditable, OrganisationChoice
 from publishing.models import ChangeRecord
+from publishing.records import record_change, record_field_changes
 from routemap.changes import Change
 from routemap.models import Foundation
 from sources.models import (
@@ -354,26 +355,6 @@ def _ensure_draft(document: SourceDocument, user) -> DocumentDraft:
     return draft
 
 
-def _record(document, user, action, subject, commitment=None, field="", before="", after=""):
-    """A document draft's entry in the one change record (publishing.models)."""
-    return ChangeRecord.objects.create(
-        document=document,
-        user=user,
-        action=action,
-        object_type="commitment" if subject.startswith("commitment") else "document",
-        object_label=subject[:200],
-        field=field,
-        before=before,
-        after=after,
-    )
-
-
-def _record_fields(document, user, subject, commitment, before: dict, after: dict) -> None:
-    for name, old in before.items():
-        if old != after[name]:
-            _record(document, user, Action.CHANGED, subject, commitment, name, old, after[name])
-
-
 def _set_change_organisations(
     change: CommitmentChange, organisations: list[OrganisationChoice]
 ) -> None:
@@ -464,7 +445,14 @@ def commitment_draft_save(
     change.revision += 1
     change.save()
     _set_change_organisations(change, organisations)
-    _record_fields(document, user, item.subject, item.commitment, before, after.snapshot())
+    record_field_changes(
+        document=document,
+        user=user,
+        object_type="commitment",
+        object_label=item.subject,
+        before=before,
+        after=after.snapshot(),
+    )
     return _from_change(change, organisations)
 
 
@@ -485,7 +473,15 @@ def commitment_draft_add(
     item = _apply(change, values, organisations, previous_status=None)
     change.save()
     _set_change_organisations(change, organisations)
-    _record(document, user, Action.ADDED, item.subject, field="text", after=change.text)
+    record_change(
+        document=document,
+        user=user,
+        action=Action.ADDED,
+        object_type="commitment",
+        object_label=item.subject,
+        field="text",
+        after=change.text,
+    )
     return _from_change(change, organisations)
 
 
@@ -497,7 +493,15 @@ def commitment_draft_remove(*, document: SourceDocument, key: str, user) -> None
     item = editable_commitment(document, draft, key)
     if item.state == "removed":
         raise NotEditable("This commitment is already removed in the draft.")
-    _record(document, user, Action.REMOVED, item.subject, item.commitment, "text", item.text)
+    record_change(
+        document=document,
+        user=user,
+        action=Action.REMOVED,
+        object_type="commitment",
+        object_label=item.subject,
+        field="text",
+        before=item.text,
+    )
     if item.commitment is None:
         item.change.delete()
         return
@@ -535,7 +539,14 @@ def document_draft_update(*, document: SourceDocument, user, values: dict) -> Do
     proposed.clean()
     draft.full_clean(exclude=["document"])
     draft.save()
-    _record_fields(document, user, "document", None, before, _document_snapshot(draft))
+    record_field_changes(
+        document=document,
+        user=user,
+        object_type="document",
+        object_label="document",
+        before=before,
+        after=_document_snapshot(draft),
+    )
     return draft
 
 
@@ -696,7 +707,14 @@ def document_publish(*, document: SourceDocument, user, note: str) -> SourceDocu
             for order, link in enumerate(change.organisation_links.all(), start=1)
         )
     document_version_record(document=document, user=user, note=note)
-    _record(document, user, Action.PUBLISHED, "document", after=note)
+    record_change(
+        document=document,
+        user=user,
+        action=Action.PUBLISHED,
+        object_type="document",
+        object_label="document",
+        after=note,
+    )
     draft.delete()
     bump_published_version()
     transaction.on_commit(bump_published_version)
@@ -710,6 +728,12 @@ def document_draft_discard(*, document: SourceDocument, user) -> None:
     draft = DocumentDraft.objects.select_for_update().filter(document=document).first()
     if draft is None:
         raise NotEditable("There is no draft to discard.")
-    _record(document, user, Action.DISCARDED, "document")
+    record_change(
+        document=document,
+        user=user,
+        action=Action.DISCARDED,
+        object_type="document",
+        object_label="document",
+    )
     document_draft_discarded.send(sender=SourceDocument, document=document)
     draft.delete()

@@ -30,6 +30,7 @@ from milestones.models import (
 )
 from partners.models import ProgressUpdate
 from publishing.models import ChangeRecord
+from publishing.records import record_change
 from routemap.models import Edition
 from sources import services as sources
 from sources.models import Commitment
@@ -450,6 +451,21 @@ def settle_milestones():
     settle("milestones", "0005_statuses_nobody_set", "settle_milestone_statuses")
 
 
+def _status_changed(route_map, edition, milestone, before: str, after: str) -> None:
+    """A status change in the change record, as editors' saves wrote them."""
+    record_change(
+        route_map=route_map,
+        edition=edition,
+        user=None,
+        action="changed",
+        object_type="milestone",
+        object_key=milestone.key,
+        field="status",
+        before=before,
+        after=after,
+    )
+
+
 def test_migration_moves_not_started_that_nobody_set_to_no_update_yet(edition, cosla):
     milestones = list(Milestone.objects.filter(outcome__edition=edition).order_by("year"))
     default, edited, discarded, confirmed, dated, undated = milestones[:6]
@@ -457,19 +473,10 @@ def test_migration_moves_not_started_that_nobody_set_to_no_update_yet(edition, c
     Milestone.objects.filter(pk__in=[dated.pk, undated.pk]).update(status="in_progress")
     route_map = edition.route_map
     with on(datetime.date(2026, 2, 3)):
-        editing.change_record(
-            route_map, edition, None, "changed", "milestone", edited.key, "", "status",
-            "in_progress", "not_started",
-        ).save()  # fmt: skip
-        editing.change_record(
-            route_map, edition, None, "changed", "milestone", dated.key, "", "status",
-            "not_started", "in_progress",
-        ).save()  # fmt: skip
+        _status_changed(route_map, edition, edited, "in_progress", "not_started")
+        _status_changed(route_map, edition, dated, "not_started", "in_progress")
         # A change made in a draft that was then discarded: its edition is gone.
-        editing.change_record(
-            route_map, None, None, "changed", "milestone", discarded.key, "", "status",
-            "in_progress", "not_started",
-        ).save()  # fmt: skip
+        _status_changed(route_map, None, discarded, "in_progress", "not_started")
     with on(datetime.date(2026, 1, 5)):
         update = ProgressUpdateFactory(
             milestone=confirmed, organisation=cosla, proposed_status="not_started"
@@ -508,10 +515,7 @@ def test_migration_follows_each_version_of_a_route_map(edition):
         outcome=OutcomeFactory(edition=draft, key=first.outcome.key), key=first.key, year=2027
     )
     Milestone.objects.filter(pk__in=[first.pk, second.pk]).update(status="not_started")
-    editing.change_record(
-        route_map, draft, None, "changed", "milestone", first.key, "", "status", "delayed",
-        "not_started",
-    ).save()  # fmt: skip
+    _status_changed(route_map, draft, first, "delayed", "not_started")
 
     settle_milestones()
 
