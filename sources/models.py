@@ -410,6 +410,9 @@ class Commitment(StatusReport, DueDateMixin, models.Model):
     status_updated_on = status_updated_on_field()
     status_updated_by = status_updated_by_field()
     progress_note = models.TextField(blank=True)
+    # The last draft revision published (CommitmentChange.revision): a draft change starts
+    # from it, so publishing never makes an open form look stale.
+    revision = models.PositiveIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CommitmentQuerySet.as_manager()

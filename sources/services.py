@@ -172,7 +172,11 @@ class EditableCommitment(StatusReport, DueDateMixin):
 
     @property
     def revision(self) -> int:
-        return self.change.revision if self.change else 0
+        """Goes up with every save and survives a publish (as a milestone's does), so a form
+        opened before a publish is not refused by it."""
+        if self.change is not None:
+            return self.change.revision
+        return self.commitment.revision if self.commitment is not None else 0
 
     @property
     def state(self) -> str:
@@ -421,7 +425,7 @@ def commitment_draft_save(
     change = item.change or CommitmentChange(
         commitment=item.commitment,
         reference=item.reference,
-        revision=0,
+        revision=item.revision,
         status_updated_on=item.status_updated_on,
         status_updated_by=item.status_updated_by,
     )
@@ -509,7 +513,7 @@ def commitment_draft_remove(*, document: SourceDocument, key: str, user) -> None
         draft=draft,
         commitment=item.commitment,
         reference=item.reference,
-        revision=0,
+        revision=item.revision,
         **{name: getattr(item, name) for name in COMMITMENT_FIELDS},
     )
     change.removed = True
@@ -694,6 +698,7 @@ def document_publish(*, document: SourceDocument, user, note: str) -> SourceDocu
             next_order += 1
         for name in COMMITMENT_FIELDS:
             setattr(commitment, name, getattr(change, name))
+        commitment.revision = change.revision
         commitment.full_clean()
         commitment.save()
         CommitmentOrganisation.objects.filter(commitment=commitment).delete()

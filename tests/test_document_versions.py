@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from milestones.models import Status
 from public.feeds import ENTRY_NAMESPACE
+from publishing.edits import EditConflict
 from sources import services
 from sources.models import Commitment, DocumentVersion, SourceDocument
 from tests.factories import (
@@ -271,3 +272,22 @@ def test_the_document_feed_has_an_entry_per_version_saying_what_changed(
 def test_an_unpublished_document_has_no_feed(client):
     hidden = SourceDocumentFactory(is_published=False)
     assert client.get(f"/sources/{hidden.slug}/updates.atom").status_code == 404
+
+
+def test_a_form_opened_before_a_publish_still_saves_after_it(document, publisher):
+    """A publish is not someone else's change: the commitment's revision survives it, as a
+    milestone's does, so an editor who opened the form before is not refused."""
+    commitment = first(document)
+    change_commitment(document, publisher, commitment, text="First.")
+    opened = services.editable_commitment(
+        document, services.document_draft(document), f"c{commitment.pk}"
+    ).revision
+    publish(document, publisher, "First")
+    edit_commitment_in_draft(commitment, {"text": "Second."}, expected_revision=opened)
+    publish(document, publisher, "Second")
+    commitment.refresh_from_db()
+    assert commitment.text == "Second."
+    # A form opened on the draft before someone else saved is still refused.
+    change_commitment(document, publisher, commitment, text="Third.")
+    with pytest.raises(EditConflict):
+        edit_commitment_in_draft(commitment, {"text": "Stale."}, expected_revision=opened + 1)

@@ -38,6 +38,7 @@ COVERED = {
     ("sources", "0010_one_change_record"),
     ("sources", "0011_commitment_change_organisation_links"),
     ("sources", "0012_document_versions"),
+    ("sources", "0013_commitment_revision"),
 }
 
 PUBLISHED = "Published words everyone reads"
