@@ -6,6 +6,7 @@ from core.forms import DesignSystemForm
 from editing.forms import ResponsibleBodiesMixin, progress_note_field, status_field
 from routemap.models import Foundation
 from sources.models import Phase, Section, SourceDocument
+from sources.services import COMMITMENT_FIELDS
 from sources.timescales import TimescaleError, parse_timescale
 
 
@@ -57,16 +58,10 @@ class CommitmentForm(ResponsibleBodiesMixin):
     )
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    # In the order a commitment's values are kept; who set the status is stamped, not typed.
     field_order = [
         "reference",
-        "title",
-        "text",
-        "timescale",
-        "status",
-        "progress_note",
-        "section",
-        "phase",
-        "foundation",
+        *(name for name in COMMITMENT_FIELDS if not name.startswith("status_updated")),
     ]
 
     def __init__(self, *args, document: SourceDocument, adding: bool = False, **kwargs):

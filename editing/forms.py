@@ -244,7 +244,7 @@ class PublishForm(DesignSystemForm):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         label="What changed?",
-        help_text="Shown to the public on the route map's Changes page and in its feed.",
+        help_text="Shown to the public on the Changes page and in the feed.",
         error_messages={"required": "Enter what changed, so readers know."},
         max_length=2000,
     )
