@@ -30,6 +30,8 @@ from organisations.models import Organisation
 from outcomes.models import Outcome
 from publishing.services import edition_publish
 from routemap.models import RouteMap
+from sources.models import SourceDocument
+from sources.services import document_publish
 from subscriptions.models import keys_token
 from tests.factories import (
     CommitmentFactory,
@@ -38,6 +40,7 @@ from tests.factories import (
     PublisherFactory,
     SourceDocumentFactory,
     SubscriptionFactory,
+    edit_commitment_in_draft,
     edit_in_draft,
     partner_for,
 )
@@ -261,6 +264,20 @@ def subscriber_pages(client: Client) -> dict[str, str]:
     pages["/route-maps/where-children-live/changes/ (reworded)"] = html_of(
         client.get("/route-maps/where-children-live/changes/")
     )
+
+    document = SourceDocument.objects.get(slug="reimagining-secure-care-response")
+    commitment = document.commitments.order_by("order").first()
+    edit_commitment_in_draft(
+        commitment, {"text": commitment.text + " Reworded.", "timescale": "2027"}
+    )
+    document_publish(document=document, user=None, note="Reworded.")
+    changes = f"/sources/{document.slug}/changes/"
+    for query, label in [
+        ("", "reworded"),
+        ("?from_version=1&to_version=2", "compared"),
+        ("?from_version=2&to_version=2", "same version"),
+    ]:
+        pages[f"{changes}{query} ({label})"] = html_of(client.get(changes + query))
     return pages
 
 
