@@ -318,7 +318,7 @@ def test_a_commitment_status_changed_in_a_draft_is_dated_when_published(client):
             user=editor,
             values={**values, "progress_note": "Under way"},
             organisations=[],
-            expected_revision=0,
+            expected_revision=commitment.revision,  # as the form opened after the publish
         )
         sources.document_publish(document=document, user=editor, note="Note")
     commitment.refresh_from_db()
