@@ -42,3 +42,8 @@ def subscription_link(message, kind: str, *, site: str = "http://testserver") ->
     match = re.search(rf"{re.escape(site)}(/subscriptions/{kind}/[^/\s]+/)", message.body)
     assert match, message.body
     return match.group(1)
+
+
+def page_text(html: str) -> str:
+    """The page's words without tags, as a reader sees them."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
