@@ -72,11 +72,6 @@ def edition(cosla):
     return build_route_map(outcomes=1, organisations=[cosla])
 
 
-@pytest.fixture
-def milestone(edition):
-    return Milestone.objects.get(outcome__edition=edition, year=2027)
-
-
 def outcome_page(client, milestone):
     outcome = Milestone.objects.published().get(key=milestone.key).outcome
     return text_of(client.get(outcome.get_absolute_url()))

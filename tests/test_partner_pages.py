@@ -78,11 +78,6 @@ def edition(body):
 
 
 @pytest.fixture
-def milestone(edition):
-    return Milestone.objects.get(outcome__edition=edition, year=2027)
-
-
-@pytest.fixture
 def commitment(body):
     document = SourceDocumentFactory(title="Response to the secure care report")
     return name_on(
