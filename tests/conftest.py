@@ -181,6 +181,14 @@ def lead(db):
     return OrganisationFactory(name="Care Inspectorate")
 
 
+@pytest.fixture
+def publisher(db):
+    """Someone who publishes every route map and source document."""
+    from tests.factories import PublisherFactory
+
+    return PublisherFactory()
+
+
 @pytest.fixture(params=[1, 10], ids=["1x", "10x"])
 def volume(request):
     """Published route maps at two sizes (one, and ten times as much), for the tests that a
