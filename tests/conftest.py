@@ -173,6 +173,22 @@ def milestone(edition):
     return Milestone.objects.filter(outcome__edition=edition, year=2027).order_by("pk").first()
 
 
+@pytest.fixture
+def lead(db):
+    """The Care Inspectorate, the body the test module's route map or document names first."""
+    from tests.factories import OrganisationFactory
+
+    return OrganisationFactory(name="Care Inspectorate")
+
+
+@pytest.fixture
+def publisher(db):
+    """Someone who publishes every route map and source document."""
+    from tests.factories import PublisherFactory
+
+    return PublisherFactory()
+
+
 @pytest.fixture(params=[1, 10], ids=["1x", "10x"])
 def volume(request):
     """Published route maps at two sizes (one, and ten times as much), for the tests that a

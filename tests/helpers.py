@@ -2,9 +2,11 @@
 them, and what the seed is known to hold."""
 
 import re
+import threading
 from pathlib import Path
 
 import yaml
+from django.db import connections
 
 from seeding.routemaps import FIXTURES_DIR
 
@@ -42,3 +44,31 @@ def subscription_link(message, kind: str, *, site: str = "http://testserver") ->
     match = re.search(rf"{re.escape(site)}(/subscriptions/{kind}/[^/\s]+/)", message.body)
     assert match, message.body
     return match.group(1)
+
+
+def page_text(html: str) -> str:
+    """The page's words without tags, as a reader sees them."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def run_together(jobs) -> list[Exception]:
+    """Run each job in a thread of its own, all let go at the same moment, each with its own
+    database connection (closed when it ends); what the jobs raised, for the test to check."""
+    barrier = threading.Barrier(len(jobs))
+    errors: list[Exception] = []
+
+    def run(job):
+        try:
+            barrier.wait()
+            job()
+        except Exception as exc:  # collected and asserted on by the caller
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors

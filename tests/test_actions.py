@@ -22,12 +22,9 @@ from tests.factories import (
     SourceDocumentFactory,
     partner_for,
 )
+from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
-
-
-def _text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def count_on_list(client, slug: str) -> int:
@@ -142,7 +139,7 @@ def test_organisation_page_lists_commitments_naming_it_with_the_other_bodies(cli
     assert "3 actions match (2 milestones, 1 commitment)" in page
     assert '<h2 id="commitments-heading">Commitments in source documents</h2>' in page
     start = page.index(f'id="commitment-{actions["commitment"].pk}"')
-    block = _text(page[start : page.index("</li>", start)])
+    block = page_text(page[start : page.index("</li>", start)])
     assert "Publish the standards" in block
     assert "With: Kibble" in block
     assert "Kibble alone does this" not in page
@@ -197,7 +194,7 @@ def test_a_commitment_due_soon_is_counted_filtered_and_exported_like_a_milestone
     assert next(o for o in listed if o["slug"] == "care-inspectorate")["due_soon_count"] == 1
     timeline = client.get("/timeline/", {"due_soon": "1"}).content.decode()
     assert "1 action matches (0 milestones, 1 commitment)" in timeline
-    assert "Due soon" in _text(timeline)
+    assert "Due soon" in page_text(timeline)
     response = client.get("/timeline/export.csv", {"due_soon": "1"})
     [record] = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
     assert (record["kind"], record["due_date"], record["due_soon"]) == (
@@ -206,7 +203,7 @@ def test_a_commitment_due_soon_is_counted_filtered_and_exported_like_a_milestone
         "true",
     )
     client.force_login(partner_for(body))
-    partner = _text(client.get("/my-organisation/").content.decode())
+    partner = page_text(client.get("/my-organisation/").content.decode())
     assert "3 actions: 2 milestones, 1 commitment; 1 due soon" in partner
 
 
@@ -255,7 +252,7 @@ def test_calendar_has_each_action_with_a_date_and_leaves_out_undated_commitments
 def test_partner_page_lists_and_counts_the_same_actions(client, body, actions):
     client.force_login(partner_for(body))
     page = client.get("/my-organisation/").content.decode()
-    assert "3 actions: 2 milestones, 1 commitment" in _text(page)
+    assert "3 actions: 2 milestones, 1 commitment" in page_text(page)
     assert f'id="commitment-{actions["commitment"].pk}"' in page
     assert f'id="milestone-{actions["inherited"].key}"' in page
     assert f'id="milestone-{actions["elsewhere"].key}"' not in page

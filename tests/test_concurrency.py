@@ -1,10 +1,8 @@
 """Many simultaneous saves and a publish at the same moment, on PostgreSQL: nothing is lost and
 every published version is complete and unchanged afterwards."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from editing import services
 from milestones.models import Milestone
@@ -17,30 +15,11 @@ from tests.factories import (
     build_route_map,
     build_source_document,
     edit_commitment_in_draft,
+    edit_in_draft,
 )
+from tests.helpers import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(jobs) -> list[Exception]:
-    barrier = threading.Barrier(len(jobs))
-    errors: list[Exception] = []
-
-    def run(job):
-        try:
-            barrier.wait()
-            job()
-        except Exception as exc:  # collected and asserted on below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 def test_saves_racing_a_publish_lose_nothing():
@@ -48,24 +27,18 @@ def test_saves_racing_a_publish_lose_nothing():
         pytest.skip("Concurrent writers need PostgreSQL's row locks; SQLite serialises the file.")
     edition = build_route_map(outcomes=2)
     route_map = edition.route_map
-    milestones = list(Milestone.objects.filter(outcome__edition=edition).order_by("pk")[:6])
+    milestones = list(
+        Milestone.objects.filter(outcome__edition=edition)
+        .select_related("outcome__edition__route_map")
+        .order_by("pk")[:6]
+    )
     total = Milestone.objects.filter(outcome__edition=edition).count()
     services.edition_ensure_draft(route_map=route_map)  # a draft is waiting to be published
     editors = [EditorFactory(all_route_maps=True) for _ in milestones]
     publisher = PublisherFactory()
 
-    def save(user, milestone, text):
-        return lambda: services.milestone_update(
-            route_map=route_map,
-            key=milestone.key,
-            user=user,
-            values={"text": text},
-            organisations=[],
-            expected_revision=milestone.revision,
-        )
-
     jobs = [
-        save(user, m, f"Saved by editor {i}")
+        (lambda m=m, user=user, i=i: edit_in_draft(m, {"text": f"Saved by editor {i}"}, user=user))
         for i, (user, m) in enumerate(zip(editors, milestones, strict=True))
     ]
     jobs.append(

@@ -34,11 +34,6 @@ def document():
     return build_source_document(commitments=3, organisations=[OrganisationFactory()])
 
 
-@pytest.fixture
-def publisher():
-    return PublisherFactory()
-
-
 def changes_url(document) -> str:
     return reverse("sources:changes", args=[document.slug])
 

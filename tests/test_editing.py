@@ -17,7 +17,9 @@ from tests.factories import (
     RouteMapFactory,
     UserFactory,
     build_route_map,
+    edit_in_draft,
 )
+from tests.helpers import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -487,48 +489,25 @@ def test_changes_page_compares_two_versions(client, route_map, milestone):
 def test_simultaneous_saves_of_one_milestone_let_exactly_one_through_on_postgresql():
     """Two editors saving at the same moment: the row lock serialises them and the second
     sees the first's revision, so it is refused rather than silently overwriting."""
-    import threading
-
     from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("Row locks (SELECT ... FOR UPDATE) need PostgreSQL; SQLite locks the file.")
     edition = build_route_map(outcomes=1)
-    route_map = edition.route_map
-    target = Milestone.objects.filter(outcome__edition=edition).first()
-    services.edition_ensure_draft(route_map=route_map)
+    target = (
+        Milestone.objects.filter(outcome__edition=edition)
+        .select_related("outcome__edition__route_map")
+        .first()
+    )
+    services.edition_ensure_draft(route_map=edition.route_map)
     editors = [EditorFactory(all_route_maps=True), EditorFactory(all_route_maps=True)]
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def save(user, text):
-        from django.db import connections
-
-        try:
-            barrier.wait()
-            services.milestone_update(
-                route_map=route_map,
-                key=target.key,
-                user=user,
-                values={"text": text},
-                organisations=[],
-                expected_revision=target.revision,
-            )
-            outcomes.append("saved")
-        except services.EditConflict:
-            outcomes.append("refused")
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=save, args=(editors[0], "First text")),
-        threading.Thread(target=save, args=(editors[1], "Second text")),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["refused", "saved"]
+    errors = run_together(
+        [
+            lambda: edit_in_draft(target, {"text": "First text"}, user=editors[0]),
+            lambda: edit_in_draft(target, {"text": "Second text"}, user=editors[1]),
+        ]
+    )
+    assert [type(error) for error in errors] == [services.EditConflict]  # one saved, one refused
     saved = Milestone.objects.get(outcome__edition__state="draft", key=target.key)
     assert saved.text in {"First text", "Second text"}
     assert saved.revision == target.revision + 1

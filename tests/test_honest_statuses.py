@@ -72,11 +72,6 @@ def edition(cosla):
     return build_route_map(outcomes=1, organisations=[cosla])
 
 
-@pytest.fixture
-def milestone(edition):
-    return Milestone.objects.get(outcome__edition=edition, year=2027)
-
-
 def outcome_page(client, milestone):
     outcome = Milestone.objects.published().get(key=milestone.key).outcome
     return text_of(client.get(outcome.get_absolute_url()))
@@ -232,19 +227,15 @@ def test_partners_report_a_status_so_no_update_yet_is_not_offered(client, milest
 def test_a_new_milestone_with_a_status_is_dated_and_one_without_is_not(route_map, edition):
     outcome = edition.outcomes.get()
     editor = EditorFactory(all_route_maps=True)
-    added = editing.milestone_add(
-        route_map=route_map,
-        outcome_key=outcome.key,
-        user=editor,
-        values={"text": "New", "year": 2028, "status": Status.DELAYED},
-        organisations=[],
-    )
-    plain = editing.milestone_add(
-        route_map=route_map,
-        outcome_key=outcome.key,
-        user=editor,
-        values={"text": "Plain", "year": 2028, "status": Status.NO_UPDATE},
-        organisations=[],
+    added, plain = (
+        editing.milestone_add(
+            route_map=route_map,
+            outcome_key=outcome.key,
+            user=editor,
+            values={"text": text, "year": 2028, "status": status},
+            organisations=[],
+        )
+        for text, status in [("New", Status.DELAYED), ("Plain", Status.NO_UPDATE)]
     )
     assert added.status_updated_on == clock.today()
     assert plain.status_updated_on is None

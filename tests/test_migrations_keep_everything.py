@@ -91,6 +91,15 @@ def links(apps, model_name: str, item_field: str, item_id) -> list:
     return list(rows.values_list("organisation_id", "role", "order"))
 
 
+def name_bodies(model, item_field: str, item, rows) -> None:
+    """Name the bodies of `rows` (organisation, role, order) on `item`, the rows written in
+    the order given: the order field, not the row order, is the sources' order."""
+    for organisation, role, order in rows:
+        model.objects.create(
+            **{item_field: item}, organisation_id=organisation.pk, role=role, order=order
+        )
+
+
 def route_map_content(apps, route_map_id) -> list:
     """Every edition of the route map with its outcomes, progress, milestones and bodies."""
     Edition = apps.get_model("routemap", "Edition")
@@ -209,15 +218,13 @@ def old_route_map(apps, *, bodies, editor, publisher) -> dict:
             title="Families get support",
             statement=f"Statement: {words}",
         )
-        # Written last-first: the order field, not the row order, is the sources' order.
-        for organisation, role, order in [
-            (named, "", 3),
-            (contributor, "contributor", 2),
-            (lead, "lead", 1),
-        ]:
-            OutcomeOrganisation.objects.create(
-                outcome=outcome, organisation_id=organisation.pk, role=role, order=order
-            )
+        # Written last-first.
+        name_bodies(
+            OutcomeOrganisation,
+            "outcome",
+            outcome,
+            [(named, "", 3), (contributor, "contributor", 2), (lead, "lead", 1)],
+        )
         ProgressEntry.objects.create(
             outcome=outcome,
             key=progress_key,
@@ -238,16 +245,12 @@ def old_route_map(apps, *, bodies, editor, publisher) -> dict:
                 due_date=datetime.date(year, 12, 31),
                 due_precision="year",
             )
-            for organisation, role, link_order in [
-                (contributor, "contributor", 2),
-                (lead, "lead", 1),
-            ]:
-                MilestoneOrganisation.objects.create(
-                    milestone=milestone,
-                    organisation_id=organisation.pk,
-                    role=role,
-                    order=link_order,
-                )
+            name_bodies(
+                MilestoneOrganisation,
+                "milestone",
+                milestone,
+                [(contributor, "contributor", 2), (lead, "lead", 1)],
+            )
         return made
 
     published = edition("published", 1, PUBLISHED)
@@ -330,17 +333,13 @@ def old_document(apps, *, bodies, editor, publisher, route_map) -> dict:
         )
         for order, reference in [(1, "8.1"), (2, "8.2")]
     ]
-    for organisation, role, order in [
-        (named, "", 3),
-        (lead, "lead", 1),
-        (contributor, "contributor", 2),
-    ]:
-        CommitmentOrganisation.objects.create(
-            commitment=kept, organisation_id=organisation.pk, role=role, order=order
-        )
-    CommitmentOrganisation.objects.create(
-        commitment=dropped, organisation_id=contributor.pk, role="contributor", order=1
+    name_bodies(
+        CommitmentOrganisation,
+        "commitment",
+        kept,
+        [(named, "", 3), (lead, "lead", 1), (contributor, "contributor", 2)],
     )
+    name_bodies(CommitmentOrganisation, "commitment", dropped, [(contributor, "contributor", 1)])
     CommitmentOutcome.objects.create(
         commitment=kept, route_map=route_map["route_map"], outcome_key=route_map["outcome_key"]
     )

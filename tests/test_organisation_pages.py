@@ -2,7 +2,6 @@
 can change something, and the list names only bodies with published actions."""
 
 import datetime
-import re
 
 import pytest
 from django.urls import reverse
@@ -13,13 +12,9 @@ from tests.factories import (
     OrganisationFactory,
     OutcomeFactory,
 )
+from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
-
-
-def _text(html: str) -> str:
-    """The page's words without tags, as a reader sees them."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def _milestone_block(page: str) -> str:
@@ -32,7 +27,7 @@ def test_a_body_working_alone_is_not_shown_with_an_empty_with(client):
     block = _milestone_block(client.get(body.get_absolute_url()).content.decode())
     assert "With:" not in block
     assert "·" not in block
-    assert "See it in its outcome" in _text(block)
+    assert "See it in its outcome" in page_text(block)
 
 
 def test_other_bodies_are_listed_after_with_separated_by_commas(client):
@@ -40,7 +35,7 @@ def test_other_bodies_are_listed_after_with_separated_by_commas(client):
     body = OrganisationFactory(name="Beta Board")
     last = OrganisationFactory(name="Gamma Trust")
     MilestoneFactory(organisations=[first, body, last])
-    block = _text(_milestone_block(client.get(body.get_absolute_url()).content.decode()))
+    block = page_text(_milestone_block(client.get(body.get_absolute_url()).content.decode()))
     assert "With: Alpha Council , Gamma Trust " in block
     assert "Beta Board" not in block.split("See it in its outcome")[0]
 
@@ -49,7 +44,7 @@ def test_with_has_no_stray_comma_when_the_page_body_comes_last(client):
     other = OrganisationFactory(name="Alpha Council")
     body = OrganisationFactory(name="Zeta Board")
     MilestoneFactory(organisations=[other, body])
-    block = _text(_milestone_block(client.get(body.get_absolute_url()).content.decode()))
+    block = page_text(_milestone_block(client.get(body.get_absolute_url()).content.decode()))
     assert "With: Alpha Council See it in its outcome" in block
 
 
@@ -58,7 +53,7 @@ def test_bodies_inherited_from_the_outcome_are_listed_the_same_way(client):
     other = OrganisationFactory(name="Alpha Council")
     outcome = OutcomeFactory(organisations=[other, body])
     MilestoneFactory(outcome=outcome)
-    block = _text(_milestone_block(client.get(body.get_absolute_url()).content.decode()))
+    block = page_text(_milestone_block(client.get(body.get_absolute_url()).content.decode()))
     assert "With: Alpha Council See it in its outcome" in block
 
 
@@ -104,7 +99,7 @@ def test_a_body_with_nothing_published_still_has_a_page_that_says_so(client):
     idle = OrganisationFactory()
     response = client.get(idle.get_absolute_url())
     assert response.status_code == 200
-    page = _text(response.content.decode())
+    page = page_text(response.content.decode())
     assert f"No published milestone or commitment names {idle.name} yet" in page
     assert "Nothing matched" not in page
     assert "0 actions match" not in page
@@ -112,7 +107,7 @@ def test_a_body_with_nothing_published_still_has_a_page_that_says_so(client):
 
 def test_a_body_with_nothing_published_says_so_plainly_whatever_the_filters(client):
     idle = OrganisationFactory()
-    page = _text(client.get(idle.get_absolute_url(), {"overdue": "1"}).content.decode())
+    page = page_text(client.get(idle.get_absolute_url(), {"overdue": "1"}).content.decode())
     assert f"No published milestone or commitment names {idle.name} yet" in page
     assert "Nothing matched" not in page
 

@@ -29,14 +29,11 @@ from tests.factories import (
     build_route_map,
     partner_for,
 )
+from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
 
 HOME = "/my-organisation/"
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def item_on(page: str, anchor: str) -> str:
@@ -78,11 +75,6 @@ def other_body():
 @pytest.fixture
 def edition(body):
     return build_route_map(outcomes=1, organisations=[body])
-
-
-@pytest.fixture
-def milestone(edition):
-    return Milestone.objects.get(outcome__edition=edition, year=2027)
 
 
 @pytest.fixture
@@ -185,7 +177,7 @@ def test_cosla_commitment_8_1_is_listed_counted_and_overdue_everywhere(
     assert (
         f"{count.total} actions: {count.milestones} milestones, "
         f"{count.commitments} {commitments}; {count.overdue} overdue"
-    ) in text_of(page)
+    ) in page_text(page)
     overdue = client.get(HOME, {"overdue": "1"}).content.decode()
     assert anchor in overdue
     assert anchor not in client.get(HOME, {"due_soon": "1"}).content.decode()
@@ -356,7 +348,7 @@ def test_an_accepted_update_says_when_it_will_be_or_was_published(
     accepted = {"state": ProgressUpdate.State.ACCEPTED, "reviewed_at": timezone.now()}
     on_milestone = ProgressUpdateFactory(milestone=milestone, organisation=body, **accepted)
     on_commitment = commitment_update(commitment, body, **accepted)
-    page = text_of(signed_in.get(HOME).content.decode())
+    page = page_text(signed_in.get(HOME).content.decode())
     assert "Shown publicly once the route map is next published." in page
     assert "Shown publicly once the source document is next published." in page
 
@@ -366,7 +358,7 @@ def test_an_accepted_update_says_when_it_will_be_or_was_published(
     )
     html = signed_in.get(HOME).content.decode()
     assert "next published" not in html
-    assert text_of(html).count("Published on 3 March 2026") == 4  # beside each, and in the list
+    assert page_text(html).count("Published on 3 March 2026") == 4  # beside each, and in the list
     route_map = milestone.outcome.edition.route_map
     assert f'href="{route_map.get_absolute_url()}#milestone-{milestone.key}"' in html
     assert f'href="{commitment.get_absolute_url()}"' in html
@@ -581,7 +573,7 @@ def test_filters_narrow_the_list_and_nothing_matched_offers_filters_to_remove(
     assert 'href="/my-organisation/?year=2030">Remove “Only overdue”</a>' in html
     assert 'href="/my-organisation/?overdue=1">Remove “Year: 2030”</a>' in html
     # The summary still counts every action.
-    assert "8 actions: 7 milestones, 1 commitment" in text_of(html)
+    assert "8 actions: 7 milestones, 1 commitment" in page_text(html)
 
 
 def test_bad_filters_give_an_error_summary_not_a_failure(signed_in, edition):

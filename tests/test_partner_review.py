@@ -39,11 +39,6 @@ EDITORS_NOTE = "Editors met the inspectorate in October; a report is due in spri
 
 
 @pytest.fixture
-def lead():
-    return OrganisationFactory(name="Care Inspectorate")
-
-
-@pytest.fixture
 def contributor():
     return OrganisationFactory(name="COSLA")
 

@@ -33,11 +33,6 @@ QUEUE = "/edit/updates/"
 
 
 @pytest.fixture
-def lead():
-    return OrganisationFactory(name="Care Inspectorate")
-
-
-@pytest.fixture
 def partner_body():
     return OrganisationFactory(name="Kibble")
 

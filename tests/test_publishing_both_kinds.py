@@ -122,11 +122,6 @@ def drafted(request) -> Drafted:
     return {"route map": route_map_kind, "source document": document_kind}[request.param]()
 
 
-@pytest.fixture
-def publisher():
-    return PublisherFactory()
-
-
 def test_a_draft_never_reaches_the_public_until_it_is_published(client, drafted, publisher):
     drafted.save(SECRET, publisher)
     for url in [*drafted.public_urls, drafted.changes_url]:

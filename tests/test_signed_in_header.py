@@ -9,12 +9,9 @@ from django.urls import reverse
 
 from core.templatetags.wording import possessive_of
 from tests.factories import OrganisationFactory, UserFactory, partner_for
+from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
-
-
-def _text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def _header(html: str) -> str:
@@ -45,7 +42,7 @@ def test_signed_in_the_header_names_the_person_and_signs_out_by_post(client):
     user = UserFactory(first_name="Casey", last_name="Reid")
     client.force_login(user)
     header = _header(client.get(reverse("home")).content.decode())
-    assert "Signed in as Casey Reid" in _text(header)
+    assert "Signed in as Casey Reid" in page_text(header)
     forms = re.findall(r'<form[^>]*action="/accounts/logout/"[^>]*>(.*?)</form>', header, re.S)
     assert forms, header
     assert all('name="csrfmiddlewaretoken"' in form and "Sign out" in form for form in forms)
@@ -54,7 +51,9 @@ def test_signed_in_the_header_names_the_person_and_signs_out_by_post(client):
 
 def test_a_person_without_a_full_name_is_named_by_username(client):
     client.force_login(UserFactory(username="pat.editor"))
-    assert "Signed in as pat.editor" in _text(_header(client.get(reverse("home")).content.decode()))
+    assert "Signed in as pat.editor" in page_text(
+        _header(client.get(reverse("home")).content.decode())
+    )
 
 
 def test_readers_see_no_sign_out(client):
@@ -74,13 +73,13 @@ def test_signing_out_ends_the_session(client):
 def test_a_partners_page_uses_the_possessive_that_fits(client):
     cosla = OrganisationFactory(name="Convention of Scottish Local Authorities")
     client.force_login(partner_for(cosla))
-    page = _text(client.get(reverse("partners:home")).content.decode())
+    page = page_text(client.get(reverse("partners:home")).content.decode())
     assert "Convention of Scottish Local Authorities' public page" in page.replace("&#x27;", "'")
     assert "Authorities's" not in page.replace("&#x27;", "'")
 
 
 def test_the_sign_in_page_speaks_to_partner_organisations_too(client):
-    page = _text(client.get(reverse("login")).content.decode())
+    page = page_text(client.get(reverse("login")).content.decode())
     assert "Reading the route maps needs no account" in page
     assert "The Promise Scotland" in page
     assert "partner organisation" in page
@@ -98,7 +97,7 @@ def test_the_sign_in_form_is_in_the_design_systems_style_and_says_what_the_usern
         r'<input[^>]*name="password"[^>]*class="ds_input"|class="ds_input"[^>]*name="password"',
         html,
     )
-    assert "your username is in the invitation" in _text(html)
+    assert "your username is in the invitation" in page_text(html)
 
 
 def test_a_partner_signs_in_with_the_styled_form_and_lands_on_their_page(client):

@@ -29,11 +29,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def lead():
-    return OrganisationFactory(name="Care Inspectorate")
-
-
-@pytest.fixture
 def document(lead):
     return build_source_document(commitments=3, organisations=[lead])
 

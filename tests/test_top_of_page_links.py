@@ -2,20 +2,16 @@
 page, the questions on a consultation page (which also says why they start at 2)."""
 
 import datetime
-import re
 
 import pytest
 from django.urls import reverse
 
 from tests.factories import ConsultationFactory, ConsultationQuestionFactory
+from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
 
 KINSHIP_VISION = "/sources/vision-for-kinship-care/"
-
-
-def _text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def test_a_route_map_offers_email_updates_before_its_contents(client, seeded):
@@ -29,7 +25,7 @@ def test_a_route_map_offers_email_updates_before_its_contents(client, seeded):
 def test_a_closed_consultation_links_to_its_questions_near_the_top(client, seeded):
     page = client.get(KINSHIP_VISION).content.decode()
     top = page[: page.index('id="contents"')]
-    assert "This consultation closed on 21 February 2026." in _text(top)
+    assert "This consultation closed on 21 February 2026." in page_text(top)
     assert '<a href="#consultation">Read the questions it asked</a>' in top
     assert 'id="consultation"' in page
 
@@ -42,7 +38,7 @@ def test_an_open_consultation_links_to_its_questions_near_the_top(client, seeded
 
 
 def test_the_consultation_says_why_its_questions_start_at_2(client, seeded):
-    page = _text(client.get(KINSHIP_VISION).content.decode())
+    page = page_text(client.get(KINSHIP_VISION).content.decode())
     assert (
         "The questions keep the numbers the consultation gives them, so they start at 2: "
         "the consultation text this page is copied from has no question 1."
