@@ -21,7 +21,7 @@ from core.text import clean_values
 from routemap.changes import CONTENT_PREFETCH, describe_changes, with_previous
 from routemap.models import Edition, RouteMap
 from sources.models import DocumentVersion, SourceDocument
-from sources.services import describe_content_changes
+from sources.services import latest_versions
 
 FEED_LENGTH = 50
 # Entry ids must never change once a feed client has seen them.
@@ -160,14 +160,10 @@ class DocumentUpdatesFeed(UpdatesFeed):
         return document.get_absolute_url()
 
     def items(self, document: SourceDocument) -> list[DocumentVersion]:
-        # One more than listed: the oldest listed is compared with the one before it.
-        versions = list(document.versions.newest_first()[: FEED_LENGTH + 1])
-        for version, previous in zip(versions[:FEED_LENGTH], [*versions[1:], None], strict=False):
+        versions = latest_versions(document, FEED_LENGTH)
+        for version in versions:
             version.document = document
-            version.changes = (
-                describe_content_changes(previous.content, version.content) if previous else []
-            )
-        return versions[:FEED_LENGTH]
+        return versions
 
     def item_title(self, version: DocumentVersion) -> str:
         if version.imported_from:

@@ -89,15 +89,7 @@ def document_changes(request: HttpRequest, slug: str) -> HttpResponse:
         chosen = {v.number: v.content for v in history.filter(number__in=[old, new])}
         comparison = services.describe_content_changes(chosen[old], chosen[new])
     else:
-        # One more than shown: the oldest shown is compared with the one before it.
-        versions = list(history[: MAX_VERSIONS_SHOWN + 1])
-        for version, previous in zip(
-            versions[:MAX_VERSIONS_SHOWN], [*versions[1:], None], strict=False
-        ):
-            changes = None  # the first version, or the one before is not at hand
-            if previous is not None:
-                changes = services.describe_content_changes(previous.content, version.content)
-            shown.append((version, changes))
+        shown = [(v, v.changes) for v in services.latest_versions(document, MAX_VERSIONS_SHOWN)]
     return render(
         request,
         "sources/changes.html",

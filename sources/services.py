@@ -619,6 +619,19 @@ def _commitment_change(kind: str, entry: dict) -> Change:
     return Change(kind=kind, subject="commitment", outcome="", description=description)
 
 
+def latest_versions(document: SourceDocument, limit: int) -> list[DocumentVersion]:
+    """The newest `limit` published versions, each with `changes`: what it changed from the
+    version before, or None for the first (or when the one before is past the limit). The
+    Changes page and the feed both read them."""
+    # One more than asked for: the oldest listed is compared with the one before it.
+    versions = list(document.versions.newest_first()[: limit + 1])
+    for version, previous in zip(versions[:limit], [*versions[1:], None], strict=False):
+        version.changes = (
+            describe_content_changes(previous.content, version.content) if previous else None
+        )
+    return versions[:limit]
+
+
 def document_version_record(
     *, document: SourceDocument, user=None, note: str, imported_from: str = ""
 ) -> DocumentVersion:
