@@ -25,12 +25,11 @@ from accounts.roles import (
     can_edit_source_document,
     editable_source_document_ids,
     is_moderator,
-    is_publisher,
 )
 from core import clock
 from editing.document_forms import CommitmentForm, DocumentForm, PublishForm
 from editing.drafts import (
-    DraftPages,
+    Drafting,
     discard_page,
     form_after_conflict,
     form_response,
@@ -206,62 +205,44 @@ def _edit_url(document: SourceDocument, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _draft_pages(document: SourceDocument) -> DraftPages:
-    return DraftPages(
-        title=document.title,
-        kind="document",
-        noun="document",
-        base_template="sources/edit/base_edit.html",
-        change_list_template="editing/includes/_change_list.html",
-        edit_url=_edit_url(document),
-        public_url=document.get_absolute_url(),
-        url_namespace="sources-edit",
-        slug=document.slug,
-    )
+@dataclass
+class DocumentDrafting(Drafting):
+    """A source document (`subject`) and its draft."""
+
+    subject: SourceDocument
+    publish_form: ClassVar = PublishForm
+    kind: ClassVar = "document"
+    noun: ClassVar = "document"
+    base_template: ClassVar = "sources/edit/base_edit.html"
+    url_namespace: ClassVar = "sources-edit"
+    edit_page: ClassVar = "document"
+
+    def subject_context(self) -> dict:
+        return {"document": self.subject, "draft": self.draft}
+
+    @cached_property
+    def draft(self):
+        return services.document_draft(self.subject)
+
+    def changes(self) -> list[str]:
+        return services.describe_draft(self.subject, self.draft)
+
+    def publish(self, *, user, note: str) -> None:
+        services.document_publish(document=self.subject, user=user, note=note)
+
+    def discard(self, *, user) -> None:
+        services.document_draft_discard(document=self.subject, user=user)
+
+    def records(self):
+        return self.subject.change_records.newest_first()[:300]
 
 
 def _draft_context(request: HttpRequest, document: SourceDocument, **extra) -> dict:
     """`draft`, when the caller has it already (None too), saves a query."""
-    draft = extra.pop("draft") if "draft" in extra else services.document_draft(document)
-    return {
-        "document": document,
-        "draft": draft,
-        "can_publish": is_publisher(request.user),
-        "draft_pages": _draft_pages(document),
-        **extra,
-    }
-
-
-@dataclass
-class DocumentDrafting:
-    """A source document's draft, for its publish, discard and history pages
-    (editing.drafts.Drafting)."""
-
-    document: SourceDocument
-    publish_form: ClassVar = PublishForm
-
-    @property
-    def pages(self) -> DraftPages:
-        return _draft_pages(self.document)
-
-    @cached_property
-    def draft(self):
-        return services.document_draft(self.document)
-
-    def changes(self) -> list[str]:
-        return services.describe_draft(self.document, self.draft)
-
-    def publish(self, *, user, note: str) -> None:
-        services.document_publish(document=self.document, user=user, note=note)
-
-    def discard(self, *, user) -> None:
-        services.document_draft_discard(document=self.document, user=user)
-
-    def records(self):
-        return self.document.change_records.newest_first()[:300]
-
-    def context(self, request: HttpRequest, **extra) -> dict:
-        return _draft_context(request, self.document, draft=self.draft, **extra)
+    drafting = DocumentDrafting(document)
+    if "draft" in extra:
+        drafting.draft = extra.pop("draft")
+    return drafting.context(request, **extra)
 
 
 def _item(document: SourceDocument, key: str):

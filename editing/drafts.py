@@ -4,7 +4,7 @@ the publish, discard and history pages need to know of the thing being drafted
 the one flow of those three pages, and how an item's form answers, with htmx or without."""
 
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import messages
@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 
+from accounts.roles import is_publisher
 from core.validation import validation_message
 
 
@@ -44,31 +46,68 @@ class DraftPages:
         return self._page("discard")
 
 
-class Drafting(Protocol):
-    """A route map or a source document, as its publish, discard and history pages need it
-    (editing.views.RouteMapDrafting, editing.document_views.DocumentDrafting)."""
+@dataclass
+class Drafting:
+    """A route map or a source document (`subject`), as its editor pages need it: the draft
+    banner, and the publish, discard and history pages. Each kind says where its pages are and
+    how it is drafted (editing.views.RouteMapDrafting, editing.document_views.DocumentDrafting).
+    """
+
+    subject: Any  # has a title, a slug and a public page
 
     publish_form: ClassVar[type[forms.Form]]  # its note, worded for where the public reads it
+    kind: ClassVar[str]  # DraftPages.kind
+    noun: ClassVar[str]  # DraftPages.noun
+    base_template: ClassVar[str]  # DraftPages.base_template
+    url_namespace: ClassVar[str]  # DraftPages.url_namespace
+    edit_page: ClassVar[str]  # the name of its edit page in that namespace
 
-    @property
-    def pages(self) -> DraftPages: ...
+    @cached_property
+    def pages(self) -> DraftPages:
+        subject = self.subject
+        return DraftPages(
+            title=subject.title,
+            kind=self.kind,
+            noun=self.noun,
+            base_template=self.base_template,
+            change_list_template="editing/includes/_change_list.html",
+            edit_url=reverse(f"{self.url_namespace}:{self.edit_page}", args=[subject.slug]),
+            public_url=subject.get_absolute_url(),
+            url_namespace=self.url_namespace,
+            slug=subject.slug,
+        )
+
+    def context(self, request: HttpRequest, **extra) -> dict:
+        """Its editor pages' context, with `extra`."""
+        return {
+            **self.subject_context(),
+            "can_publish": is_publisher(request.user),
+            "draft_pages": self.pages,
+            **extra,
+        }
+
+    def subject_context(self) -> dict:
+        """What its own editor pages' templates call it, and whether it has a draft."""
+        raise NotImplementedError
 
     @property
     def draft(self) -> object | None:
         """The unpublished changes, None when there are none."""
+        raise NotImplementedError
 
     def changes(self) -> list[str]:
         """The draft's differences from what is published, in plain words."""
+        raise NotImplementedError
 
-    def publish(self, *, user, note: str) -> None: ...
+    def publish(self, *, user, note: str) -> None:
+        raise NotImplementedError
 
-    def discard(self, *, user) -> None: ...
+    def discard(self, *, user) -> None:
+        raise NotImplementedError
 
     def records(self):
         """The newest of its change records, for its history."""
-
-    def context(self, request: HttpRequest, **extra) -> dict:
-        """Its editor pages' context, with `extra`."""
+        raise NotImplementedError
 
 
 def publish_page(request: HttpRequest, drafting: Drafting) -> HttpResponse:

@@ -22,11 +22,10 @@ from accounts.roles import (
     is_editor,
     is_moderator,
     is_partner,
-    is_publisher,
 )
 from editing import services
 from editing.drafts import (
-    DraftPages,
+    Drafting,
     discard_page,
     form_after_conflict,
     form_response,
@@ -102,61 +101,41 @@ def _progress_list(route_map: RouteMap, outcome_key) -> str:
     return reverse("editing:outcome", args=[route_map.slug, outcome_key]) + "#progress"
 
 
-def _draft_pages(route_map: RouteMap) -> DraftPages:
-    return DraftPages(
-        title=route_map.title,
-        kind="route map",
-        noun="version",
-        base_template="editing/base_editing.html",
-        change_list_template="editing/includes/_change_list.html",
-        edit_url=reverse("editing:route_map", args=[route_map.slug]),
-        public_url=route_map.get_absolute_url(),
-        url_namespace="editing",
-        slug=route_map.slug,
-    )
-
-
-def _context(request: HttpRequest, route_map: RouteMap, **extra) -> dict:
-    return {
-        "route_map": route_map,
-        "has_draft": services.draft_has_changes(route_map),
-        "can_publish": is_publisher(request.user),
-        "draft_pages": _draft_pages(route_map),
-        **extra,
-    }
-
-
 @dataclass
-class RouteMapDrafting:
-    """A route map's draft edition, for its publish, discard and history pages
-    (editing.drafts.Drafting)."""
+class RouteMapDrafting(Drafting):
+    """A route map (`subject`) and its draft edition."""
 
-    route_map: RouteMap
+    subject: RouteMap
     publish_form: ClassVar = PublishForm
+    kind: ClassVar = "route map"
+    noun: ClassVar = "version"
+    base_template: ClassVar = "editing/base_editing.html"
+    url_namespace: ClassVar = "editing"
+    edit_page: ClassVar = "route_map"
 
-    @property
-    def pages(self) -> DraftPages:
-        return _draft_pages(self.route_map)
+    def subject_context(self) -> dict:
+        return {"route_map": self.subject, "has_draft": services.draft_has_changes(self.subject)}
 
     @cached_property
     def draft(self) -> Edition | None:
-        return self.route_map.editions.filter(state=Edition.State.DRAFT).first()
+        return self.subject.editions.filter(state=Edition.State.DRAFT).first()
 
     def changes(self) -> list[str]:
-        live = self.route_map.editions.filter(state=Edition.State.PUBLISHED).first()
+        live = self.subject.editions.filter(state=Edition.State.PUBLISHED).first()
         return describe_changes(live, self.draft)
 
     def publish(self, *, user, note: str) -> None:
-        services.route_map_publish(route_map=self.route_map, user=user, note=note)
+        services.route_map_publish(route_map=self.subject, user=user, note=note)
 
     def discard(self, *, user) -> None:
-        services.route_map_discard_draft(route_map=self.route_map, user=user)
+        services.route_map_discard_draft(route_map=self.subject, user=user)
 
     def records(self):
-        return ChangeRecord.objects.filter(route_map=self.route_map).newest_first()[:200]
+        return ChangeRecord.objects.filter(route_map=self.subject).newest_first()[:200]
 
-    def context(self, request: HttpRequest, **extra) -> dict:
-        return _context(request, self.route_map, **extra)
+
+def _context(request: HttpRequest, route_map: RouteMap, **extra) -> dict:
+    return RouteMapDrafting(route_map).context(request, **extra)
 
 
 # ------------------------------------------------------------------------------- overview
