@@ -439,6 +439,22 @@ def outcome_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
 # ------------------------------------------------------------------------------- progress
 
 
+def _progress_form_page(request, route_map, form, title: str) -> HttpResponse:
+    """Adding and editing a progress entry share one form, on a page of its own."""
+    return render(
+        request,
+        "editing/form_page.html",
+        _context(
+            request,
+            route_map,
+            form=form,
+            form_template="editing/includes/_progress_form.html",
+            action=request.path,
+            title=title,
+        ),
+    )
+
+
 @editor_required
 @require_http_methods(["GET", "POST"])
 def progress_add(request: HttpRequest, slug: str, outcome_key) -> HttpResponse:
@@ -454,18 +470,7 @@ def progress_add(request: HttpRequest, slug: str, outcome_key) -> HttpResponse:
         )
         messages.success(request, "Progress entry added to the draft.")
         return redirect(_progress_list(route_map, outcome.key))
-    return render(
-        request,
-        "editing/form_page.html",
-        _context(
-            request,
-            route_map,
-            form=form,
-            form_template="editing/includes/_progress_form.html",
-            action=request.path,
-            title=f"Add progress to “{outcome.title}”",
-        ),
-    )
+    return _progress_form_page(request, route_map, form, f"Add progress to “{outcome.title}”")
 
 
 @editor_required
@@ -485,18 +490,7 @@ def progress_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
         form = ProgressForm(
             initial={"date_label": entry.date_label, "date": entry.date, "text": entry.text}
         )
-    return render(
-        request,
-        "editing/form_page.html",
-        _context(
-            request,
-            route_map,
-            form=form,
-            form_template="editing/includes/_progress_form.html",
-            action=request.path,
-            title="Edit progress entry",
-        ),
-    )
+    return _progress_form_page(request, route_map, form, "Edit progress entry")
 
 
 # ------------------------------------------------------------------------------- items
