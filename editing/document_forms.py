@@ -3,7 +3,13 @@
 from django import forms
 
 from core.forms import DesignSystemForm
-from editing.forms import ResponsibleBodiesMixin, progress_note_field, status_field
+from editing.forms import (
+    ResponsibleBodiesMixin,
+    item_text_field,
+    progress_note_field,
+    publish_note_field,
+    status_field,
+)
 from routemap.models import Foundation
 from sources.models import Phase, Section, SourceDocument
 from sources.services import COMMITMENT_FIELDS
@@ -32,11 +38,8 @@ class CommitmentForm(ResponsibleBodiesMixin):
         error_messages={"required": "Enter the commitment's reference."},
     )
     title = forms.CharField(max_length=300, required=False, label="Title")
-    text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 6}),
-        label="What the document commits to",
-        help_text="Separate paragraphs with a blank line; start list items with “- ”.",
-        error_messages={"required": "Enter the commitment text."},
+    text = item_text_field(
+        label="What the document commits to", required_message="Enter the commitment text."
     )
     timescale = forms.CharField(
         max_length=100,
@@ -160,10 +163,7 @@ class DocumentForm(DesignSystemForm):
 
 
 class PublishForm(DesignSystemForm):
-    note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}),
-        label="What changed?",
+    note = publish_note_field(
         help_text="Kept in the document's history of changes.",
-        error_messages={"required": "Enter what changed."},
-        max_length=2000,
+        required_message="Enter what changed.",
     )

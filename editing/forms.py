@@ -35,6 +35,27 @@ def status_field() -> forms.ChoiceField:
     )
 
 
+def item_text_field(*, label: str, required_message: str) -> forms.CharField:
+    """The text of a milestone or commitment, which may run to paragraphs and lists."""
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label=label,
+        help_text="Separate paragraphs with a blank line; start list items with “- ”.",
+        error_messages={"required": required_message},
+    )
+
+
+def publish_note_field(*, help_text: str, required_message: str) -> forms.CharField:
+    """What a publish changed; route maps and documents word its hints for where it is read."""
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="What changed?",
+        help_text=help_text,
+        error_messages={"required": required_message},
+        max_length=2000,
+    )
+
+
 def progress_note_field() -> forms.CharField:
     return _optional_text(
         3,
@@ -85,12 +106,7 @@ class ResponsibleBodiesMixin(DesignSystemForm):
 
 
 class MilestoneForm(ResponsibleBodiesMixin):
-    text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 6}),
-        label="Milestone",
-        help_text="Separate paragraphs with a blank line; start list items with “- ”.",
-        error_messages={"required": "Enter the milestone text."},
-    )
+    text = item_text_field(label="Milestone", required_message="Enter the milestone text.")
     year = forms.TypedChoiceField(
         choices=YEAR_CHOICES,
         coerce=int,
@@ -114,13 +130,17 @@ class MilestoneForm(ResponsibleBodiesMixin):
     )
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    field_order = [
+    # What values() gives the services, in the order the form asks for it, then the bodies.
+    value_fields = (
         "text",
         "year",
         "due",
         "status",
         "progress_note",
         "subject_to_decisions_after_may_2026",
+    )
+    field_order = [
+        *value_fields,
         "lead_organisations",
         "contributing_organisations",
         "other_organisations",
@@ -166,17 +186,7 @@ class MilestoneForm(ResponsibleBodiesMixin):
         return data
 
     def values(self) -> dict:
-        return {
-            field: self.cleaned_data[field]
-            for field in (
-                "text",
-                "year",
-                "due",
-                "status",
-                "progress_note",
-                "subject_to_decisions_after_may_2026",
-            )
-        }
+        return {field: self.cleaned_data[field] for field in self.value_fields}
 
 
 class OutcomeForm(ResponsibleBodiesMixin):
@@ -241,10 +251,7 @@ class MoveForm(CleanTextForm):
 
 
 class PublishForm(DesignSystemForm):
-    note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}),
-        label="What changed?",
+    note = publish_note_field(
         help_text="Shown to the public on the Changes page and in the feed.",
-        error_messages={"required": "Enter what changed, so readers know."},
-        max_length=2000,
+        required_message="Enter what changed, so readers know.",
     )
