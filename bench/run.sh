@@ -17,11 +17,7 @@
 # BENCH_WORKERS (2 gunicorn workers), BENCH_TIMEOUT (10s). The plan in the database is
 # replaced on every run; a database not named "bench" is only replaced with BENCH_RESET=1.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-PY=$ROOT/.venv/bin/python
-GUNICORN=$ROOT/.venv/bin/gunicorn
-OUT=$ROOT/bench/out
+source "$(dirname "$0")/common.sh"
 RESULTS=$ROOT/bench/RESULTS.md
 
 SCALE=${BENCH_SCALE:-1}
@@ -90,13 +86,7 @@ fi
 RESET=()
 if [ "$DB_NAME" = bench ] || [ "${BENCH_RESET:-0}" = 1 ]; then RESET=(--reset); fi
 
-# The site as production runs it, on plain HTTP on loopback.
-export DJANGO_SETTINGS_MODULE=config.settings.production
-SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
-export SECRET_KEY
-export ALLOWED_HOSTS=127.0.0.1
-export SECURE_SSL_REDIRECT=0
-export TRUSTED_PROXY_HOPS=0  # wrk connects straight to gunicorn
+production_settings  # wrk connects straight to gunicorn
 export EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend
 export LOG_LEVEL=WARNING
 
@@ -129,10 +119,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 wait_until_up() {
   for _ in $(seq 1 150); do
     kill -0 "$SERVER_PID" 2>/dev/null || fail "the server for $BASE exited (see bench/out/)"
@@ -155,16 +141,20 @@ stop_server() {
   UPSTREAM_PID=""
 }
 
+serving() {  # port: the server just started in the background, once it answers there
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  BASE=http://127.0.0.1:$1
+  wait_until_up
+}
+
 gunicorn_server() {  # log-name app [env...]: sets SERVER_PID and BASE
   local name=$1 app=$2 port
   shift 2
   port=$(free_port)
   env "$@" "$GUNICORN" --workers "$WORKERS" --bind "127.0.0.1:$port" --graceful-timeout 2 \
     --error-logfile "$OUT/$name.log" --log-level warning "$app" &
-  SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
-  BASE=http://127.0.0.1:$port
-  wait_until_up
+  serving "$port"
 }
 # The site with production's gunicorn settings (deploy/gunicorn.conf.py); the command line
 # sets the workers and address for the bench.
@@ -180,33 +170,14 @@ proxied_server() {
   UPSTREAM_PID=$SERVER_PID
   upstream=${BASE#http://}
   port=$(free_port)
-  mkdir -p "$NGINX_DIR/tmp"
   sed -e "s|server 127.0.0.1:8000;|server $upstream;|" \
     -e "s|listen 80;|listen 127.0.0.1:$port;|" \
     -e "s|/srv/routemap/staticfiles/|$ROOT/staticfiles/|" \
     "$ROOT/deploy/nginx.conf" >"$NGINX_DIR/site.conf"
-  cat >"$NGINX_DIR/proxy.conf" <<EOF
-worker_processes $WORKERS;
-pid $NGINX_DIR/proxy.pid;
-error_log $NGINX_DIR/proxy-error.log warn;
-events { worker_connections 1024; }
-http {
+  nginx_start proxy "$port" <<EOF
     include /etc/nginx/mime.types;
-    access_log off;
-    client_body_temp_path $NGINX_DIR/tmp/body;
-    proxy_temp_path $NGINX_DIR/tmp/proxy;
-    fastcgi_temp_path $NGINX_DIR/tmp/fastcgi;
-    uwsgi_temp_path $NGINX_DIR/tmp/uwsgi;
-    scgi_temp_path $NGINX_DIR/tmp/scgi;
     include $NGINX_DIR/site.conf;
-}
 EOF
-  "$NGINX" -e "$NGINX_DIR/proxy-error.log" -p "$NGINX_DIR" -c "$NGINX_DIR/proxy.conf" \
-    -g 'daemon off;' &
-  SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
-  BASE=http://127.0.0.1:$port
-  wait_until_up
 }
 # Another commit's code (BENCH_BASELINE), from a copy of its files, on the same setup.
 # Its settings and WSGI module live where that commit kept them (routemap/ before config/).
@@ -221,14 +192,16 @@ raw_page_server() {
   gunicorn_server rawpage bench.rawpage:application -u DJANGO_SETTINGS_MODULE \
     "BENCH_PAGE=$NGINX_DIR/www/page.html"
 }
-nginx_server() {
-  local port
-  port=$(free_port)
+# nginx in the foreground, configured as NGINX_DIR/<name>.conf: what every nginx here shares,
+# then the lines given on standard input, inside its http block. Sets SERVER_PID and BASE.
+nginx_start() {  # name port <http-lines
+  local name=$1 port=$2
   mkdir -p "$NGINX_DIR/tmp"
-  cat >"$NGINX_DIR/nginx.conf" <<EOF
+  {
+    cat <<EOF
 worker_processes $WORKERS;
-pid $NGINX_DIR/nginx.pid;
-error_log $NGINX_DIR/error.log warn;
+pid $NGINX_DIR/$name.pid;
+error_log $NGINX_DIR/$name-error.log warn;
 events { worker_connections 1024; }
 http {
     access_log off;
@@ -237,6 +210,19 @@ http {
     fastcgi_temp_path $NGINX_DIR/tmp/fastcgi;
     uwsgi_temp_path $NGINX_DIR/tmp/uwsgi;
     scgi_temp_path $NGINX_DIR/tmp/scgi;
+EOF
+    cat
+    echo "}"
+  } >"$NGINX_DIR/$name.conf"
+  "$NGINX" -e "$NGINX_DIR/$name-error.log" -p "$NGINX_DIR" -c "$NGINX_DIR/$name.conf" \
+    -g 'daemon off;' &
+  serving "$port"
+}
+# The route map page's HTML as a static file (NGINX_DIR/www/page.html).
+nginx_server() {
+  local port
+  port=$(free_port)
+  nginx_start nginx "$port" <<EOF
     default_type text/html;
     server {
         listen 127.0.0.1:$port;
@@ -245,14 +231,7 @@ http {
         gzip_static on;
         location / { try_files /page.html =404; }
     }
-}
 EOF
-  "$NGINX" -e "$NGINX_DIR/error.log" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" \
-    -g 'daemon off;' &
-  SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
-  BASE=http://127.0.0.1:$port
-  wait_until_up
 }
 
 # ------------------------------------------------------------------ measuring

@@ -6,11 +6,7 @@
 # Run as `make soak` (about a minute). It stops and restarts the local PostgreSQL cluster,
 # so do not run it while anything else uses that server.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-PY=$ROOT/.venv/bin/python
-GUNICORN=$ROOT/.venv/bin/gunicorn
-OUT=$ROOT/bench/out
+source "$(dirname "$0")/common.sh"
 REPORT=$ROOT/bench/SOAK.md
 CLUSTER=$(ls /etc/postgresql | head -n 1)
 BEFORE=${SOAK_BEFORE:-10}   # seconds of normal traffic
@@ -19,9 +15,7 @@ AFTER=${SOAK_AFTER:-15}     # seconds after it is back
 mkdir -p "$OUT"
 
 export DATABASE_URL=${SOAK_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/soak}
-export DJANGO_SETTINGS_MODULE=config.settings.production
-SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
-export SECRET_KEY ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0 TRUSTED_PROXY_HOPS=0
+production_settings
 
 pg_up() { pg_ctlcluster --skip-systemctl-redirect "$CLUSTER" main start 2>/dev/null || true
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 && return 0; sleep 1; done; return 1; }
@@ -35,7 +29,7 @@ psql -h 127.0.0.1 -U postgres -lqtA | cut -d'|' -f1 | grep -qx soak \
 "$PY" manage.py load_seed >/dev/null
 "$PY" manage.py collectstatic --no-input -v0
 
-PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 "$GUNICORN" --workers 2 --bind "127.0.0.1:$PORT" config.wsgi:application \
   >"$OUT/soak-gunicorn.log" 2>&1 &
 SERVER=$!

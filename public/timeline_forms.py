@@ -44,8 +44,16 @@ SHOW_CHOICES = [("", "Milestones and commitments"), (PROGRESS, "Progress so far"
 ACTION_ONLY_FIELDS = ["year", "year_from", "year_to", "status", "overdue", "due_soon"]
 
 
-def _year_choices(empty_label: str) -> list[tuple]:
-    return [("", empty_label), *[(year, str(year)) for year in plan_years()]]
+def _year_field(label: str, empty_label: str, which: str = "") -> forms.TypedChoiceField:
+    """A plan year; `which` names the year in the error ("“from” ")."""
+    return forms.TypedChoiceField(
+        label=label,
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", empty_label), *[(year, str(year)) for year in plan_years()]],
+        error_messages={"invalid_choice": f"Choose a {which}year from 2024 to 2030."},
+    )
 
 
 def _invalid(thing: str) -> dict:
@@ -78,30 +86,9 @@ class TimelineFilterForm(CleanTextForm):
         label="Route map", required=False, error_messages=_invalid("route map")
     )
     outcome = forms.CharField(label="Outcome", required=False, widget=forms.Select)
-    year = forms.TypedChoiceField(
-        label="Year",
-        required=False,
-        coerce=int,
-        empty_value=None,
-        choices=_year_choices("Any year"),
-        error_messages={"invalid_choice": "Choose a year from 2024 to 2030."},
-    )
-    year_from = forms.TypedChoiceField(
-        label="From",
-        required=False,
-        coerce=int,
-        empty_value=None,
-        choices=_year_choices("Earliest"),
-        error_messages={"invalid_choice": "Choose a “from” year from 2024 to 2030."},
-    )
-    year_to = forms.TypedChoiceField(
-        label="To",
-        required=False,
-        coerce=int,
-        empty_value=None,
-        choices=_year_choices("Latest"),
-        error_messages={"invalid_choice": "Choose a “to” year from 2024 to 2030."},
-    )
+    year = _year_field("Year", "Any year")
+    year_from = _year_field("From", "Earliest", "“from” ")
+    year_to = _year_field("To", "Latest", "“to” ")
     status = forms.ChoiceField(
         label="Status",
         required=False,

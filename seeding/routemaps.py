@@ -102,6 +102,23 @@ class Reader:
         except ValueError as exc:
             raise self.fail(record, f"not a date (YYYY-MM-DD): {value!r}") from exc
 
+    def organisation_refs(self, value, record: str, known: dict) -> list[OrganisationRef]:
+        """The bodies named for a record, each a slug or {slug, role}; `known` by slug."""
+        refs = []
+        for index, item in enumerate(self.items(value, record)):
+            item_record = f"{record}[{index}]"
+            if isinstance(item, str):
+                slug, role = item, Role.UNSTATED
+            else:
+                item = self.mapping(item, item_record, {"slug"}, {"role"})
+                slug, role = item["slug"], item.get("role") or Role.UNSTATED
+            if slug not in known:
+                raise self.fail(item_record, f"unknown organisation {slug!r}")
+            if role not in Role.values:
+                raise self.fail(item_record, f"unknown role {role!r} (lead or contributor)")
+            refs.append(OrganisationRef(known[slug], role))
+        return refs
+
 
 def _save_by_slug(model, reader: Reader, record: str, slug: str, values: dict) -> bool:
     """Create or update by slug; True when something changed."""
@@ -162,23 +179,6 @@ def load_organisations(path: Path) -> list[str]:
     return changes
 
 
-def _organisation_refs(reader: Reader, value, record: str, known: dict) -> list[OrganisationRef]:
-    refs = []
-    for index, item in enumerate(reader.items(value, record)):
-        item_record = f"{record}[{index}]"
-        if isinstance(item, str):
-            slug, role = item, Role.UNSTATED
-        else:
-            item = reader.mapping(item, item_record, {"slug"}, {"role"})
-            slug, role = item["slug"], item.get("role") or Role.UNSTATED
-        if slug not in known:
-            raise reader.fail(item_record, f"unknown organisation {slug!r}")
-        if role not in Role.values:
-            raise reader.fail(item_record, f"unknown role {role!r} (lead or contributor)")
-        refs.append(OrganisationRef(known[slug], role))
-    return refs
-
-
 def read_route_map_content(path: Path) -> tuple[RouteMap, EditionData, str]:
     """The route map, its content and the site the copy was taken from ("plan2430.scot")."""
     reader = Reader(path)
@@ -222,8 +222,8 @@ def read_route_map_content(path: Path) -> tuple[RouteMap, EditionData, str]:
             slug=item["slug"],
             title=reader.text(item["title"], f"{record}.title"),
             statement=reader.text(item["statement"], f"{record}.statement"),
-            organisations=_organisation_refs(
-                reader, item.get("organisations"), f"{record}.organisations", organisations
+            organisations=reader.organisation_refs(
+                item.get("organisations"), f"{record}.organisations", organisations
             ),
             linked_route_maps=linked,
         )
@@ -273,8 +273,7 @@ def read_route_map_content(path: Path) -> tuple[RouteMap, EditionData, str]:
                         subject_to_decisions_after_may_2026=bool(
                             milestone.get("subject_to_decisions_after_may_2026", False)
                         ),
-                        organisations=_organisation_refs(
-                            reader,
+                        organisations=reader.organisation_refs(
                             milestone.get("organisations"),
                             f"{m_record}.organisations",
                             organisations,

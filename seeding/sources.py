@@ -18,8 +18,9 @@ from urllib.parse import urlsplit
 from django.db import transaction
 
 from milestones.models import Milestone, Status
-from organisations.models import Organisation, Role
+from organisations.models import Organisation
 from outcomes.models import Outcome
+from publishing.services import OrganisationRef
 from routemap.models import Foundation
 from seeding.routemaps import Reader
 from sources.models import (
@@ -77,7 +78,7 @@ class CommitmentData:
     phase: str = ""
     foundation: Foundation | None = None
     status: str = Status.NO_UPDATE
-    organisations: list[tuple[Organisation, str]] = field(default_factory=list)
+    organisations: list[OrganisationRef] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
     milestones: list[Milestone] = field(default_factory=list)
 
@@ -107,22 +108,6 @@ class SourceReader(Reader):
         self.organisations = {o.slug: o for o in Organisation.objects.all()}
         self.foundations = {f.slug: f for f in Foundation.objects.all()}
         self._outcomes: dict[str, Outcome] = {}
-
-    def organisation_refs(self, value, record: str) -> list[tuple[Organisation, str]]:
-        refs = []
-        for index, item in enumerate(self.items(value, record)):
-            item_record = f"{record}[{index}]"
-            if isinstance(item, str):
-                slug, role = item, Role.UNSTATED
-            else:
-                item = self.mapping(item, item_record, {"slug"}, {"role"})
-                slug, role = item["slug"], item.get("role") or Role.UNSTATED
-            if slug not in self.organisations:
-                raise self.fail(item_record, f"unknown organisation {slug!r}")
-            if role not in Role.values:
-                raise self.fail(item_record, f"unknown role {role!r} (lead or contributor)")
-            refs.append((self.organisations[slug], role))
-        return refs
 
     def outcome(self, value, record: str) -> Outcome:
         """ "route-map-slug/outcome-slug" in the live edition."""
@@ -191,7 +176,9 @@ def read_commitment(reader: SourceReader, item, record: str, defaults: dict) -> 
         phase=str(item.get("phase") or ""),
         foundation=reader.foundations.get(foundation) if foundation else None,
         status=status,
-        organisations=reader.organisation_refs(organisations, f"{record}.organisations"),
+        organisations=reader.organisation_refs(
+            organisations, f"{record}.organisations", reader.organisations
+        ),
         outcomes=[
             reader.outcome(value, f"{record}.outcomes[{index}]")
             for index, value in enumerate(reader.items(outcomes, f"{record}.outcomes"))
@@ -341,11 +328,11 @@ def load_source_document(path: Path) -> list[str]:
                         status=item.status,
                     ),
                 )
-                for link_order, (organisation, role) in enumerate(item.organisations, start=1):
+                for link_order, ref in enumerate(item.organisations, start=1):
                     CommitmentOrganisation.objects.create(
                         commitment=commitment,
-                        organisation=organisation,
-                        role=role,
+                        organisation=ref.organisation,
+                        role=ref.role,
                         order=link_order,
                     )
                 CommitmentOutcome.objects.bulk_create(

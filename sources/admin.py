@@ -51,6 +51,25 @@ class KeepsVersions:
             document_version_if_changed(document=document, user=request.user)
 
 
+class HeldByDraft:
+    """While the editor's draft carries changes to a record, the fields it carries
+    (`held_fields`) are the draft's to change: read-only here, and the change page says why.
+    Each admin says when a record is held (`held_by_draft`) and names it (`held_label`)."""
+
+    held_fields: list[str]
+
+    def get_readonly_fields(self, request, obj=None):
+        if self.held_by_draft(obj):
+            return [*super().get_readonly_fields(request, obj), *self.held_fields]
+        return super().get_readonly_fields(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if self.held_by_draft(obj) and request.method == "GET":
+            messages.warning(request, HELD_BY_DRAFT.format(item=self.held_label(obj)))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
 class PhaseInline(admin.TabularInline):
     model = Phase
     form = CleanTextModelForm
@@ -70,7 +89,7 @@ class QuestionInline(admin.StackedInline):
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(KeepsVersions, admin.ModelAdmin):
+class SourceDocumentAdmin(KeepsVersions, HeldByDraft, admin.ModelAdmin):
     form = CleanTextModelForm
     list_display = ["title", "kind", "publisher", "published_on", "closes_on", "is_published"]
     list_filter = ["kind", "is_published"]
@@ -79,22 +98,18 @@ class SourceDocumentAdmin(KeepsVersions, admin.ModelAdmin):
     filter_horizontal = ["editors"]
     inlines = [PhaseInline, SectionInline, QuestionInline]
 
-    def get_readonly_fields(self, request, obj=None):
-        """While a draft is pending, the fields it carries are the draft's to change."""
-        if obj is not None and hasattr(obj, "draft"):
-            return [*super().get_readonly_fields(request, obj), *DOCUMENT_FIELDS]
-        return super().get_readonly_fields(request, obj)
+    held_fields = DOCUMENT_FIELDS
+
+    def held_by_draft(self, obj) -> bool:
+        return obj is not None and hasattr(obj, "draft")
+
+    def held_label(self, obj) -> str:
+        return "This document"
 
     def get_prepopulated_fields(self, request, obj=None):
-        if obj is not None and hasattr(obj, "draft"):
+        if self.held_by_draft(obj):
             return {}
         return super().get_prepopulated_fields(request, obj)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        document = self.get_object(request, object_id)
-        if document is not None and hasattr(document, "draft") and request.method == "GET":
-            messages.warning(request, HELD_BY_DRAFT.format(item="This document"))
-        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class CommitmentOrganisationInline(admin.TabularInline):
@@ -117,7 +132,7 @@ class CommitmentMilestoneInline(admin.TabularInline):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(KeepsVersions, admin.ModelAdmin):
+class CommitmentAdmin(KeepsVersions, HeldByDraft, admin.ModelAdmin):
     form = CleanTextModelForm
     list_display = ["reference", "title", "document", "timescale", "status"]
     list_filter = ["document", "status", "foundation"]
@@ -125,32 +140,23 @@ class CommitmentAdmin(KeepsVersions, admin.ModelAdmin):
     readonly_fields = ["year_from", "year_to"]
     inlines = [CommitmentOrganisationInline, CommitmentOutcomeInline, CommitmentMilestoneInline]
 
-    @staticmethod
-    def _held_by_draft(obj) -> bool:
+    # A commitment with a pending draft change keeps its content for the draft; its links to
+    # route maps, which the draft does not carry, stay editable.
+    held_fields = COMMITMENT_FIELDS
+
+    def held_by_draft(self, obj) -> bool:
         return obj is not None and obj.pending_changes.exists()
 
-    def get_readonly_fields(self, request, obj=None):
-        """A commitment with a pending draft change keeps its content for the draft; its links
-        to route maps, which the draft does not carry, stay editable."""
-        if self._held_by_draft(obj):
-            return [*super().get_readonly_fields(request, obj), *COMMITMENT_FIELDS]
-        return super().get_readonly_fields(request, obj)
+    def held_label(self, obj) -> str:
+        return f"Commitment {obj.reference}"
 
     def get_inlines(self, request, obj):
-        if self._held_by_draft(obj):
+        if self.held_by_draft(obj):
             return [CommitmentOutcomeInline, CommitmentMilestoneInline]
         return super().get_inlines(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return not self._held_by_draft(obj) and super().has_delete_permission(request, obj)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        commitment = self.get_object(request, object_id)
-        if self._held_by_draft(commitment) and request.method == "GET":
-            messages.warning(
-                request, HELD_BY_DRAFT.format(item=f"Commitment {commitment.reference}")
-            )
-        return super().change_view(request, object_id, form_url, extra_context)
+        return not self.held_by_draft(obj) and super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         """A changed status is stamped as every other write path stamps it, unless the date
