@@ -80,6 +80,33 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     sector = Sector.THIRD_SECTOR
 
 
+class OrganisationLinkFactory(factory.django.DjangoModelFactory):
+    """A body named on an outcome, milestone or commitment."""
+
+    class Meta:
+        abstract = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+def names_bodies(link_factory, item_field: str):
+    """The `organisations=[...]` hook of an item's factory: names those bodies on the item."""
+
+    @factory.post_generation
+    def organisations(self, create, extracted, **kwargs):
+        for organisation in extracted or []:
+            link_factory(**{item_field: self}, organisation=organisation)
+
+    return organisations
+
+
+class OutcomeOrganisationFactory(OrganisationLinkFactory):
+    class Meta:
+        model = OutcomeOrganisation
+
+    outcome = factory.SubFactory("tests.factories.OutcomeFactory")
+
+
 class OutcomeFactory(OrderedFactory):
     """`organisations=[...]` names those bodies on the outcome."""
 
@@ -91,19 +118,7 @@ class OutcomeFactory(OrderedFactory):
     title = factory.Sequence(lambda n: f"Outcome {n}")
     slug = factory.Sequence(lambda n: f"outcome-{n}")
     statement = factory.Faker("paragraph")
-
-    @factory.post_generation
-    def organisations(self, create, extracted, **kwargs):
-        for organisation in extracted or []:
-            OutcomeOrganisationFactory(outcome=self, organisation=organisation)
-
-
-class OutcomeOrganisationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = OutcomeOrganisation
-
-    outcome = factory.SubFactory(OutcomeFactory)
-    organisation = factory.SubFactory(OrganisationFactory)
+    organisations = names_bodies(OutcomeOrganisationFactory, "outcome")
 
 
 class ProgressEntryFactory(OrderedFactory):
@@ -112,6 +127,13 @@ class ProgressEntryFactory(OrderedFactory):
 
     outcome = factory.SubFactory(OutcomeFactory)
     text = factory.Faker("paragraph")
+
+
+class MilestoneOrganisationFactory(OrganisationLinkFactory):
+    class Meta:
+        model = MilestoneOrganisation
+
+    milestone = factory.SubFactory("tests.factories.MilestoneFactory")
 
 
 class MilestoneFactory(OrderedFactory):
@@ -125,19 +147,7 @@ class MilestoneFactory(OrderedFactory):
     outcome = factory.SubFactory(OutcomeFactory)
     year = 2027
     text = factory.Faker("paragraph")
-
-    @factory.post_generation
-    def organisations(self, create, extracted, **kwargs):
-        for organisation in extracted or []:
-            MilestoneOrganisationFactory(milestone=self, organisation=organisation)
-
-
-class MilestoneOrganisationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = MilestoneOrganisation
-
-    milestone = factory.SubFactory(MilestoneFactory)
-    organisation = factory.SubFactory(OrganisationFactory)
+    organisations = names_bodies(MilestoneOrganisationFactory, "milestone")
 
 
 def grant(user, permission: str) -> None:

@@ -6,7 +6,8 @@ import threading
 from pathlib import Path
 
 import yaml
-from django.db import connections
+from django.db import connection, connections
+from django.db.migrations.executor import MigrationExecutor
 
 from seeding.routemaps import FIXTURES_DIR
 
@@ -49,6 +50,19 @@ def subscription_link(message, kind: str, *, site: str = "http://testserver") ->
 def page_text(html: str) -> str:
     """The page's words without tags, as a reader sees them."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def milestone_item(response, milestone) -> str:
+    """The milestone's item on the page, from its id to the end of its list item."""
+    page = response.content.decode()
+    start = page.index(f'id="milestone-{milestone.key}"')
+    return page[start : page.index("</li>", start)]
+
+
+def migrate_to_latest() -> None:
+    """Migrate the test database forward to the latest migrations, after a test took it back."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def run_together(jobs) -> list[Exception]:

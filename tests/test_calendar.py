@@ -31,14 +31,9 @@ def events(calendar: icalendar.Calendar) -> list:
 
 
 @pytest.fixture
-def organisation():
-    return OrganisationFactory(name="Care Inspectorate")
-
-
-@pytest.fixture
-def live(organisation):
+def live(lead):
     edition = build_route_map(
-        outcomes=1, milestones_per_year=0, organisations=[organisation], title="Where children live"
+        outcomes=1, milestones_per_year=0, organisations=[lead], title="Where children live"
     )
     outcome = edition.outcomes.get()
     outcome.title = "Secure care"
@@ -46,7 +41,7 @@ def live(organisation):
     return edition
 
 
-def test_calendar_has_an_all_day_event_per_published_milestone(client, organisation, live):
+def test_calendar_has_an_all_day_event_per_published_milestone(client, lead, live):
     outcome = live.outcomes.get()
     dated = MilestoneFactory(
         outcome=outcome, year=2026, text="April 2026: Commencement of a contract"
@@ -58,7 +53,7 @@ def test_calendar_has_an_all_day_event_per_published_milestone(client, organisat
         text="**Resilience** of existing secure care provision must be enhanced across Scotland.",
     )
 
-    found = {str(e["UID"]): e for e in events(calendar_for(client, organisation))}
+    found = {str(e["UID"]): e for e in events(calendar_for(client, lead))}
 
     assert set(found) == {
         f"milestone-{dated.key}@route-map-tracker",
@@ -85,13 +80,13 @@ def test_calendar_has_an_all_day_event_per_published_milestone(client, organisat
     assert second.decoded("DTSTAMP") == live.published_at.replace(microsecond=0)
 
 
-def test_long_milestones_are_shortened_in_the_summary(client, organisation, live):
+def test_long_milestones_are_shortened_in_the_summary(client, lead, live):
     MilestoneFactory(outcome=live.outcomes.get(), year=2028, text=" ".join(["word"] * 40))
-    (event,) = events(calendar_for(client, organisation))
+    (event,) = events(calendar_for(client, lead))
     assert str(event["SUMMARY"]).endswith(": " + " ".join(["word"] * 12) + "…")
 
 
-def test_calendar_has_only_the_organisations_milestones(client, organisation, live):
+def test_calendar_has_only_the_organisations_milestones(client, lead, live):
     outcome = live.outcomes.get()
     theirs = MilestoneFactory(outcome=outcome, year=2027)
     MilestoneFactory(
@@ -99,28 +94,28 @@ def test_calendar_has_only_the_organisations_milestones(client, organisation, li
     )
     OutcomeFactory(edition=live, organisations=[OrganisationFactory()])
 
-    uids = [str(e["UID"]) for e in events(calendar_for(client, organisation))]
+    uids = [str(e["UID"]) for e in events(calendar_for(client, lead))]
 
     assert uids == [f"milestone-{theirs.key}@route-map-tracker"]
 
 
-def test_drafts_never_appear_in_calendars(client, organisation, live):
+def test_drafts_never_appear_in_calendars(client, lead, live):
     draft = DraftEditionFactory(route_map=live.route_map)
-    outcome = OutcomeFactory(edition=draft, organisations=[organisation])
+    outcome = OutcomeFactory(edition=draft, organisations=[lead])
     MilestoneFactory(outcome=outcome, text="Draft milestone")
 
-    response = client.get(f"/organisations/{organisation.slug}/calendar.ics")
+    response = client.get(f"/organisations/{lead.slug}/calendar.ics")
 
     assert b"Draft milestone" not in response.content
     assert events(icalendar.Calendar.from_ical(response.content)) == []
 
 
-def test_event_uids_stay_the_same_when_a_route_map_is_published_again(client, organisation, live):
+def test_event_uids_stay_the_same_when_a_route_map_is_published_again(client, lead, live):
     MilestoneFactory(outcome=live.outcomes.get(), year=2029)
-    before = [str(e["UID"]) for e in events(calendar_for(client, organisation))]
+    before = [str(e["UID"]) for e in events(calendar_for(client, lead))]
 
     edition_publish(edition=draft_copy(live, milestone_status=Status.ACHIEVED), note="Done")
-    after = events(calendar_for(client, organisation))
+    after = events(calendar_for(client, lead))
 
     assert [str(e["UID"]) for e in after] == before
     assert "Status: Achieved" in str(after[0]["DESCRIPTION"])
@@ -130,9 +125,9 @@ def test_unknown_organisation_calendar_is_404(client):
     assert client.get("/organisations/nobody/calendar.ics").status_code == 404
 
 
-def test_organisation_page_links_to_its_calendar(client, organisation):
-    html = client.get(organisation.get_absolute_url()).content.decode()
-    assert f'href="/organisations/{organisation.slug}/calendar.ics"' in html
+def test_organisation_page_links_to_its_calendar(client, lead):
+    html = client.get(lead.get_absolute_url()).content.decode()
+    assert f'href="/organisations/{lead.slug}/calendar.ics"' in html
     assert "Subscribe in your calendar (iCal)" in html
 
 

@@ -21,6 +21,7 @@ from tests.factories import (
     SourceDocumentFactory,
     build_source_document,
 )
+from tests.helpers import migrate_to_latest
 
 BEFORE = ("sources", "0010_one_change_record")
 AFTER = ("sources", "0011_commitment_change_organisation_links")
@@ -32,11 +33,6 @@ def migrate(target):
     executor.migrate(target)
     executor.loader.build_graph()
     return executor.loader.project_state(target).apps
-
-
-def migrate_to_latest():
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)

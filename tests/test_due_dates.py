@@ -25,6 +25,7 @@ from tests.factories import (
     PublisherFactory,
     build_route_map,
 )
+from tests.helpers import milestone_item
 
 D = datetime.date
 DAY, MONTH, SEASON, PART, FINANCIAL_YEAR, YEAR = (
@@ -284,12 +285,6 @@ def test_the_regulations_milestone_is_due_soon_then_overdue_on_9_february(
     assert "Due 9 February 2026" in item
     assert ("Overdue</strong>" in item) == overdue
     assert ("Due soon</strong>" in item) == due_soon
-
-
-def milestone_item(response, milestone) -> str:
-    page = response.content.decode()
-    start = page.index(f'id="milestone-{milestone.key}"')
-    return page[start : page.index("</li>", start)]
 
 
 @pytest.mark.dates

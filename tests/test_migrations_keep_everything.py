@@ -19,6 +19,7 @@ from django.utils import timezone
 from publishing.models import ChangeRecord
 from sources import services
 from sources.models import CommitmentChange, DocumentDraft, SourceDocument
+from tests.helpers import migrate_to_latest
 
 BEFORE_ONE_PUBLISHING = [
     ("sources", "0008_commitment_due_dates"),
@@ -53,11 +54,6 @@ def migrate(targets):
     executor.loader.build_graph()
     applied = set(executor.loader.applied_migrations)
     return executor.loader.project_state(sorted(applied)).apps, applied
-
-
-def migrate_to_latest():
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def put_back_latest_schema():

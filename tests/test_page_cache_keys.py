@@ -10,6 +10,7 @@ import time_machine
 from core.pagecache import bump_published_version
 from milestones.models import Milestone
 from tests.factories import build_route_map
+from tests.helpers import milestone_item
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +26,6 @@ def plan():
 
 def is_whole_page(response) -> bool:
     return b"<html" in response.content
-
-
-def milestone_item(response, milestone) -> str:
-    page = response.content.decode()
-    start = page.index(f'id="milestone-{milestone.key}"')
-    return page[start : page.index("</li>", start)]
 
 
 class TestHtmxPartials:

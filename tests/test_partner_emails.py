@@ -32,7 +32,6 @@ from sources import services as sources
 from tests.factories import (
     CommitmentFactory,
     EditorFactory,
-    OrganisationFactory,
     ProgressUpdateFactory,
     PublisherFactory,
     UserFactory,
@@ -50,13 +49,8 @@ REASON = "The inspection report you link to is from 2023.\n\nPlease send the 202
 
 
 @pytest.fixture
-def organisation():
-    return OrganisationFactory(name="Care Inspectorate")
-
-
-@pytest.fixture
-def live(organisation):
-    return build_route_map(outcomes=1, organisations=[organisation], title="Where children live")
+def live(lead):
+    return build_route_map(outcomes=1, organisations=[lead], title="Where children live")
 
 
 @pytest.fixture
@@ -65,8 +59,8 @@ def milestone(live):
 
 
 @pytest.fixture
-def partner(organisation):
-    return partner_for(organisation, username="casey", email="casey@example.org")
+def partner(lead):
+    return partner_for(lead, username="casey", email="casey@example.org")
 
 
 @pytest.fixture
@@ -166,12 +160,12 @@ def test_a_declined_update_gives_the_reason_whole(
 
 
 def test_a_partner_without_an_address_or_who_turned_it_off_is_not_emailed(
-    milestone, organisation, publisher, django_capture_on_commit_callbacks, caplog
+    milestone, lead, publisher, django_capture_on_commit_callbacks, caplog
 ):
-    no_address = partner_for(organisation, email="")
-    turned_off = partner_for(organisation)
+    no_address = partner_for(lead, email="")
+    turned_off = partner_for(lead)
     EmailPreference.turn_off(turned_off, REVIEW_DECISIONS)
-    gone = sent_update(milestone, partner_for(organisation))
+    gone = sent_update(milestone, partner_for(lead))
     gone.submitted_by.delete()
 
     with caplog.at_level(logging.INFO, logger="partners.emails"):
@@ -258,9 +252,9 @@ def test_publishing_stamps_and_announces_only_updates_accepted_before_it(
 
 
 def test_each_partner_gets_one_email_about_their_own_updates(
-    live, milestone, organisation, partner, publisher, django_capture_on_commit_callbacks
+    live, milestone, lead, partner, publisher, django_capture_on_commit_callbacks
 ):
-    colleague = partner_for(organisation, email="colleague@example.org")
+    colleague = partner_for(lead, email="colleague@example.org")
     accept(sent_update(milestone, partner), publisher, django_capture_on_commit_callbacks)
     accept(sent_update(milestone, colleague), publisher, django_capture_on_commit_callbacks)
     mail.outbox.clear()
@@ -336,8 +330,8 @@ def test_a_rolled_back_document_publish_tells_nobody(
 
 
 @pytest.fixture
-def other_route_map(organisation):
-    return build_route_map(outcomes=1, organisations=[organisation], title="Aye")
+def other_route_map(lead):
+    return build_route_map(outcomes=1, organisations=[lead], title="Aye")
 
 
 def digest():
