@@ -93,6 +93,14 @@ def _progress(route_map: RouteMap, key) -> ProgressEntry:
     return entry
 
 
+def _form_at(form_class, request: HttpRequest, saved):
+    """A form that stays on the page after an htmx save: what the editor typed, now at the
+    revision just saved, so saving it again is not refused as someone else's change."""
+    data = request.POST.copy()
+    data["revision"] = saved.revision
+    return form_class(data)
+
+
 def _back_to(route_map: RouteMap, anchor: str = "") -> str:
     url = reverse("editing:route_map", args=[route_map.slug])
     return f"{url}#{anchor}" if anchor else url
@@ -279,6 +287,7 @@ def route_map_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 "summary_detail": edition.summary_detail,
                 "vision": edition.vision,
                 "what_matters": "\n".join(w.text for w in edition.what_matters.all()),
+                "revision": edition.revision,
             }
         )
     return render(
@@ -293,29 +302,44 @@ def route_map_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def route_map_details(request: HttpRequest, slug: str) -> HttpResponse:
     route_map = route_map_for_editing(request, slug)
     form = RouteMapForm(request.POST)
+    conflict = None
     if form.is_valid():
         values = {f: form.cleaned_data[f] for f in services.ROUTE_MAP_FIELDS}
-        services.route_map_update(
-            route_map=route_map, user=request.user, values=values, what_matters=form.statements()
-        )
-        if request.htmx:
-            return render(
-                request,
-                "editing/includes/_route_map_form.html",
-                _context(request, route_map, form=form, saved=True),
+        try:
+            draft = services.route_map_update(
+                route_map=route_map,
+                user=request.user,
+                values=values,
+                what_matters=form.statements(),
+                expected_revision=form.cleaned_data["revision"],
             )
-        messages.success(request, "Route map details saved to the draft.")
-        return redirect(_back_to(route_map, "details"))
-    return render(
+        except services.EditConflict as caught:
+            conflict = caught
+            form = form_after_conflict(RouteMapForm, request, conflict)
+        else:
+            if request.htmx:
+                return render(
+                    request,
+                    "editing/includes/_route_map_form.html",
+                    _context(
+                        request, route_map, form=_form_at(RouteMapForm, request, draft), saved=True
+                    ),
+                )
+            messages.success(request, "Route map details saved to the draft.")
+            return redirect(_back_to(route_map, "details"))
+    return form_response(
         request,
-        "editing/includes/_route_map_form.html" if request.htmx else "editing/form_page.html",
-        _context(
+        fragment="editing/includes/_route_map_form.html",
+        page="editing/form_page.html",
+        context=_context(
             request,
             route_map,
             form=form,
+            conflict=conflict,
             form_template="editing/includes/_route_map_form.html",
             title="Route map details",
         ),
+        status=409 if conflict else 200,
     )
 
 
@@ -424,37 +448,62 @@ def milestone_history(request: HttpRequest, slug: str, key) -> HttpResponse:
 def outcome_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
     route_map = route_map_for_editing(request, slug)
     outcome = _outcome(route_map, key)
+    conflict = None
     if request.method == "POST":
         form = OutcomeForm(request.POST)
         if form.is_valid():
-            services.outcome_update(
-                route_map=route_map,
-                key=outcome.key,
-                user=request.user,
-                values={
-                    "title": form.cleaned_data["title"],
-                    "statement": form.cleaned_data["statement"],
-                },
-                organisations=form.organisation_choices(),
-                linked_route_maps=form.cleaned_data["linked_route_maps"],
-            )
-            messages.success(request, "Outcome saved to the draft.")
-            return redirect(_back_to(route_map, f"outcome-{outcome.key}"))
+            try:
+                saved = services.outcome_update(
+                    route_map=route_map,
+                    key=outcome.key,
+                    user=request.user,
+                    values={
+                        "title": form.cleaned_data["title"],
+                        "statement": form.cleaned_data["statement"],
+                    },
+                    organisations=form.organisation_choices(),
+                    linked_route_maps=form.cleaned_data["linked_route_maps"],
+                    expected_revision=form.cleaned_data["revision"],
+                )
+            except services.EditConflict as caught:
+                conflict = caught
+                form = form_after_conflict(OutcomeForm, request, conflict)
+            else:
+                if request.htmx:
+                    return render(
+                        request,
+                        "editing/includes/_outcome_form.html",
+                        _context(
+                            request,
+                            route_map,
+                            outcome=saved,
+                            form=_form_at(OutcomeForm, request, saved),
+                            saved=True,
+                        ),
+                    )
+                messages.success(request, "Outcome saved to the draft.")
+                return redirect(_back_to(route_map, f"outcome-{outcome.key}"))
     else:
         form = OutcomeForm(initial=OutcomeForm.initial_for(outcome))
     progress = outcome.progress_entries.order_by("order", "pk")
-    return render(
+    context = _context(
         request,
-        "editing/outcome.html",
-        _context(
-            request,
-            route_map,
-            outcome=outcome,
-            form=form,
-            progress=progress,
-            progress_form=ProgressForm(),
-        ),
+        route_map,
+        outcome=outcome,
+        form=form,
+        conflict=conflict,
+        progress=progress,
+        progress_form=ProgressForm(),
     )
+    if request.method == "POST":
+        return form_response(
+            request,
+            fragment="editing/includes/_outcome_form.html",
+            page="editing/outcome.html",
+            context=context,
+            status=409 if conflict else 200,
+        )
+    return render(request, "editing/outcome.html", context)
 
 
 # ------------------------------------------------------------------------------- progress
@@ -471,7 +520,7 @@ def progress_add(request: HttpRequest, slug: str, outcome_key) -> HttpResponse:
             route_map=route_map,
             outcome_key=outcome.key,
             user=request.user,
-            values=form.cleaned_data,
+            values=form.values(),
         )
         messages.success(request, "Progress entry added to the draft.")
         return redirect(_progress_list(route_map, outcome.key))
@@ -494,17 +543,32 @@ def progress_add(request: HttpRequest, slug: str, outcome_key) -> HttpResponse:
 def progress_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
     route_map = route_map_for_editing(request, slug)
     entry = _progress(route_map, key)
+    conflict = None
     if request.method == "POST":
         form = ProgressForm(request.POST)
         if form.is_valid():
-            services.progress_update(
-                route_map=route_map, key=entry.key, user=request.user, values=form.cleaned_data
-            )
-            messages.success(request, "Progress entry saved to the draft.")
-            return redirect(_progress_list(route_map, entry.outcome.key))
+            try:
+                services.progress_update(
+                    route_map=route_map,
+                    key=entry.key,
+                    user=request.user,
+                    values=form.values(),
+                    expected_revision=form.cleaned_data["revision"],
+                )
+            except services.EditConflict as caught:
+                conflict = caught
+                form = form_after_conflict(ProgressForm, request, conflict)
+            else:
+                messages.success(request, "Progress entry saved to the draft.")
+                return redirect(_progress_list(route_map, entry.outcome.key))
     else:
         form = ProgressForm(
-            initial={"date_label": entry.date_label, "date": entry.date, "text": entry.text}
+            initial={
+                "date_label": entry.date_label,
+                "date": entry.date,
+                "text": entry.text,
+                "revision": entry.revision,
+            }
         )
     return render(
         request,
@@ -513,10 +577,13 @@ def progress_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
             request,
             route_map,
             form=form,
+            conflict=conflict,
             form_template="editing/includes/_progress_form.html",
             action=request.path,
             title="Edit progress entry",
+            entry=entry,
         ),
+        status=409 if conflict else 200,
     )
 
 
