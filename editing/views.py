@@ -29,6 +29,7 @@ from editing.drafts import (
     DraftPages,
     discard_page,
     form_after_conflict,
+    form_at_revision,
     form_response,
     history_page,
     publish_page,
@@ -91,14 +92,6 @@ def _progress(route_map: RouteMap, key) -> ProgressEntry:
     if entry is None:
         raise Http404("No such progress entry in this route map.")
     return entry
-
-
-def _form_at(form_class, request: HttpRequest, saved):
-    """A form that stays on the page after an htmx save: what the editor typed, now at the
-    revision just saved, so saving it again is not refused as someone else's change."""
-    data = request.POST.copy()
-    data["revision"] = saved.revision
-    return form_class(data)
 
 
 def _back_to(route_map: RouteMap, anchor: str = "") -> str:
@@ -322,7 +315,10 @@ def route_map_details(request: HttpRequest, slug: str) -> HttpResponse:
                     request,
                     "editing/includes/_route_map_form.html",
                     _context(
-                        request, route_map, form=_form_at(RouteMapForm, request, draft), saved=True
+                        request,
+                        route_map,
+                        form=form_at_revision(RouteMapForm, request, draft.revision),
+                        saved=True,
                     ),
                 )
             messages.success(request, "Route map details saved to the draft.")
@@ -477,7 +473,7 @@ def outcome_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
                             request,
                             route_map,
                             outcome=saved,
-                            form=_form_at(OutcomeForm, request, saved),
+                            form=form_at_revision(OutcomeForm, request, saved.revision),
                             saved=True,
                         ),
                     )
