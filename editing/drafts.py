@@ -165,11 +165,17 @@ def form_response(
     return render(request, page, context, status=status)
 
 
-def form_after_conflict(form_class, request: HttpRequest, conflict, **kwargs):
-    """The form again with what this editor typed, now carrying the current revision, so
-    saving again is a deliberate choice to replace the other person's change."""
+def form_at_revision(form_class, request: HttpRequest, revision: int, **kwargs):
+    """The form again with what this editor typed, now carrying `revision`: a form kept on
+    the page after an htmx save goes on from the revision just saved."""
     data = request.POST.copy()
-    data["revision"] = conflict.current.revision
+    data["revision"] = revision
     form = form_class(data, **kwargs)
     form.is_valid()
     return form
+
+
+def form_after_conflict(form_class, request: HttpRequest, conflict, **kwargs):
+    """The form again with what this editor typed, now carrying the current revision, so
+    saving again is a deliberate choice to replace the other person's change."""
+    return form_at_revision(form_class, request, conflict.current.revision, **kwargs)

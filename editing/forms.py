@@ -56,6 +56,12 @@ def publish_note_field(*, help_text: str, required_message: str) -> forms.CharFi
     )
 
 
+def revision_field() -> forms.IntegerField:
+    """The revision (core.models.Revised) of what the form was opened on, hidden: a save
+    from an older one is refused as an edit conflict."""
+    return forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
 def progress_note_field() -> forms.CharField:
     return _optional_text(
         3,
@@ -128,7 +134,7 @@ class MilestoneForm(ResponsibleBodiesMixin):
         required=False,
         label="Subject to decisions of the Parliament and Ministers elected in May 2026",
     )
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    revision = revision_field()
 
     # What values() gives the services, in the order the form asks for it, then the bodies.
     value_fields = (
@@ -193,6 +199,7 @@ class OutcomeForm(ResponsibleBodiesMixin):
     title = forms.CharField(max_length=200, label="Short title")
     statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Outcome statement")
     linked_route_maps = _checkboxes(RouteMap.objects.all(), "Other route maps this links to")
+    revision = revision_field()
     field_order = ["title", "statement"]
 
     @classmethod
@@ -201,6 +208,7 @@ class OutcomeForm(ResponsibleBodiesMixin):
             "title": outcome.title,
             "statement": outcome.statement,
             "linked_route_maps": [rm.pk for rm in outcome.linked_route_maps.all()],
+            "revision": outcome.revision,
             **cls.initial_for_links(outcome.organisation_links.all()),
         }
 
@@ -227,6 +235,10 @@ class ProgressForm(DesignSystemForm):
         label="Progress",
         error_messages={"required": "Enter what has happened."},
     )
+    revision = revision_field()
+
+    def values(self) -> dict:
+        return {field: self.cleaned_data[field] for field in ("date_label", "date", "text")}
 
 
 class RouteMapForm(DesignSystemForm):
@@ -239,6 +251,7 @@ class RouteMapForm(DesignSystemForm):
         label="What matters to children, families, and care experienced adults",
         help_text="One statement per line, in the order to show them.",
     )
+    revision = revision_field()
 
     def statements(self) -> list[str]:
         return [

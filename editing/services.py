@@ -2,8 +2,8 @@
 
 Every change goes to the draft edition (created on the first save by copying the live one,
 keeping each item's `key`) and is written to the change record with its before and after
-values. Milestones carry a revision number so that two editors cannot silently overwrite
-each other.
+values. Milestones, outcomes, progress entries and the draft's own details carry a revision
+number (core.models.Revised) so that two editors cannot silently overwrite each other.
 """
 
 import datetime
@@ -18,7 +18,8 @@ from milestones.dates import DueDateError
 from milestones.models import Milestone, MilestoneOrganisation, stamp_status
 from organisations.models import Organisation, in_kept_order
 from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
-from publishing.edits import EditConflict, NotEditable, OrganisationChoice
+from publishing.edits import EditConflict as EditConflict  # the refusal the views catch
+from publishing.edits import NotEditable, OrganisationChoice, refuse_if_changed
 from publishing.models import ChangeRecord
 from publishing.records import record_change, record_field_changes
 from publishing.services import edition_publish
@@ -60,6 +61,7 @@ def edition_copy(*, source: Edition | None, route_map: RouteMap) -> Edition:
         summary_detail=source.summary_detail if source else "",
         vision=source.vision if source else "",
         last_updated=source.last_updated if source else None,
+        revision=source.revision if source else 1,
     )
     if source is None:
         return draft
@@ -75,6 +77,7 @@ def edition_copy(*, source: Edition | None, route_map: RouteMap) -> Edition:
             slug=o.slug,
             title=o.title,
             statement=o.statement,
+            revision=o.revision,
         )
         for o in old_outcomes
     )
@@ -93,6 +96,7 @@ def edition_copy(*, source: Edition | None, route_map: RouteMap) -> Edition:
             date=p.date,
             date_label=p.date_label,
             text=p.text,
+            revision=p.revision,
         )
         for p in ProgressEntry.objects.filter(outcome__edition=source)
     )
@@ -249,6 +253,12 @@ def milestone_snapshot(milestone: Milestone, links=None) -> dict[str, str]:
     return data
 
 
+def _item_records(key):
+    """The newest changes to the item with `key`, to tell an editor refused by
+    refuse_if_changed what someone else changed."""
+    return ChangeRecord.objects.for_object(key).newest_first()[:5]
+
+
 def _next_order(queryset) -> int:
     return (queryset.aggregate(n=Max("order"))["n"] or 0) + 1
 
@@ -281,8 +291,7 @@ def milestone_update(
     A changed status is stamped with `status_on` (default today) and `status_by` (default
     None: Promise Scotland); an accepted partner update passes the partner's."""
     draft, milestone = _draft_item(route_map, "milestone", key)
-    if milestone.revision != expected_revision:
-        raise EditConflict(milestone, list(ChangeRecord.objects.for_object(key).newest_first()[:5]))
+    refuse_if_changed(milestone, expected_revision, _item_records(key))
     before = milestone_snapshot(milestone)
     old_year, old_status = milestone.year, milestone.status
     _set_values(milestone, values)
@@ -353,15 +362,19 @@ def outcome_update(
     values: dict,
     organisations: list[OrganisationChoice],
     linked_route_maps,
+    expected_revision: int,
 ) -> Outcome:
+    """Save an editor's changes to an outcome, refusing if someone saved it meanwhile."""
     draft = edition_ensure_draft(route_map=route_map)
     outcome = Outcome.objects.select_for_update().filter(edition=draft, key=key).first()
     if outcome is None:
         raise NotEditable("That outcome is not in this route map.")
+    refuse_if_changed(outcome, expected_revision, _item_records(key))
     before = outcome_snapshot(outcome)
     for field, value in values.items():
         setattr(outcome, field, value)
     outcome.full_clean()
+    outcome.revision += 1
     outcome.save()
     _set_organisations(outcome, OutcomeOrganisation, "outcome", organisations)
     outcome.linked_route_maps.set(linked_route_maps)
@@ -388,12 +401,15 @@ def _progress_snapshot(entry: ProgressEntry) -> dict[str, str]:
 
 
 @transaction.atomic
-def progress_update(*, route_map, key, user, values: dict) -> ProgressEntry:
+def progress_update(*, route_map, key, user, values: dict, expected_revision: int) -> ProgressEntry:
+    """Save an editor's changes to a progress entry, refusing if someone saved it meanwhile."""
     draft, entry = _draft_item(route_map, "progress", key)
+    refuse_if_changed(entry, expected_revision, _item_records(key))
     before = _progress_snapshot(entry)
     for field, value in values.items():
         setattr(entry, field, value)
     entry.full_clean()
+    entry.revision += 1
     entry.save()
     record_field_changes(
         **about_item(route_map, draft, user, "progress", entry),
@@ -521,13 +537,26 @@ ROUTE_MAP_FIELDS = ["introduction", "summary", "summary_detail", "vision"]
 
 
 @transaction.atomic
-def route_map_update(*, route_map, user, values: dict, what_matters: list[str]) -> Edition:
+def route_map_update(
+    *, route_map, user, values: dict, what_matters: list[str], expected_revision: int
+) -> Edition:
+    """Save an editor's changes to the route map's details (the draft edition's own fields
+    and its "what matters"), refusing if someone saved them meanwhile."""
     draft = edition_ensure_draft(route_map=route_map)
+    draft = Edition.objects.select_for_update().get(pk=draft.pk)
+    refuse_if_changed(
+        draft,
+        expected_revision,
+        ChangeRecord.objects.filter(route_map=route_map, object_type="route map")
+        .exclude(field="")
+        .newest_first()[:5],
+    )
     before = {f: getattr(draft, f) for f in ROUTE_MAP_FIELDS}
     before["what_matters"] = "\n".join(w.text for w in draft.what_matters.all())
     for field, value in values.items():
         setattr(draft, field, value)
     draft.full_clean()
+    draft.revision += 1
     draft.save()
     if before["what_matters"] != "\n".join(what_matters):
         draft.what_matters.all().delete()

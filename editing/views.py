@@ -28,6 +28,7 @@ from editing.drafts import (
     Drafting,
     discard_page,
     form_after_conflict,
+    form_at_revision,
     form_response,
     history_page,
     publish_page,
@@ -258,6 +259,7 @@ def route_map_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 "summary_detail": edition.summary_detail,
                 "vision": edition.vision,
                 "what_matters": "\n".join(w.text for w in edition.what_matters.all()),
+                "revision": edition.revision,
             }
         )
     return render(
@@ -272,29 +274,47 @@ def route_map_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def route_map_details(request: HttpRequest, slug: str) -> HttpResponse:
     route_map = route_map_for_editing(request, slug)
     form = RouteMapForm(request.POST)
+    conflict = None
     if form.is_valid():
         values = {f: form.cleaned_data[f] for f in services.ROUTE_MAP_FIELDS}
-        services.route_map_update(
-            route_map=route_map, user=request.user, values=values, what_matters=form.statements()
-        )
-        if request.htmx:
-            return render(
-                request,
-                "editing/includes/_route_map_form.html",
-                _context(request, route_map, form=form, saved=True),
+        try:
+            draft = services.route_map_update(
+                route_map=route_map,
+                user=request.user,
+                values=values,
+                what_matters=form.statements(),
+                expected_revision=form.cleaned_data["revision"],
             )
-        messages.success(request, "Route map details saved to the draft.")
-        return redirect(_back_to(route_map, "details"))
-    return render(
+        except services.EditConflict as caught:
+            conflict = caught
+            form = form_after_conflict(RouteMapForm, request, conflict)
+        else:
+            if request.htmx:
+                return render(
+                    request,
+                    "editing/includes/_route_map_form.html",
+                    _context(
+                        request,
+                        route_map,
+                        form=form_at_revision(RouteMapForm, request, draft.revision),
+                        saved=True,
+                    ),
+                )
+            messages.success(request, "Route map details saved to the draft.")
+            return redirect(_back_to(route_map, "details"))
+    return form_response(
         request,
-        "editing/includes/_route_map_form.html" if request.htmx else "editing/form_page.html",
-        _context(
+        fragment="editing/includes/_route_map_form.html",
+        page="editing/form_page.html",
+        context=_context(
             request,
             route_map,
             form=form,
+            conflict=conflict,
             form_template="editing/includes/_route_map_form.html",
             title="Route map details",
         ),
+        status=409 if conflict else 200,
     )
 
 
@@ -403,44 +423,72 @@ def milestone_history(request: HttpRequest, slug: str, key) -> HttpResponse:
 def outcome_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
     route_map = route_map_for_editing(request, slug)
     outcome = _outcome(route_map, key)
+    conflict = None
     if request.method == "POST":
         form = OutcomeForm(request.POST)
         if form.is_valid():
-            services.outcome_update(
-                route_map=route_map,
-                key=outcome.key,
-                user=request.user,
-                values={
-                    "title": form.cleaned_data["title"],
-                    "statement": form.cleaned_data["statement"],
-                },
-                organisations=form.organisation_choices(),
-                linked_route_maps=form.cleaned_data["linked_route_maps"],
-            )
-            messages.success(request, "Outcome saved to the draft.")
-            return redirect(_back_to(route_map, f"outcome-{outcome.key}"))
+            try:
+                saved = services.outcome_update(
+                    route_map=route_map,
+                    key=outcome.key,
+                    user=request.user,
+                    values={
+                        "title": form.cleaned_data["title"],
+                        "statement": form.cleaned_data["statement"],
+                    },
+                    organisations=form.organisation_choices(),
+                    linked_route_maps=form.cleaned_data["linked_route_maps"],
+                    expected_revision=form.cleaned_data["revision"],
+                )
+            except services.EditConflict as caught:
+                conflict = caught
+                form = form_after_conflict(OutcomeForm, request, conflict)
+            else:
+                if request.htmx:
+                    return render(
+                        request,
+                        "editing/includes/_outcome_form.html",
+                        _context(
+                            request,
+                            route_map,
+                            outcome=saved,
+                            form=form_at_revision(OutcomeForm, request, saved.revision),
+                            saved=True,
+                        ),
+                    )
+                messages.success(request, "Outcome saved to the draft.")
+                return redirect(_back_to(route_map, f"outcome-{outcome.key}"))
     else:
         form = OutcomeForm(initial=OutcomeForm.initial_for(outcome))
     progress = outcome.progress_entries.order_by("order", "pk")
-    return render(
+    context = _context(
         request,
-        "editing/outcome.html",
-        _context(
-            request,
-            route_map,
-            outcome=outcome,
-            form=form,
-            progress=progress,
-            progress_form=ProgressForm(),
-        ),
+        route_map,
+        outcome=outcome,
+        form=form,
+        conflict=conflict,
+        progress=progress,
+        progress_form=ProgressForm(),
     )
+    if request.method == "POST":
+        return form_response(
+            request,
+            fragment="editing/includes/_outcome_form.html",
+            page="editing/outcome.html",
+            context=context,
+            status=409 if conflict else 200,
+        )
+    return render(request, "editing/outcome.html", context)
 
 
 # ------------------------------------------------------------------------------- progress
 
 
-def _progress_form_page(request, route_map, form, title: str) -> HttpResponse:
-    """Adding and editing a progress entry share one form, on a page of its own."""
+def _progress_form_page(
+    request, route_map, form, title: str, conflict=None, **extra
+) -> HttpResponse:
+    """Adding and editing a progress entry share one form, on a page of its own; a save
+    refused as an edit conflict answers 409 with the conflict shown above the form."""
     return render(
         request,
         "editing/form_page.html",
@@ -448,10 +496,13 @@ def _progress_form_page(request, route_map, form, title: str) -> HttpResponse:
             request,
             route_map,
             form=form,
+            conflict=conflict,
             form_template="editing/includes/_progress_form.html",
             action=request.path,
             title=title,
+            **extra,
         ),
+        status=409 if conflict else 200,
     )
 
 
@@ -466,7 +517,7 @@ def progress_add(request: HttpRequest, slug: str, outcome_key) -> HttpResponse:
             route_map=route_map,
             outcome_key=outcome.key,
             user=request.user,
-            values=form.cleaned_data,
+            values=form.values(),
         )
         messages.success(request, "Progress entry added to the draft.")
         return redirect(_progress_list(route_map, outcome.key))
@@ -478,19 +529,36 @@ def progress_add(request: HttpRequest, slug: str, outcome_key) -> HttpResponse:
 def progress_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
     route_map = route_map_for_editing(request, slug)
     entry = _progress(route_map, key)
+    conflict = None
     if request.method == "POST":
         form = ProgressForm(request.POST)
         if form.is_valid():
-            services.progress_update(
-                route_map=route_map, key=entry.key, user=request.user, values=form.cleaned_data
-            )
-            messages.success(request, "Progress entry saved to the draft.")
-            return redirect(_progress_list(route_map, entry.outcome.key))
+            try:
+                services.progress_update(
+                    route_map=route_map,
+                    key=entry.key,
+                    user=request.user,
+                    values=form.values(),
+                    expected_revision=form.cleaned_data["revision"],
+                )
+            except services.EditConflict as caught:
+                conflict = caught
+                form = form_after_conflict(ProgressForm, request, conflict)
+            else:
+                messages.success(request, "Progress entry saved to the draft.")
+                return redirect(_progress_list(route_map, entry.outcome.key))
     else:
         form = ProgressForm(
-            initial={"date_label": entry.date_label, "date": entry.date, "text": entry.text}
+            initial={
+                "date_label": entry.date_label,
+                "date": entry.date,
+                "text": entry.text,
+                "revision": entry.revision,
+            }
         )
-    return _progress_form_page(request, route_map, form, "Edit progress entry")
+    return _progress_form_page(
+        request, route_map, form, "Edit progress entry", conflict=conflict, entry=entry
+    )
 
 
 # ------------------------------------------------------------------------------- items

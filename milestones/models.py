@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 
 from core import clock
+from core.models import Revised
 from core.templatetags.richtext import plaintext
 from milestones.dates import Due, DueDateError, DuePrecision, milestone_due, parse_due
 from organisations.models import Organisation, OrganisationLink, one_link_per_organisation
@@ -405,7 +406,7 @@ def status_updated_by_field():
     )
 
 
-class Milestone(StatusReport, DueDateMixin, models.Model):
+class Milestone(StatusReport, DueDateMixin, Revised):
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="milestones")
     key = models.UUIDField(
         default=uuid.uuid4, editable=False, help_text="Stays the same across editions."
@@ -449,7 +450,6 @@ class Milestone(StatusReport, DueDateMixin, models.Model):
         editable=False,
         help_text="Otherwise it is read from the text (or is the end of the year) on every save.",
     )
-    revision = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = MilestoneQuerySet.as_manager()

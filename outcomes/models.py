@@ -7,6 +7,7 @@ from functools import cached_property
 from django.db import models
 from django.urls import reverse
 
+from core.models import Revised
 from organisations.models import Organisation, OrganisationLink, one_link_per_organisation
 from outcomes.dates import period_end
 from routemap.models import Edition, RouteMap
@@ -21,7 +22,7 @@ class OutcomeQuerySet(models.QuerySet):
 LATEST_PROGRESS_SHOWN = 3
 
 
-class Outcome(models.Model):
+class Outcome(Revised):
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="outcomes")
     key = models.UUIDField(
         default=uuid.uuid4, editable=False, help_text="Stays the same across editions."
@@ -167,7 +168,7 @@ class ProgressEntryQuerySet(models.QuerySet):
         )
 
 
-class ProgressEntry(models.Model):
+class ProgressEntry(Revised):
     """A "Where is Scotland now?" / progress-so-far paragraph, dated where the text gives one."""
 
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="progress_entries")

@@ -16,6 +16,15 @@ class EditConflict(Exception):
         super().__init__("The item was changed by someone else.")
 
 
+def refuse_if_changed(item, expected_revision: int | None, records) -> None:
+    """Refuse (EditConflict) a save made from a form opened at another revision of `item`
+    (a core.models.Revised the caller has locked): someone else saved it since. `records`,
+    a query of its newest change records, tells the editor what they changed; it is read
+    only when refusing."""
+    if item.revision != expected_revision:
+        raise EditConflict(item, list(records))
+
+
 class NotEditable(Exception):
     """The item is not in the draft being edited, or the draft is not there to publish or
     discard. The message says which, for the editor."""

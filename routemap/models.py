@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 
+from core.models import Revised
+
 
 class Foundation(models.Model):
     slug = models.SlugField(unique=True)
@@ -144,7 +146,7 @@ class EditionQuerySet(models.QuerySet):
         )
 
 
-class Edition(models.Model):
+class Edition(Revised):
     class State(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"

@@ -6,6 +6,7 @@ from django.db import connection
 
 from editing import services
 from milestones.models import Milestone
+from outcomes.models import ProgressEntry
 from publishing.edits import EditConflict
 from routemap.models import Edition
 from sources import services as sources
@@ -106,3 +107,74 @@ def test_two_editors_saving_one_commitment_at_once_one_is_refused():
     assert [type(error) for error in errors] == [EditConflict]
     item, _ = sources.editable_commitments(document, sources.document_draft(document))[0]
     assert item.text in {"Editor 0's words", "Editor 1's words"}
+
+
+def _save_outcome(route_map, outcome, user, text, revision):
+    services.outcome_update(
+        route_map=route_map,
+        key=outcome.key,
+        user=user,
+        values={"statement": text},
+        organisations=[],
+        linked_route_maps=[],
+        expected_revision=revision,
+    )
+
+
+def _save_progress(route_map, entry, user, text, revision):
+    services.progress_update(
+        route_map=route_map,
+        key=entry.key,
+        user=user,
+        values={"text": text},
+        expected_revision=revision,
+    )
+
+
+def _save_details(route_map, edition, user, text, revision):
+    services.route_map_update(
+        route_map=route_map,
+        user=user,
+        values={"summary": text},
+        what_matters=[],
+        expected_revision=revision,
+    )
+
+
+@pytest.mark.parametrize(
+    "save, item_of, field",
+    [
+        (_save_outcome, lambda edition: edition.outcomes.first(), "statement"),
+        (
+            _save_progress,
+            lambda edition: ProgressEntry.objects.filter(outcome__edition=edition).first(),
+            "text",
+        ),
+        (_save_details, lambda edition: edition, "summary"),
+    ],
+    ids=["outcome", "progress", "details"],
+)
+def test_two_editors_saving_one_thing_at_once_one_is_refused(save, item_of, field):
+    """An outcome, a progress entry, a route map's details: both editors opened the form at
+    the same revision and save at the same moment (the draft not yet started). One save
+    lands, whole; the other is refused with an edit conflict, never a silent overwrite."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent writers need PostgreSQL's row locks; SQLite serialises the file.")
+    edition = build_route_map(outcomes=1)
+    route_map = edition.route_map
+    item = item_of(edition)
+    users = [EditorFactory(all_route_maps=True), EditorFactory(all_route_maps=True)]
+    jobs = [
+        (lambda user=user, i=i: save(route_map, item, user, f"Editor {i}'s words", item.revision))
+        for i, user in enumerate(users)
+    ]
+    errors = run_together(jobs)
+    assert [type(error) for error in errors] == [EditConflict]
+
+    draft = Edition.objects.drafts().get(route_map=route_map)
+    saved = item_of(draft)
+    assert saved.revision == item.revision + 1
+    winner = getattr(saved, field)
+    assert winner in {"Editor 0's words", "Editor 1's words"}
+    # The one refused is told of the save that won, so nothing is lost unseen.
+    assert [record.after for record in errors[0].records if record.field == field] == [winner]

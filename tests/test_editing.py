@@ -380,6 +380,7 @@ def test_editing_outcome_bodies_with_roles_and_links(client, route_map, mileston
             "lead_organisations": [lead.pk],
             "contributing_organisations": [helper.pk],
             "linked_route_maps": [linked.pk],
+            "revision": outcome.revision,
         },
     )
     assert response.status_code == 302
@@ -408,7 +409,11 @@ def test_route_map_details_and_what_matters(client, route_map):
     client.force_login(EditorFactory(all_route_maps=True))
     response = client.post(
         reverse("editing:details", args=[route_map.slug]),
-        {"summary": "New summary", "what_matters": "First statement\n\nSecond statement\n"},
+        {
+            "summary": "New summary",
+            "what_matters": "First statement\n\nSecond statement\n",
+            "revision": route_map.live_edition.revision,
+        },
     )
     assert response.status_code == 302
     draft = Edition.objects.drafts().get(route_map=route_map)

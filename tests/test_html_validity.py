@@ -300,11 +300,26 @@ def signed_in_pages(client: Client) -> dict[str, str]:
         "/edit/updates/",
     ]
     pages = {f"{url} (editor)": html_of(client.get(url)) for url in urls}
+    pages.update(conflict_pages(client, slug, outcome))
     pages.update(import_preview_pages(client, slug))
     pages.update(review_pages(client, milestone))
     client.force_login(partner_for(milestone.organisations.first()))
     pages["/my-organisation/ (partner)"] = html_of(client.get("/my-organisation/"))
     pages.update(partner_update_pages(client))
+    return pages
+
+
+def conflict_pages(client: Client, slug: str, outcome) -> dict[str, str]:
+    """An outcome, a progress entry and the route map's details saved from a form opened
+    before someone else's save (a revision never current): refused, nothing saved."""
+    entry = outcome.progress_entries.first()
+    pages = {}
+    for url, data in [
+        (f"/edit/route-maps/{slug}/outcomes/{outcome.key}/", {"title": "T", "statement": "Mine."}),
+        (f"/edit/route-maps/{slug}/progress/{entry.key}/", {"text": "Mine."}),
+        (f"/edit/route-maps/{slug}/details/", {"summary": "Mine."}),
+    ]:
+        pages[f"POST {url} (conflict)"] = html_of(client.post(url, {**data, "revision": 0}), 409)
     return pages
 
 

@@ -5,7 +5,8 @@ and what the public reads.
 The migrations this covers: the change record moving to publishing and taking in document
 drafts' records (publishing 0001-0002, editing 0002, sources 0010), organisation links on one
 abstract base (milestones 0007, outcomes 0005, sources 0009), a drafted commitment's bodies
-as rows (sources 0011) and every document's version 1 (sources 0012)."""
+as rows (sources 0011), every document's version 1 (sources 0012) and outcomes' and progress
+entries' revision 1 (outcomes 0006)."""
 
 import datetime
 import uuid
@@ -16,6 +17,7 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from outcomes.models import Outcome, ProgressEntry
 from publishing.models import ChangeRecord
 from sources import services
 from sources.models import CommitmentChange, DocumentDraft, SourceDocument
@@ -35,6 +37,7 @@ COVERED = {
     ("editing", "0002_change_record_moves_to_publishing"),
     ("milestones", "0007_organisation_link"),
     ("outcomes", "0005_organisation_link"),
+    ("outcomes", "0006_outcome_and_progress_revision"),
     ("sources", "0009_organisation_link"),
     ("sources", "0010_one_change_record"),
     ("sources", "0011_commitment_change_organisation_links"),
@@ -464,6 +467,11 @@ def test_migrating_a_site_from_before_the_one_publishing_system_keeps_everything
         assert [m[-1] for m in outcome["milestones"]] == [
             [(lead, "lead", 1), (contributor, "contributor", 2)]
         ] * 2
+        # Outcomes and progress entries saved before they had a revision start at 1.
+        outcomes = Outcome.objects.filter(edition__route_map_id=route_map_id)
+        progress = ProgressEntry.objects.filter(outcome__in=outcomes)
+        assert list(outcomes.values_list("revision", flat=True)) == [1, 1]
+        assert list(progress.values_list("revision", flat=True)) == [1, 1]
 
         # Every change record, of both kinds, in the one change record.
         records = ChangeRecord.objects.order_by("created_at", "pk")

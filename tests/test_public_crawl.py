@@ -81,6 +81,7 @@ def hostile_site(seeded, django_capture_on_commit_callbacks):
         user=editor,
         values={"summary": HOSTILE, "vision": LONG, "introduction": HOSTILE},
         what_matters=[HOSTILE],
+        expected_revision=route_map.live_edition.revision,
     )
     draft = services.edition_ensure_draft(route_map=route_map)
     outcome = Outcome.objects.get(edition=draft, slug="kinship-care")
@@ -91,6 +92,7 @@ def hostile_site(seeded, django_capture_on_commit_callbacks):
         values={"title": HOSTILE[:200], "statement": HOSTILE},
         organisations=[],
         linked_route_maps=[],
+        expected_revision=outcome.revision,
     )
     entry = ProgressEntry.objects.filter(outcome=outcome).first()
     services.progress_update(
@@ -98,6 +100,7 @@ def hostile_site(seeded, django_capture_on_commit_callbacks):
         key=entry.key,
         user=editor,
         values={"text": HOSTILE, "date_label": HOSTILE[:100], "date": None},
+        expected_revision=entry.revision,
     )
     for milestone in Milestone.objects.filter(outcome__edition=draft)[:3]:
         services.milestone_update(
