@@ -21,7 +21,7 @@ from core.textdiff import changed
 from milestones.dates import Due
 from milestones.models import DueDateMixin, Status, StatusReport, stamp_status
 from organisations.models import Organisation, Role, in_kept_order
-from publishing.edits import EditConflict, NotEditable, OrganisationChoice
+from publishing.edits import NotEditable, OrganisationChoice, refuse_if_changed
 from publishing.models import ChangeRecord
 from publishing.records import record_change, record_field_changes
 from routemap.changes import Change
@@ -390,8 +390,9 @@ def _apply(
     return _from_change(change, organisations)
 
 
-def commitment_conflict_records(document, item: EditableCommitment) -> list:
-    return list(
+def commitment_conflict_records(document, item: EditableCommitment):
+    """The newest changes to a commitment, for an editor whose save was refused."""
+    return (
         ChangeRecord.objects.filter(document=document, object_label=item.subject)
         .exclude(action=Action.PUBLISHED)
         .newest_first()[:5]
@@ -419,8 +420,7 @@ def commitment_draft_save(
     item = editable_commitment(document, draft, key)
     if item.state == "removed":
         raise NotEditable("This commitment is removed in the draft.")
-    if item.revision != expected_revision:
-        raise EditConflict(item, commitment_conflict_records(document, item))
+    refuse_if_changed(item, expected_revision, commitment_conflict_records(document, item))
     before = item.snapshot()
     change = item.change or CommitmentChange(
         commitment=item.commitment,
