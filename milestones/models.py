@@ -198,14 +198,8 @@ def responsible_bodies() -> tuple[models.Prefetch, models.Prefetch]:
     """The prefetches of a milestone's own bodies and its outcome's (which it inherits when
     it names none of its own), each with its organisation."""
     return (
-        models.Prefetch(
-            "organisation_links",
-            queryset=MilestoneOrganisation.objects.select_related("organisation"),
-        ),
-        models.Prefetch(
-            "outcome__organisation_links",
-            queryset=OutcomeOrganisation.objects.select_related("organisation"),
-        ),
+        MilestoneOrganisation.as_prefetch(),
+        OutcomeOrganisation.as_prefetch("outcome__organisation_links"),
     )
 
 

@@ -60,19 +60,7 @@ class SourceDocumentQuerySet(models.QuerySet):
             "phases",
             "questions",
             Prefetch("sections", queryset=Section.objects.order_by("order")),
-            Prefetch(
-                "commitments",
-                queryset=Commitment.objects.select_related(
-                    "phase", "foundation", "section", "status_updated_by"
-                ).prefetch_related(
-                    Prefetch(
-                        "organisation_links",
-                        queryset=CommitmentOrganisation.objects.select_related("organisation"),
-                    ),
-                    "outcome_links",
-                    "milestone_links",
-                ),
-            ),
+            Prefetch("commitments", queryset=Commitment.objects.with_details()),
         )
 
 
@@ -332,18 +320,16 @@ class CommitmentQuerySet(ActionQuerySet):
             )
         return queryset
 
-    def with_context(self):
-        """Document, phase, who set the status and bodies, in a fixed number of queries."""
+    def with_details(self):
+        """Phase, foundation, section, who set the status, bodies and links, in a fixed
+        number of queries: a commitment on its own document's page."""
         return self.select_related(
-            "document__publisher", "phase", "foundation", "section", "status_updated_by"
-        ).prefetch_related(
-            Prefetch(
-                "organisation_links",
-                queryset=CommitmentOrganisation.objects.select_related("organisation"),
-            ),
-            "outcome_links",
-            "milestone_links",
-        )
+            "phase", "foundation", "section", "status_updated_by"
+        ).prefetch_related(CommitmentOrganisation.as_prefetch(), "outcome_links", "milestone_links")
+
+    def with_context(self):
+        """As `with_details`, with the document and its publisher: a commitment anywhere."""
+        return self.with_details().select_related("document__publisher")
 
     def timeline_rows(self, request=None) -> list[dict]:
         """Rows for the timeline, search results and exports (see `Commitment.timeline_row`)."""
@@ -818,12 +804,7 @@ class CommitmentChangeQuerySet(models.QuerySet):
         its status and its bodies, in a fixed number of queries."""
         return self.select_related(
             "section", "phase", "foundation", "status_updated_by"
-        ).prefetch_related(
-            Prefetch(
-                "organisation_links",
-                queryset=CommitmentChangeOrganisation.objects.select_related("organisation"),
-            )
-        )
+        ).prefetch_related(CommitmentChangeOrganisation.as_prefetch())
 
 
 class CommitmentChange(models.Model):
