@@ -23,8 +23,7 @@ from milestones.models import (
     DueDateMixin,
     Milestone,
     StatusReport,
-    due_soon_condition,
-    overdue_condition,
+    due_counts,
     status_field,
     status_updated_by_field,
     status_updated_on_field,
@@ -286,17 +285,11 @@ class CommitmentQuerySet(ActionQuerySet):
     def counts_by_organisation(self, today: datetime.date | None = None) -> dict[int, dict]:
         """{organisation id: {"total": n, "overdue": n, "due_soon": n}} in one aggregate
         query, with the due-date conditions milestones use."""
-        overdue = overdue_condition(today, prefix="commitment__")
-        due_soon = due_soon_condition(today, prefix="commitment__")
         rows = (
             CommitmentOrganisation.objects.filter(commitment__in=self.order_by().values("pk"))
             .order_by()
             .values("organisation_id")
-            .annotate(
-                total=Count("pk"),
-                overdue=Count("pk", filter=overdue),
-                due_soon=Count("pk", filter=due_soon),
-            )
+            .annotate(total=Count("pk"), **due_counts(today, prefix="commitment__"))
         )
         return {
             row["organisation_id"]: {
