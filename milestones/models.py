@@ -13,8 +13,12 @@ from core.models import Revised
 from core.templatetags.richtext import plaintext
 from milestones.dates import Due, DueDateError, DuePrecision, milestone_due, parse_due
 from organisations.models import Organisation, OrganisationLink, one_link_per_organisation
-from outcomes.models import Outcome, OutcomeOrganisation
-from routemap.models import Edition
+from outcomes.models import (
+    IN_OUTCOME_ORDER,
+    Outcome,
+    OutcomeItemQuerySet,
+    OutcomeOrganisation,
+)
 
 YEAR_MESSAGE = (
     f"Enter a year from {settings.PLAN_FIRST_YEAR} to {settings.PLAN_LAST_YEAR}: "
@@ -160,6 +164,14 @@ def due_soon_condition(today: datetime.date | None = None, prefix: str = "") -> 
     ) & ~Q(**{f"{prefix}status__in": CLOSED_STATUSES})
 
 
+def due_counts(today: datetime.date | None = None, prefix: str = "") -> dict[str, Count]:
+    """How many of a group are overdue and due soon, as aggregates (`prefix` for joins)."""
+    return {
+        "overdue": Count("pk", filter=overdue_condition(today, prefix)),
+        "due_soon": Count("pk", filter=due_soon_condition(today, prefix)),
+    }
+
+
 class DueDateMixin:
     """Overdue, due soon and the due label, for anything with a `due` (a `Due` or None) and
     a `status`: milestones, commitments, and commitments as editors see them in a draft."""
@@ -199,14 +211,8 @@ def responsible_bodies() -> tuple[models.Prefetch, models.Prefetch]:
     """The prefetches of a milestone's own bodies and its outcome's (which it inherits when
     it names none of its own), each with its organisation."""
     return (
-        models.Prefetch(
-            "organisation_links",
-            queryset=MilestoneOrganisation.objects.select_related("organisation"),
-        ),
-        models.Prefetch(
-            "outcome__organisation_links",
-            queryset=OutcomeOrganisation.objects.select_related("organisation"),
-        ),
+        MilestoneOrganisation.as_prefetch(),
+        OutcomeOrganisation.as_prefetch("outcome__organisation_links"),
     )
 
 
@@ -269,10 +275,7 @@ class ActionQuerySet(models.QuerySet):
         return qs
 
 
-class MilestoneQuerySet(ActionQuerySet):
-    def published(self):
-        return self.filter(outcome__edition__state=Edition.State.PUBLISHED)
-
+class MilestoneQuerySet(ActionQuerySet, OutcomeItemQuerySet):
     def _responsible(self, **organisation_lookup):
         """Milestones naming a matching body, or inheriting one from their outcome when the
         milestone names nobody of its own.
@@ -297,13 +300,7 @@ class MilestoneQuerySet(ActionQuerySet):
         return super().bulk_create(objs, *args, **kwargs)
 
     def _placed(self, *, foundation, route_map, outcome_slug: str, first_year, last_year):
-        qs = self
-        if foundation is not None:
-            qs = qs.filter(outcome__edition__route_map__foundation=foundation)
-        if route_map is not None:
-            qs = qs.filter(outcome__edition__route_map=route_map)
-        if outcome_slug:
-            qs = qs.filter(outcome__slug=outcome_slug)
+        qs = self.within(foundation=foundation, route_map=route_map, outcome_slug=outcome_slug)
         if first_year is not None:
             qs = qs.filter(year__gte=first_year)
         if last_year is not None:
@@ -317,9 +314,7 @@ class MilestoneQuerySet(ActionQuerySet):
             *first,
             "year",
             "due_date",
-            "outcome__edition__route_map__order",
-            "outcome__edition__route_map__title",
-            "outcome__order",
+            *IN_OUTCOME_ORDER,
             "order",
             "pk",
         )
@@ -330,18 +325,13 @@ class MilestoneQuerySet(ActionQuerySet):
         return (
             self.order_by()
             .values(*fields, "status")
-            .annotate(
-                count=Count("pk"),
-                overdue=Count("pk", filter=overdue_condition(today)),
-                due_soon=Count("pk", filter=due_soon_condition(today)),
-            )
+            .annotate(count=Count("pk"), **due_counts(today))
         )
 
     def counts_by_organisation(self, today: datetime.date | None = None) -> dict[int, dict]:
         """{organisation id: {"total": n, "overdue": n, "due_soon": n}} in two aggregate
         queries: milestones naming the body, plus those inheriting it from their outcome."""
         own = MilestoneOrganisation.objects.filter(milestone=OuterRef("pk"))
-        overdue, due_soon = overdue_condition(today), due_soon_condition(today)
         counts: dict[int, dict] = {}
         for key, rows in [
             ("organisation_links__organisation", self.filter(Exists(own))),
@@ -351,11 +341,7 @@ class MilestoneQuerySet(ActionQuerySet):
                 rows.order_by()
                 .filter(**{f"{key}__isnull": False})
                 .values(key)
-                .annotate(
-                    total=Count("pk"),
-                    overdue=Count("pk", filter=overdue),
-                    due_soon=Count("pk", filter=due_soon),
-                )
+                .annotate(total=Count("pk"), **due_counts(today))
             )
             for row in grouped:
                 entry = counts.setdefault(row[key], {"total": 0, "overdue": 0, "due_soon": 0})
@@ -371,14 +357,7 @@ class MilestoneQuerySet(ActionQuerySet):
         ).prefetch_related(*responsible_bodies())
 
     def in_plan_order(self):
-        return self.order_by(
-            "outcome__edition__route_map__order",
-            "outcome__edition__route_map__title",
-            "outcome__order",
-            "year",
-            "order",
-            "pk",
-        )
+        return self.order_by(*IN_OUTCOME_ORDER, "year", "order", "pk")
 
 
 def status_field():

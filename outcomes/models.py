@@ -18,6 +18,33 @@ class OutcomeQuerySet(models.QuerySet):
         return self.filter(edition__state=Edition.State.PUBLISHED)
 
 
+# The plan's order of outcomes (by route map, then within it), for rows that belong to one.
+IN_OUTCOME_ORDER = (
+    "outcome__edition__route_map__order",
+    "outcome__edition__route_map__title",
+    "outcome__order",
+)
+
+
+class OutcomeItemQuerySet(models.QuerySet):
+    """What rows of an outcome (its progress entries and milestones) share: the live ones, and
+    where they sit in the plan."""
+
+    def published(self):
+        return self.filter(outcome__edition__state=Edition.State.PUBLISHED)
+
+    def within(self, *, foundation=None, route_map=None, outcome_slug: str = ""):
+        """The timeline's filters by foundation, route map and outcome (by its slug)."""
+        qs = self
+        if foundation is not None:
+            qs = qs.filter(outcome__edition__route_map__foundation=foundation)
+        if route_map is not None:
+            qs = qs.filter(outcome__edition__route_map=route_map)
+        if outcome_slug:
+            qs = qs.filter(outcome__slug=outcome_slug)
+        return qs
+
+
 # Progress so far: how many recent entries show before the rest are folded away.
 LATEST_PROGRESS_SHOWN = 3
 
@@ -103,9 +130,13 @@ class OutcomeOrganisation(OrganisationLink):
         constraints = one_link_per_organisation("outcome")
 
 
-class ProgressEntryQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(outcome__edition__state=Edition.State.PUBLISHED)
+class ProgressEntryQuerySet(OutcomeItemQuerySet):
+    def _outcome_names(self, **organisation_lookup):
+        """Entries whose outcome names a matching body."""
+        bodies = OutcomeOrganisation.objects.filter(
+            outcome=models.OuterRef("outcome"), **organisation_lookup
+        )
+        return self.filter(models.Exists(bodies))
 
     def filtered(
         self,
@@ -119,28 +150,10 @@ class ProgressEntryQuerySet(models.QuerySet):
         """The timeline's filters that apply to progress (it has no year or status)."""
         qs = self
         if organisation is not None:
-            qs = qs.filter(
-                models.Exists(
-                    OutcomeOrganisation.objects.filter(
-                        outcome=models.OuterRef("outcome"), organisation=organisation
-                    )
-                )
-            )
+            qs = qs._outcome_names(organisation=organisation)
         if sector:
-            qs = qs.filter(
-                models.Exists(
-                    OutcomeOrganisation.objects.filter(
-                        outcome=models.OuterRef("outcome"), organisation__sector=sector
-                    )
-                )
-            )
-        if foundation is not None:
-            qs = qs.filter(outcome__edition__route_map__foundation=foundation)
-        if route_map is not None:
-            qs = qs.filter(outcome__edition__route_map=route_map)
-        if outcome_slug:
-            qs = qs.filter(outcome__slug=outcome_slug)
-        return qs
+            qs = qs._outcome_names(organisation__sector=sector)
+        return qs.within(foundation=foundation, route_map=route_map, outcome_slug=outcome_slug)
 
     def with_context(self):
         """Outcome and route map, in the one query. Not its outcome's bodies: a progress entry
@@ -148,13 +161,7 @@ class ProgressEntryQuerySet(models.QuerySet):
         return self.select_related("outcome__edition__route_map__foundation")
 
     def in_plan_order(self):
-        return self.order_by(
-            "outcome__edition__route_map__order",
-            "outcome__edition__route_map__title",
-            "outcome__order",
-            "order",
-            "pk",
-        )
+        return self.order_by(*IN_OUTCOME_ORDER, "order", "pk")
 
     def in_date_order(self):
         """Oldest first by the end of each entry's stated period ("June 2024" before "late

@@ -123,23 +123,13 @@ class EditionQuerySet(models.QuerySet):
                 "outcomes",
                 queryset=Outcome.objects.order_by("order").prefetch_related(
                     "progress_entries",
-                    Prefetch(
-                        "organisation_links",
-                        queryset=OutcomeOrganisation.objects.select_related("organisation"),
-                    ),
+                    OutcomeOrganisation.as_prefetch(),
                     Prefetch("linked_route_maps", queryset=RouteMap.objects.order_by("title")),
                     Prefetch(
                         "milestones",
                         queryset=Milestone.objects.select_related("status_updated_by")
                         .order_by("year", "order")
-                        .prefetch_related(
-                            Prefetch(
-                                "organisation_links",
-                                queryset=MilestoneOrganisation.objects.select_related(
-                                    "organisation"
-                                ),
-                            )
-                        ),
+                        .prefetch_related(MilestoneOrganisation.as_prefetch()),
                     ),
                 ),
             ),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
-from milestones.models import Milestone, due_soon_condition, overdue_condition
+from milestones.models import Milestone, due_counts
 from organisations.models import Organisation
 from sources.models import Commitment
 
@@ -87,11 +87,7 @@ def organisation_action_count(
         ("milestones", actions.milestones),
         ("commitments", actions.commitments),
     ]:
-        row = queryset.order_by().aggregate(
-            total=Count("pk"),
-            overdue=Count("pk", filter=overdue_condition(today)),
-            due_soon=Count("pk", filter=due_soon_condition(today)),
-        )
+        row = queryset.order_by().aggregate(total=Count("pk"), **due_counts(today))
         count.total += row["total"]
         count.overdue += row["overdue"]
         count.due_soon += row["due_soon"]

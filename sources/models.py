@@ -23,8 +23,7 @@ from milestones.models import (
     DueDateMixin,
     Milestone,
     StatusReport,
-    due_soon_condition,
-    overdue_condition,
+    due_counts,
     status_field,
     status_updated_by_field,
     status_updated_on_field,
@@ -60,19 +59,7 @@ class SourceDocumentQuerySet(models.QuerySet):
             "phases",
             "questions",
             Prefetch("sections", queryset=Section.objects.order_by("order")),
-            Prefetch(
-                "commitments",
-                queryset=Commitment.objects.select_related(
-                    "phase", "foundation", "section", "status_updated_by"
-                ).prefetch_related(
-                    Prefetch(
-                        "organisation_links",
-                        queryset=CommitmentOrganisation.objects.select_related("organisation"),
-                    ),
-                    "outcome_links",
-                    "milestone_links",
-                ),
-            ),
+            Prefetch("commitments", queryset=Commitment.objects.with_details()),
         )
 
 
@@ -298,17 +285,11 @@ class CommitmentQuerySet(ActionQuerySet):
     def counts_by_organisation(self, today: datetime.date | None = None) -> dict[int, dict]:
         """{organisation id: {"total": n, "overdue": n, "due_soon": n}} in one aggregate
         query, with the due-date conditions milestones use."""
-        overdue = overdue_condition(today, prefix="commitment__")
-        due_soon = due_soon_condition(today, prefix="commitment__")
         rows = (
             CommitmentOrganisation.objects.filter(commitment__in=self.order_by().values("pk"))
             .order_by()
             .values("organisation_id")
-            .annotate(
-                total=Count("pk"),
-                overdue=Count("pk", filter=overdue),
-                due_soon=Count("pk", filter=due_soon),
-            )
+            .annotate(total=Count("pk"), **due_counts(today, prefix="commitment__"))
         )
         return {
             row["organisation_id"]: {
@@ -332,18 +313,16 @@ class CommitmentQuerySet(ActionQuerySet):
             )
         return queryset
 
-    def with_context(self):
-        """Document, phase, who set the status and bodies, in a fixed number of queries."""
+    def with_details(self):
+        """Phase, foundation, section, who set the status, bodies and links, in a fixed
+        number of queries: a commitment on its own document's page."""
         return self.select_related(
-            "document__publisher", "phase", "foundation", "section", "status_updated_by"
-        ).prefetch_related(
-            Prefetch(
-                "organisation_links",
-                queryset=CommitmentOrganisation.objects.select_related("organisation"),
-            ),
-            "outcome_links",
-            "milestone_links",
-        )
+            "phase", "foundation", "section", "status_updated_by"
+        ).prefetch_related(CommitmentOrganisation.as_prefetch(), "outcome_links", "milestone_links")
+
+    def with_context(self):
+        """As `with_details`, with the document and its publisher: a commitment anywhere."""
+        return self.with_details().select_related("document__publisher")
 
     def timeline_rows(self, request=None) -> list[dict]:
         """Rows for the timeline, search results and exports (see `Commitment.timeline_row`)."""
@@ -544,6 +523,11 @@ class CommitmentLink(models.Model):
         kind = self.item_field.removesuffix("_key")
         return f"{self.commitment} supports {kind} {getattr(self, self.item_field)}"
 
+    @property
+    def pair(self) -> tuple:
+        """(route map id, item key): what the link names, matched against live rows."""
+        return (self.route_map_id, getattr(self, self.item_field))
+
 
 def one_link_per_item(item_field: str) -> list[models.UniqueConstraint]:
     """A commitment links to an item once; the message is the one an editor's form shows."""
@@ -591,46 +575,39 @@ class CommitmentMilestone(CommitmentLink):
         constraints = one_link_per_item("milestone_key")
 
 
+def _live_by_pair(links: list, rows, route_map_id) -> dict:
+    """{(route map id, key): live row} for what `links` name, in one query (none without
+    links); `route_map_id` reads a row's route map."""
+    if not links:
+        return {}
+    rows = rows.filter(key__in={link.pair[1] for link in links})
+    return {(route_map_id(row), row.key): row for row in rows}
+
+
 def resolve_links(commitments) -> None:
     """Attach `resolved_outcomes` and `resolved_milestones` (live edition rows) to each
     commitment, in two queries whatever the number of commitments. Links whose outcome or
     milestone is no longer in the live edition are left out."""
     commitments = list(commitments)
-    outcome_pairs = {
-        (link.route_map_id, link.outcome_key) for c in commitments for link in c.outcome_links.all()
-    }
-    milestone_pairs = {
-        (link.route_map_id, link.milestone_key)
-        for c in commitments
-        for link in c.milestone_links.all()
-    }
-    outcomes = {}
-    if outcome_pairs:
-        for outcome in (
-            Outcome.objects.published()
-            .filter(key__in={key for _, key in outcome_pairs})
-            .select_related("edition__route_map__foundation")
-        ):
-            outcomes[(outcome.edition.route_map_id, outcome.key)] = outcome
-    milestones = {}
-    if milestone_pairs:
-        for milestone in (
-            Milestone.objects.published()
-            .filter(key__in={key for _, key in milestone_pairs})
-            .select_related("outcome__edition__route_map")
-        ):
-            milestones[(milestone.outcome.edition.route_map_id, milestone.key)] = milestone
+    outcomes = _live_by_pair(
+        [link for c in commitments for link in c.outcome_links.all()],
+        Outcome.objects.published().select_related("edition__route_map__foundation"),
+        lambda outcome: outcome.edition.route_map_id,
+    )
+    milestones = _live_by_pair(
+        [link for c in commitments for link in c.milestone_links.all()],
+        Milestone.objects.published().select_related("outcome__edition__route_map"),
+        lambda milestone: milestone.outcome.edition.route_map_id,
+    )
     for commitment in commitments:
         commitment.resolved_outcomes = [
-            outcomes[pair]
-            for link in commitment.outcome_links.all()
-            if (pair := (link.route_map_id, link.outcome_key)) in outcomes
+            outcomes[link.pair] for link in commitment.outcome_links.all() if link.pair in outcomes
         ]
         commitment.resolved_milestones = sorted(
             (
-                milestones[pair]
+                milestones[link.pair]
                 for link in commitment.milestone_links.all()
-                if (pair := (link.route_map_id, link.milestone_key)) in milestones
+                if link.pair in milestones
             ),
             key=lambda m: (m.outcome.edition.route_map.title, m.outcome.order, m.year, m.order),
         )
@@ -818,12 +795,7 @@ class CommitmentChangeQuerySet(models.QuerySet):
         its status and its bodies, in a fixed number of queries."""
         return self.select_related(
             "section", "phase", "foundation", "status_updated_by"
-        ).prefetch_related(
-            Prefetch(
-                "organisation_links",
-                queryset=CommitmentChangeOrganisation.objects.select_related("organisation"),
-            )
-        )
+        ).prefetch_related(CommitmentChangeOrganisation.as_prefetch())
 
 
 class CommitmentChange(models.Model):
