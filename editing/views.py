@@ -45,8 +45,7 @@ from editing.permissions import editor_required, publisher_required, route_map_f
 from milestones.models import (
     Milestone,
     Status,
-    due_soon_condition,
-    overdue_condition,
+    due_counts,
     responsible_bodies,
 )
 from outcomes.models import Outcome, ProgressEntry
@@ -197,10 +196,7 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
         .filter(outcome__edition__route_map__in=list(by_pk))
         .order_by()
         .values("outcome__edition__route_map")
-        .annotate(
-            overdue=Count("pk", filter=overdue_condition()),
-            due_soon=Count("pk", filter=due_soon_condition()),
-        )
+        .annotate(**due_counts())
         .filter(Q(overdue__gt=0) | Q(due_soon__gt=0))
     )
     timeline = reverse("timeline")

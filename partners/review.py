@@ -9,7 +9,6 @@ number of queries.
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
 from django.urls import reverse
 
 from accounts.roles import is_publisher
@@ -93,12 +92,7 @@ def _attach_commitments(updates: list[ProgressUpdate]) -> None:
         c.pk: c
         for c in Commitment.objects.filter(pk__in={u.commitment_id for u in updates})
         .select_related("document", "phase", "foundation", "section", "status_updated_by")
-        .prefetch_related(
-            Prefetch(
-                "organisation_links",
-                queryset=CommitmentOrganisation.objects.select_related("organisation"),
-            )
-        )
+        .prefetch_related(CommitmentOrganisation.as_prefetch())
     }
     current = sources.current_commitments(commitments.values())
     for update in updates:

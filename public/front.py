@@ -10,13 +10,12 @@ of the plan. Nothing here depends on who is asking: the page is cached for every
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 
 from milestones.models import (
     Milestone,
-    due_soon_condition,
+    due_counts,
     due_soon_until,
-    overdue_condition,
     responsible_bodies,
 )
 from public.charts import StatusChart
@@ -172,10 +171,7 @@ def happening_now(*, today, by_year: StatusChart) -> Now:
     due_soon_count = sum(bar.due_soon for bar in by_year.bars)
 
     commitments = Commitment.objects.published()
-    commitment_counts = commitments.aggregate(
-        overdue=Count("pk", filter=overdue_condition(today)),
-        due_soon=Count("pk", filter=due_soon_condition(today)),
-    )
+    commitment_counts = commitments.aggregate(**due_counts(today))
     milestones = Milestone.objects.published()
     overdue_rows = (
         _milestone_rows(milestones.overdue(today), OVERDUE_SHOWN) if overdue_count else []
@@ -191,10 +187,7 @@ def happening_now(*, today, by_year: StatusChart) -> Now:
     prefetch_related_objects(overdue_rows + due_soon_rows, *responsible_bodies())
     prefetch_related_objects(
         overdue_commitments + due_soon_commitments,
-        Prefetch(
-            "organisation_links",
-            queryset=CommitmentOrganisation.objects.select_related("organisation"),
-        ),
+        CommitmentOrganisation.as_prefetch(),
     )
     return Now(
         year=today.year,
