@@ -328,7 +328,7 @@ def milestone_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
             return render(
                 request,
                 "editing/includes/_milestone.html",
-                _context(request, route_map, milestone=milestone),
+                _context(request, route_map, milestone=milestone, returned=True),
             )
         form = MilestoneForm(initial=MilestoneForm.initial_for(milestone), milestone=milestone)
         return _milestone_form_response(request, route_map, milestone, form)
