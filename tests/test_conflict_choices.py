@@ -111,7 +111,7 @@ def test_keep_my_version_saves_what_was_typed_over_theirs(milestone_conflict, mi
 
 
 def test_use_their_version_opens_the_form_with_the_saved_values(milestone_conflict, milestone):
-    sam, url, response = milestone_conflict
+    sam, _, response = milestone_conflict
     their_url = re.search(r'href="([^"]*)"[^>]*>Use their version<', response.content.decode())
     form = sam.get(their_url.group(1)).context["form"]
     assert form.initial["text"] == _draft_milestone(milestone).text
