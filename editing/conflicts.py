@@ -54,7 +54,10 @@ def _raw(value):
 def raw_values(form: forms.Form) -> dict:
     """Each field the editor sees, by name, as opened or as typed; reading no choices (no
     queries) until a conflict needs their labels."""
-    return {bound.name: _raw(bound.value()) for bound in form if not bound.is_hidden}
+    # Bound fields made here, not form[name]: the form caches those, and a form may still
+    # change its fields' hints after this runs in __init__.
+    bound = (field.get_bound_field(form, name) for name, field in form.fields.items())
+    return {b.name: _raw(b.value()) for b in bound if not b.is_hidden}
 
 
 def shown_values(form: forms.Form, values: dict | None = None) -> dict[str, str]:
