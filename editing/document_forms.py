@@ -3,6 +3,7 @@
 from django import forms
 
 from core.forms import DesignSystemForm
+from editing.conflicts import RemembersOpened
 from editing.forms import (
     ResponsibleBodiesMixin,
     item_text_field,
@@ -27,7 +28,7 @@ def _optional_choice(queryset, label: str, invalid: str) -> forms.ModelChoiceFie
     )
 
 
-class CommitmentForm(ResponsibleBodiesMixin):
+class CommitmentForm(RemembersOpened, ResponsibleBodiesMixin):
     """One commitment's proposed values; `reference` only when adding one (a published
     commitment keeps the reference printed in the document)."""
 
@@ -73,6 +74,7 @@ class CommitmentForm(ResponsibleBodiesMixin):
         self.fields["phase"].queryset = document.phases.all()
         if adding:
             del self.fields["revision"]
+            del self.fields["opened"]
         else:
             del self.fields["reference"]
 

@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 
 from accounts.roles import is_publisher
 from core.validation import validation_message
+from editing.conflicts import OPENED, explain_conflict, opened_token
 
 
 @dataclass(frozen=True)
@@ -165,11 +166,14 @@ def form_response(
     return render(request, page, context, status=status)
 
 
-def form_at_revision(form_class, request: HttpRequest, revision: int, **kwargs):
-    """The form again with what this editor typed, now carrying `revision`: a form kept on
-    the page after an htmx save goes on from the revision just saved."""
+def form_at_revision(form_class, request: HttpRequest, revision: int, opened=None, **kwargs):
+    """The form again with what this editor typed, now carrying `revision` and, as what it
+    was opened with (editing.conflicts), `opened` or else what was typed: a form kept on the
+    page after an htmx save goes on from the revision, and the values, just saved."""
     data = request.POST.copy()
     data["revision"] = revision
+    if OPENED in form_class.base_fields:
+        data[OPENED] = opened or opened_token(form_class(data, **kwargs))
     form = form_class(data, **kwargs)
     form.is_valid()
     return form
@@ -177,5 +181,14 @@ def form_at_revision(form_class, request: HttpRequest, revision: int, **kwargs):
 
 def form_after_conflict(form_class, request: HttpRequest, conflict, **kwargs):
     """The form again with what this editor typed, now carrying the current revision, so
-    saving again is a deliberate choice to replace the other person's change."""
-    return form_at_revision(form_class, request, conflict.current.revision, **kwargs)
+    saving again is a deliberate choice to replace the other person's change; `conflict`
+    learns what changed since the form was opened (editing.conflicts)."""
+    saved_form = form_class(initial=form_class.initial_for(conflict.current), **kwargs)
+    explain_conflict(conflict, typed_form=form_class(request.POST, **kwargs), saved_form=saved_form)
+    return form_at_revision(
+        form_class,
+        request,
+        conflict.current.revision,
+        opened=saved_form.initial.get(OPENED),
+        **kwargs,
+    )

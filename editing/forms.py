@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 
 from core.forms import CleanTextForm, DesignSystemForm
+from editing.conflicts import RemembersOpened
 from editing.services import OrganisationChoice
 from milestones.dates import EXAMPLES, DueDateError, parse_due
 from milestones.models import STATUS_HELP, YEAR_MESSAGE, Status
@@ -111,7 +112,7 @@ class ResponsibleBodiesMixin(DesignSystemForm):
         )
 
 
-class MilestoneForm(ResponsibleBodiesMixin):
+class MilestoneForm(RemembersOpened, ResponsibleBodiesMixin):
     text = item_text_field(label="Milestone", required_message="Enter the milestone text.")
     year = forms.TypedChoiceField(
         choices=YEAR_CHOICES,
@@ -195,7 +196,7 @@ class MilestoneForm(ResponsibleBodiesMixin):
         return {field: self.cleaned_data[field] for field in self.value_fields}
 
 
-class OutcomeForm(ResponsibleBodiesMixin):
+class OutcomeForm(RemembersOpened, ResponsibleBodiesMixin):
     title = forms.CharField(max_length=200, label="Short title")
     statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Outcome statement")
     linked_route_maps = _checkboxes(RouteMap.objects.all(), "Other route maps this links to")
@@ -213,7 +214,7 @@ class OutcomeForm(ResponsibleBodiesMixin):
         }
 
 
-class ProgressForm(DesignSystemForm):
+class ProgressForm(RemembersOpened):
     date_label = forms.CharField(
         max_length=100,
         required=False,
@@ -237,11 +238,20 @@ class ProgressForm(DesignSystemForm):
     )
     revision = revision_field()
 
+    @classmethod
+    def initial_for(cls, entry) -> dict:
+        return {
+            "date_label": entry.date_label,
+            "date": entry.date,
+            "text": entry.text,
+            "revision": entry.revision,
+        }
+
     def values(self) -> dict:
         return {field: self.cleaned_data[field] for field in ("date_label", "date", "text")}
 
 
-class RouteMapForm(DesignSystemForm):
+class RouteMapForm(RemembersOpened):
     introduction = _optional_text(4)
     summary = _optional_text(6, label="Where is Scotland now? (summary)")
     summary_detail = _optional_text(6, label="Where is Scotland now? (more detail)")
@@ -252,6 +262,17 @@ class RouteMapForm(DesignSystemForm):
         help_text="One statement per line, in the order to show them.",
     )
     revision = revision_field()
+
+    @classmethod
+    def initial_for(cls, edition) -> dict:
+        return {
+            "introduction": edition.introduction,
+            "summary": edition.summary,
+            "summary_detail": edition.summary_detail,
+            "vision": edition.vision,
+            "what_matters": "\n".join(w.text for w in edition.what_matters.all()),
+            "revision": edition.revision,
+        }
 
     def statements(self) -> list[str]:
         return [

@@ -248,16 +248,7 @@ def route_map_edit(request: HttpRequest, slug: str) -> HttpResponse:
     edition = _edition_with_content(route_map)
     form = None
     if edition is not None:
-        form = RouteMapForm(
-            initial={
-                "introduction": edition.introduction,
-                "summary": edition.summary,
-                "summary_detail": edition.summary_detail,
-                "vision": edition.vision,
-                "what_matters": "\n".join(w.text for w in edition.what_matters.all()),
-                "revision": edition.revision,
-            }
-        )
+        form = RouteMapForm(initial=RouteMapForm.initial_for(edition))
     return render(
         request,
         "editing/route_map.html",
@@ -337,7 +328,7 @@ def milestone_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
             return render(
                 request,
                 "editing/includes/_milestone.html",
-                _context(request, route_map, milestone=milestone),
+                _context(request, route_map, milestone=milestone, returned=True),
             )
         form = MilestoneForm(initial=MilestoneForm.initial_for(milestone), milestone=milestone)
         return _milestone_form_response(request, route_map, milestone, form)
@@ -544,14 +535,7 @@ def progress_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
                 messages.success(request, "Progress entry saved to the draft.")
                 return redirect(_progress_list(route_map, entry.outcome.key))
     else:
-        form = ProgressForm(
-            initial={
-                "date_label": entry.date_label,
-                "date": entry.date,
-                "text": entry.text,
-                "revision": entry.revision,
-            }
-        )
+        form = ProgressForm(initial=ProgressForm.initial_for(entry))
     return _progress_form_page(
         request, route_map, form, "Edit progress entry", conflict=conflict, entry=entry
     )

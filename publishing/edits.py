@@ -13,6 +13,10 @@ class EditConflict(Exception):
     def __init__(self, current, records):
         self.current = current
         self.records = records
+        # Told by the editor side (editing.conflicts.explain_conflict): the fields changed
+        # since the refused form was opened, and the saves made since.
+        self.changes = []
+        self.saves = records
         super().__init__("The item was changed by someone else.")
 
 

@@ -77,11 +77,15 @@ function escWouldLoseWork() {
   return [...document.forms].some(holdsUnsentTyping);
 }
 
+// An Esc that cancelled an in-place form (below) is not also a "Hide this page".
+let escCancelledForm = false;
+
 // The design system acts on keyup; capturing it on window runs before its listener on document.
 window.addEventListener("keyup", (event) => {
-  if ((event.key === "Escape" || event.key === "Esc") && escWouldLoseWork()) {
+  if ((event.key === "Escape" || event.key === "Esc") && (escWouldLoseWork() || escCancelledForm)) {
     event.stopPropagation();
   }
+  escCancelledForm = false;
 }, { capture: true });
 
 DS.initAll();
@@ -100,6 +104,60 @@ document.body.addEventListener("htmx:historyCacheMiss", (event) => {
 document.body.addEventListener("htmx:afterSwap", (event) => {
   DS.initAll(event.target);
   initYearTabs(event.target);
+});
+
+// Focus and announcements for what htmx swaps in place (without this file the same forms are
+// pages of their own, where autofocus does the work). A fragment marks where focus goes:
+// data-focus-here (an error or conflict summary, or the item's Edit link once it is saved or
+// cancelled), else data-focus-first (an in-place form: its first field); data-announce marks
+// words for the page's live region. The page title says "Error:" while a summary is shown.
+const FIRST_FIELD = "input:not([type=hidden]), textarea, select";
+
+function settleFocus() {
+  const here = document.querySelector("[data-focus-here]");
+  const form = document.querySelector("[data-focus-first]");
+  const target = here || (form && form.querySelector(FIRST_FIELD));
+  if (form) form.setAttribute("data-in-place", "");
+  document.querySelectorAll("[data-focus-here], [data-focus-first]").forEach((element) => {
+    element.removeAttribute("data-focus-here");
+    element.removeAttribute("data-focus-first");
+  });
+  if (target) target.focus();
+  const announcer = document.getElementById("announcer");
+  const said = document.querySelector("[data-announce]");
+  if (announcer && said) {
+    announcer.textContent = "";
+    window.setTimeout(() => { announcer.textContent = said.textContent.trim(); }, 50);
+  }
+  document.querySelectorAll("[data-announce]").forEach((element) => {
+    element.removeAttribute("data-announce");
+  });
+  const error = document.querySelector("main .ds_error-summary");
+  const title = document.title.replace(/^Error: /, "");
+  document.title = error ? `Error: ${title}` : title;
+}
+
+// What the page was served with is already focused by autofocus, where it asks.
+document.querySelectorAll("[data-focus-here], [data-focus-first], [data-announce]").forEach(
+  (element) => {
+    ["data-focus-here", "data-focus-first", "data-announce"].forEach((name) => {
+      element.removeAttribute(name);
+    });
+  },
+);
+document.body.addEventListener("htmx:afterSettle", settleFocus);
+
+// Escape in a form swapped in place cancels it, as its Cancel button does, unless something
+// typed would be lost (then it is held back, as for "Hide this page" above).
+document.body.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" && event.key !== "Esc") return;
+  const form = event.target.closest && event.target.closest("[data-in-place] form");
+  const cancel = form && form.querySelector("[data-cancel]");
+  if (cancel && !holdsUnsentTyping(form)) {
+    event.preventDefault();
+    escCancelledForm = true;
+    cancel.click();
+  }
 });
 
 // Open every accordion section and disclosure before printing so nothing is left out (the
