@@ -91,7 +91,7 @@ def test_one_save_of_two_fields_is_one_entry(client, editor, route_map, mileston
     (entry,) = entries(page)
     assert entry.count('<dt class="ds_summary-list__key">') == 2
     assert entry.count("Restore this save") == 1
-    assert "By Morag Reid on" in entry
+    assert "Saved by Morag Reid on" in entry
 
 
 def test_two_saves_are_two_entries(client, editor, route_map, milestone):
