@@ -34,3 +34,15 @@ def clean_values(value):
     if isinstance(value, tuple):
         return tuple(clean_values(item) for item in value)
     return value
+
+
+def cut_at_word(text: str, limit: int, *, cut: bool = False) -> str:
+    """`text` whole if it fits in `limit` (and was not `cut` already), otherwise its words
+    up to `limit` with an ellipsis: never a word cut in half."""
+    text = " ".join(clean_text(text or "").split())
+    if len(text) <= limit and not cut:
+        return text
+    kept = text[: limit + 1]
+    if " " in kept:
+        kept = kept.rsplit(" ", 1)[0]
+    return kept.rstrip(" ,;:.–-") + "…"

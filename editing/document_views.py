@@ -27,6 +27,7 @@ from accounts.roles import (
     is_moderator,
 )
 from core import clock
+from editing import history
 from editing.document_forms import CommitmentForm, DocumentForm, PublishForm
 from editing.drafts import (
     Drafting,
@@ -235,6 +236,10 @@ class DocumentDrafting(Drafting):
 
     def records(self):
         return self.subject.change_records.newest_first()[:300]
+
+    def saves(self) -> list:
+        records = list(self.records())
+        return history.saves(records, history.document_contexts(self.subject, records))
 
 
 def _draft_context(request: HttpRequest, document: SourceDocument, **extra) -> dict:

@@ -110,6 +110,10 @@ class Drafting:
         """The newest of its change records, for its history."""
         raise NotImplementedError
 
+    def saves(self) -> list:
+        """Its newest records as saves, each with where its item is (editing.history.Save)."""
+        raise NotImplementedError
+
 
 def publish_page(request: HttpRequest, drafting: Drafting) -> HttpResponse:
     pages = drafting.pages
@@ -152,7 +156,7 @@ def history_page(request: HttpRequest, drafting: Drafting) -> HttpResponse:
     return render(
         request,
         "editing/history.html",
-        drafting.context(request, records=drafting.records(), subject=drafting.pages.title),
+        drafting.context(request, saves=drafting.saves(), subject=drafting.pages.title),
     )
 
 

@@ -289,3 +289,14 @@ class PublishForm(DesignSystemForm):
         help_text="Shown to the public on the Changes page and in the feed.",
         required_message="Enter what changed, so readers know.",
     )
+
+
+class RestoreForm(CleanTextForm):
+    """Restoring a save from the history: the milestone's revision as the page showed it
+    (without it, as it is now: the single-record form of earlier pages), and which history
+    to return to."""
+
+    revision = forms.IntegerField(required=False, min_value=0)
+    back = forms.ChoiceField(
+        choices=[("route_map", "Route map"), ("milestone", "Milestone")], required=False
+    )

@@ -11,9 +11,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from core.validation import validation_message
 from milestones.dates import DueDateError
 from milestones.models import Milestone, MilestoneOrganisation, stamp_status
 from organisations.models import Organisation, in_kept_order
@@ -580,35 +582,56 @@ def route_map_update(
 # ---------------------------------------------------------------------------------- restore
 
 RESTORABLE = {"milestone": set(MILESTONE_FIELDS) | {"due", "organisations"}}
+RESTORABLE_ACTIONS = {Action.CHANGED, Action.RESTORED}
+
+
+def is_restorable(records: list[ChangeRecord]) -> bool:
+    """Whether a save (its records) can be put back: a change to a milestone's fields."""
+    return bool(records) and all(
+        record.action in RESTORABLE_ACTIONS
+        and record.field in RESTORABLE.get(record.object_type, ())
+        for record in records
+    )
 
 
 @transaction.atomic
-def change_restore(*, record: ChangeRecord, user) -> Milestone:
-    """Put back a milestone field's earlier value, as a new change to the draft."""
-    if record.object_type not in RESTORABLE or record.field not in RESTORABLE[record.object_type]:
+def save_restore(
+    *, record: ChangeRecord, user, expected_revision: int | None = None
+) -> tuple[Milestone, list[ChangeRecord]]:
+    """Put back every field the save `record` belongs to changed, to its value before that
+    save, as one new save to the draft; returns the milestone and the save's records.
+
+    Refuses (EditConflict) when the milestone was saved after the editor read the history
+    at `expected_revision` (None: as it is now), and (NotEditable) when it is no longer in
+    the draft or the save cannot be put back."""
+    records = list(ChangeRecord.objects.of_save(record).filter(route_map=record.route_map))
+    if not is_restorable(records):
         raise NotEditable("That change cannot be restored.")
     route_map = record.route_map
     _, milestone = _draft_item(route_map, "milestone", record.object_key)
-    current = milestone_snapshot(milestone)
-    if record.field == "organisations":
-        organisations = _parse_organisations(record.before)
-        values = {}
-    elif record.field == "due":
-        organisations = _parse_organisations(current["organisations"])
-        values = {"due": record.before}
+    earlier = {r.field: r.before for r in records}
+    if "organisations" in earlier:
+        organisations = _parse_organisations(earlier.pop("organisations"))
     else:
-        organisations = _parse_organisations(current["organisations"])
-        field = Milestone._meta.get_field(record.field)
-        values = {record.field: field.to_python(record.before)}
+        organisations = _parse_organisations(milestone_snapshot(milestone)["organisations"])
+    values = {
+        name: value if name == "due" else Milestone._meta.get_field(name).to_python(value)
+        for name, value in earlier.items()
+    }
     try:
-        return milestone_update(
+        restored = milestone_update(
             route_map=route_map,
             key=record.object_key,
             user=user,
             values=values,
             organisations=organisations,
-            expected_revision=milestone.revision,
+            expected_revision=(
+                milestone.revision if expected_revision is None else expected_revision
+            ),
             action=Action.RESTORED,
         )
     except DueDateError as error:  # a date for the year the milestone has since left
         raise NotEditable(f"That due date cannot be restored: {error}") from error
+    except ValidationError as error:
+        raise NotEditable(f"That save cannot be restored: {validation_message(error)}") from error
+    return restored, records

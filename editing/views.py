@@ -23,7 +23,8 @@ from accounts.roles import (
     is_moderator,
     is_partner,
 )
-from editing import services
+from core.text import cut_at_word
+from editing import history, services
 from editing.drafts import (
     Drafting,
     discard_page,
@@ -39,6 +40,7 @@ from editing.forms import (
     OutcomeForm,
     ProgressForm,
     PublishForm,
+    RestoreForm,
     RouteMapForm,
 )
 from editing.permissions import editor_required, publisher_required, route_map_for_editing
@@ -132,6 +134,21 @@ class RouteMapDrafting(Drafting):
 
     def records(self):
         return ChangeRecord.objects.filter(route_map=self.subject).newest_first()[:200]
+
+    def saves(self) -> list:
+        return _route_map_saves(self.subject, self.records())
+
+
+def _route_map_saves(route_map: RouteMap, records) -> list[history.Save]:
+    """The records as saves; a save of a milestone still in the draft can be restored."""
+    records = list(records)
+    edition = services.editable_edition(route_map)
+    contexts = history.route_map_contexts(route_map, edition.pk if edition else None, records)
+
+    def restorable(save: history.Save) -> bool:
+        return save.context.revision is not None and services.is_restorable(save.records)
+
+    return history.saves(records, contexts, restorable)
 
 
 def _context(request: HttpRequest, route_map: RouteMap, **extra) -> dict:
@@ -393,12 +410,18 @@ def milestone_history(request: HttpRequest, slug: str, key) -> HttpResponse:
     """A milestone never changed since the seed or import has no records yet but still has
     a history page (its edit page links here); a key not in this route map is 404."""
     route_map = route_map_for_editing(request, slug)
-    records = ChangeRecord.objects.filter(route_map=route_map, object_key=key).newest_first()
-    subject = records[0].object_label if records else _milestone(route_map, key).text[:80]
+    records = list(
+        ChangeRecord.objects.filter(route_map=route_map, object_key=key).newest_first()[:200]
+    )
+    saves = _route_map_saves(route_map, records)
+    if saves:
+        subject = saves[0].context.title or saves[0].heading
+    else:
+        subject = _milestone(route_map, key).text
     return render(
         request,
         "editing/history.html",
-        _context(request, route_map, records=records, subject=subject),
+        _context(request, route_map, saves=saves, subject=subject, item_key=key),
     )
 
 
@@ -607,15 +630,45 @@ def route_map_history(request: HttpRequest, slug: str) -> HttpResponse:
 @editor_required
 @require_POST
 def change_restore(request: HttpRequest, slug: str, record_id: int) -> HttpResponse:
+    """Put back the whole save the record belongs to, then back to the history it was
+    restored from (the milestone's own when the form says so)."""
     route_map = route_map_for_editing(request, slug)
     record = get_object_or_404(ChangeRecord, pk=record_id, route_map=route_map)
+    form = RestoreForm(request.POST)
+    back = reverse("editing:history", args=[route_map.slug])
+    if not form.is_valid():
+        messages.error(request, "Nothing was restored: reload the history and try again.")
+        return redirect(back)
+    if form.cleaned_data["back"] == "milestone" and record.object_key:
+        back = reverse("editing:milestone_history", args=[route_map.slug, record.object_key])
     try:
-        services.change_restore(record=record, user=request.user)
+        milestone, records = services.save_restore(
+            record=record, user=request.user, expected_revision=form.cleaned_data["revision"]
+        )
     except services.NotEditable as exc:
         messages.error(request, str(exc))
-        return redirect(reverse("editing:history", args=[route_map.slug]))
-    messages.success(request, "The earlier value is back in the draft. Publish to make it public.")
-    return redirect(_back_to(route_map, f"edit-milestone-{record.object_key}"))
+        return redirect(back)
+    except services.EditConflict as conflict:
+        messages.error(
+            request,
+            "Nothing was restored: this milestone was saved again after you opened its "
+            f"history{_by_whom(conflict)}. Its newest save is now at the top.",
+        )
+        return redirect(back)
+    save = history.saves(records, {})[0]
+    where = f"{milestone.outcome.title}, {milestone.year}"
+    messages.success(
+        request,
+        f"Restored the earlier {save.restored_fields} of the milestone "
+        f"“{cut_at_word(milestone.text, 60)}” ({where}) in the draft. Publish to make the "
+        "change public.",
+    )
+    return redirect(back)
+
+
+def _by_whom(conflict) -> str:
+    newest = conflict.records[0] if conflict.records else None
+    return f" (by {newest.who})" if newest else ""
 
 
 # ------------------------------------------------------------------------------- publish

@@ -4,6 +4,8 @@ route map or a source document; who made it and what it was before.
 It names what was changed by string ("sources.SourceDocument"), so this layer imports
 nothing above it."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -19,6 +21,10 @@ class ChangeRecordQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.select_related("user").order_by("-created_at", "-pk")
+
+    def of_save(self, record: "ChangeRecord"):
+        """Every record of the save `record` belongs to, in the order they were written."""
+        return self.filter(save_key=record.save_key).order_by("pk")
 
 
 class ChangeRecord(models.Model):
@@ -62,6 +68,8 @@ class ChangeRecord(models.Model):
     field = models.CharField(max_length=50, blank=True)
     before = models.TextField(blank=True)
     after = models.TextField(blank=True)
+    # The records of one save (every field one form changed) share it; a record alone has its own.
+    save_key = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
 
     objects = ChangeRecordQuerySet.as_manager()
 

@@ -1,5 +1,8 @@
 """Writing the one change record (publishing.models.ChangeRecord), whether the draft is a
-route map's or a source document's: one record, and one record per changed field."""
+route map's or a source document's: one record, and one record per changed field, the
+records of one save sharing its save key."""
+
+import uuid
 
 from publishing.models import ChangeRecord
 
@@ -17,9 +20,10 @@ def change_record(
     field: str = "",
     before: str = "",
     after: str = "",
+    save_key: uuid.UUID | None = None,
 ) -> ChangeRecord:
     """An unsaved record of a change to `route_map` or `document` (the CSV import saves
-    thousands of them in one query)."""
+    thousands of them in one query); a save of its own unless `save_key` names one."""
     return ChangeRecord(  # ids rather than objects: quicker, by thousands
         route_map_id=route_map.pk if route_map else None,
         document_id=document.pk if document else None,
@@ -32,6 +36,7 @@ def change_record(
         field=field,
         before=before,
         after=after,
+        save_key=save_key or uuid.uuid4(),
     )
 
 
@@ -45,10 +50,11 @@ def record_change(**about) -> ChangeRecord:
 def field_change_records(
     *, before: dict, after: dict, action: str = ChangeRecord.Action.CHANGED, **about
 ) -> list[ChangeRecord]:
-    """Unsaved records of the fields whose snapshot value differs, in the snapshot's order
-    (`about`: change_record's other arguments)."""
+    """Unsaved records of the fields whose snapshot value differs, in the snapshot's order,
+    as one save (`about`: change_record's other arguments)."""
+    save_key = uuid.uuid4()
     return [
-        change_record(**about, action=action, field=name, before=old, after=new)
+        change_record(**about, action=action, field=name, before=old, after=new, save_key=save_key)
         for name, old in before.items()
         if old != (new := after[name])
     ]

@@ -303,9 +303,38 @@ def signed_in_pages(client: Client) -> dict[str, str]:
     pages.update(conflict_pages(client, slug, outcome))
     pages.update(import_preview_pages(client, slug))
     pages.update(review_pages(client, milestone))
+    pages.update(history_pages(client, slug, milestone))
     client.force_login(partner_for(milestone.organisations.first()))
     pages["/my-organisation/ (partner)"] = html_of(client.get("/my-organisation/"))
     pages.update(partner_update_pages(client))
+    return pages
+
+
+def history_pages(client: Client, slug: str, milestone) -> dict[str, str]:
+    """The histories with a save of several fields (the words marked, bodies by name, one
+    restore button), a restore's message, and a source document's history."""
+    from editing import services as editing
+    from milestones.models import Status
+
+    draft = Milestone.objects.get(outcome__edition__state="draft", key=milestone.key)
+    editing.milestone_update(
+        route_map=draft.outcome.edition.route_map,
+        key=draft.key,
+        user=None,
+        values={"text": draft.text + " Reworded.", "status": Status.DELAYED},
+        organisations=[editing.OrganisationChoice(Organisation.objects.first(), "lead")],
+        expected_revision=draft.revision,
+    )
+    history = f"/edit/route-maps/{slug}/history/"
+    pages = {f"{history} (saves)": html_of(client.get(history))}
+    restore = re.search(r'action="([^"]+/restore/)"', pages[f"{history} (saves)"]).group(1)
+    pages[f"{history} (restored)"] = html_of(client.post(restore, follow=True))
+    document = SourceDocument.objects.filter(commitments__isnull=False).first()
+    edit_commitment_in_draft(
+        document.commitments.first(), {"text": "Reworded for the history.", "timescale": "2029"}
+    )
+    url = f"/edit/sources/{document.slug}/history/"
+    pages[url] = html_of(client.get(url))
     return pages
 
 

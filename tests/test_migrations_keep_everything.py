@@ -6,7 +6,8 @@ The migrations this covers: the change record moving to publishing and taking in
 drafts' records (publishing 0001-0002, editing 0002, sources 0010), organisation links on one
 abstract base (milestones 0007, outcomes 0005, sources 0009), a drafted commitment's bodies
 as rows (sources 0011), every document's version 1 (sources 0012) and outcomes' and progress
-entries' revision 1 (outcomes 0006)."""
+entries' revision 1 (outcomes 0006), and each record of those days a save of its own
+(publishing 0003)."""
 
 import datetime
 import uuid
@@ -34,6 +35,7 @@ BEFORE_ONE_PUBLISHING = [
 COVERED = {
     ("publishing", "0001_change_record_from_editing"),
     ("publishing", "0002_one_change_record"),
+    ("publishing", "0003_change_record_save_key"),
     ("editing", "0002_change_record_moves_to_publishing"),
     ("milestones", "0007_organisation_link"),
     ("outcomes", "0005_organisation_link"),
@@ -498,6 +500,8 @@ def test_migrating_a_site_from_before_the_one_publishing_system_keeps_everything
             "document", "commitment", "commitment", "commitment", "commitment", "document"
         ]  # fmt: skip
         assert records.count() == len(route_map["history"]) + len(document["history"])
+        # Each was saved at a moment of its own: each is a save of its own.
+        assert len(set(records.values_list("save_key", flat=True))) == records.count()
         assert records.filter(document_id=document_id).first().who == "Iain"
 
         # The document's draft and its changes, bodies as rows in the order chosen.

@@ -558,7 +558,14 @@ def test_history_shows_who_changed_which_field_before_and_after(client, document
     assert (records["timescale"].before, records["timescale"].after) == ("2025-26", "2026-27")
     assert records["status"].user == editor
     page = client.get(edit_url(document, "history")).content.decode()
-    assert f"commitment {commitment.reference}: status" in page
+    # One entry for the save, headed with the commitment, each field by its label.
+    (entry,) = [
+        entry
+        for entry in page.split('class="history-list__item"')[1:]
+        if f"<strong>Changed</strong>: Commitment {commitment.reference}</h2>" in entry
+    ]
+    assert '<dt class="ds_summary-list__key">Status</dt>' in entry
+    assert '<dt class="ds_summary-list__key">Timescale</dt>' in entry
     assert "morag" in page and "No update yet" in page and "In progress" in page
 
 

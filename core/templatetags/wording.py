@@ -2,6 +2,8 @@
 
 from django import template
 
+from core.text import cut_at_word as _cut_at_word
+
 register = template.Library()
 
 
@@ -18,3 +20,9 @@ def possessive_of(name: str) -> str:
 def possessive(name) -> str:
     """Plain text: the template's autoescaping escapes it like the name alone."""
     return possessive_of(name)
+
+
+@register.filter
+def cut_at_word(text, limit: int) -> str:
+    """`text` whole if it fits in `limit` characters, else its words up to it and "…"."""
+    return _cut_at_word(str(text), int(limit))
