@@ -8,9 +8,10 @@ PORT ?= 8000
 # Links in emails and the sign-in address printed by `make run` follow HOST and PORT.
 export SITE_URL ?= http://$(HOST):$(PORT)
 SGDS_VERSION ?= 4.2.0
+AUTOCOMPLETE_VERSION ?= 3.0.1
 TEST_WORKERS ?= 2
 
-.PHONY: run test test-dates lint format check-migrations migrate seed demo-user serve design-system clean bench soak bench-import
+.PHONY: run test test-dates lint format check-migrations migrate seed demo-user serve design-system accessible-autocomplete clean bench soak bench-import
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +81,20 @@ design-system:
 	cp build/sgds/package/LICENSE.txt static/vendor/sgds/LICENSE.txt
 	echo "$(SGDS_VERSION)" > static/vendor/sgds/VERSION
 	rm -rf build/sgds
+
+# Refresh the vendored GOV.UK accessible-autocomplete (the organisation pickers of the editing
+# forms): its built script and stylesheet, without source maps.
+accessible-autocomplete:
+	rm -rf build/autocomplete && mkdir -p build/autocomplete
+	cd build/autocomplete && npm pack --silent accessible-autocomplete@$(AUTOCOMPLETE_VERSION) && tar xzf *.tgz
+	rm -rf static/vendor/accessible-autocomplete && mkdir -p static/vendor/accessible-autocomplete
+	for file in accessible-autocomplete.min.js accessible-autocomplete.min.css; do \
+		sed '/sourceMappingURL=/d' build/autocomplete/package/dist/$$file \
+			> static/vendor/accessible-autocomplete/$$file; \
+	done
+	cp build/autocomplete/package/LICENSE.txt static/vendor/accessible-autocomplete/LICENSE.txt
+	echo "$(AUTOCOMPLETE_VERSION)" > static/vendor/accessible-autocomplete/VERSION
+	rm -rf build/autocomplete
 
 clean:
 	rm -rf $(VENV) staticfiles build

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.template.loader import render_to_string
 
 from core.forms import CleanTextForm, DesignSystemForm
 from editing.conflicts import RemembersOpened
@@ -71,15 +72,62 @@ def progress_note_field() -> forms.CharField:
     )
 
 
-class ResponsibleBodiesMixin(DesignSystemForm):
-    """Lead and contributing organisations, as two lists of checkboxes."""
+class ChosenOrganisations(forms.CheckboxSelectMultiple):
+    """The organisations chosen in one role as ticked checkboxes (untick one to remove it),
+    then one list to add another from, so the form stays short however many organisations
+    there are. Without JavaScript one is added per save; static/js/organisation-picker.js
+    turns the list into an autocomplete that adds as many as wanted before saving.
 
-    lead_organisations = _checkboxes(Organisation.objects.all(), "Lead organisations")
-    contributing_organisations = _checkboxes(
-        Organisation.objects.all(), "Contributing organisations"
+    The list's choice (`<name>_add`) joins the ticked ones before the field sees them, so the
+    field cleans, validates and re-shows exactly what a full list of checkboxes gave."""
+
+    template_name = "editing/widgets/chosen_organisations.html"
+
+    def __init__(self, *args, add_label: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_label = add_label
+
+    def value_from_datadict(self, data, files, name):
+        chosen = list(super().value_from_datadict(data, files, name) or [])
+        added = data.get(f"{name}_add")
+        if added and added not in chosen:
+            chosen.append(added)
+        return chosen
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        options = [option for _, group, _ in context["widget"]["optgroups"] for option in group]
+        context["widget"]["chosen"] = [option for option in options if option["selected"]]
+        context["widget"]["others"] = [option for option in options if not option["selected"]]
+        context["widget"]["add_label"] = self.add_label
+        return context
+
+    def _render(self, template_name, context, renderer=None):
+        # From the project's templates folder, which Django's form renderer does not search.
+        return render_to_string(template_name, context)
+
+
+def _organisations(label: str, add_label: str) -> forms.ModelMultipleChoiceField:
+    """The organisations with one role, any number or none (ChosenOrganisations)."""
+    unknown = "Choose an organisation from the list."
+    return forms.ModelMultipleChoiceField(
+        Organisation.objects.all(),
+        required=False,
+        widget=ChosenOrganisations(add_label=add_label),
+        label=label,
+        error_messages={"invalid_choice": unknown, "invalid_pk_value": unknown},
     )
-    other_organisations = _checkboxes(
-        Organisation.objects.all(), "Other organisations (role not stated)"
+
+
+class ResponsibleBodiesMixin(DesignSystemForm):
+    """Lead, contributing and other organisations: those chosen, and a list to add one from."""
+
+    lead_organisations = _organisations("Lead organisations", "Add a lead organisation")
+    contributing_organisations = _organisations(
+        "Contributing organisations", "Add a contributing organisation"
+    )
+    other_organisations = _organisations(
+        "Other organisations (role not stated)", "Add an organisation whose role is not stated"
     )
 
     @staticmethod

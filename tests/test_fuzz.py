@@ -98,6 +98,7 @@ def test_api_and_pages_answer_unknown_input_with_4xx(data, slug, version):
             "progress_note": text,
             "revision": text,
             "lead_organisations": text,
+            "lead_organisations_add": text,
             "subject_to_decisions_after_may_2026": text,
         },
     )
