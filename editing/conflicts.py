@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core import signing
-from django.utils import timezone
 
+from core import clock
 from core.forms import DesignSystemForm
 from core.textdiff import changed
 
@@ -68,7 +68,7 @@ def shown_values(form: forms.Form, values: dict | None = None) -> dict[str, str]
 
 def opened_token(form: forms.Form) -> str:
     return signing.dumps(
-        {"at": timezone.now().isoformat(), "values": raw_values(form)},
+        {"at": clock.now().isoformat(), "values": raw_values(form)},
         salt=_SALT,
         compress=True,
     )
