@@ -189,10 +189,13 @@ def form_after_conflict(form_class, request: HttpRequest, conflict, **kwargs):
     learns what changed since the form was opened (editing.conflicts)."""
     saved_form = form_class(initial=form_class.initial_for(conflict.current), **kwargs)
     explain_conflict(conflict, typed_form=form_class(request.POST, **kwargs), saved_form=saved_form)
-    return form_at_revision(
+    form = form_at_revision(
         form_class,
         request,
         conflict.current.revision,
         opened=saved_form.initial.get(OPENED),
         **kwargs,
     )
+    # A form that hides some fields shows those someone else changed (MilestoneForm.more_open).
+    form.changed_by_others = {change.name for change in conflict.changes}
+    return form

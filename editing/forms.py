@@ -5,9 +5,10 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from core.forms import CleanTextForm, DesignSystemForm
+from core.templatetags.richtext import plaintext
 from editing.conflicts import RemembersOpened
 from editing.services import OrganisationChoice
-from milestones.dates import EXAMPLES, DueDateError, parse_due
+from milestones.dates import EXAMPLES, DueDateError, milestone_due, parse_due
 from milestones.models import STATUS_HELP, YEAR_MESSAGE, Status
 from organisations.models import Organisation, Role
 from routemap.models import RouteMap
@@ -185,7 +186,7 @@ class MilestoneForm(RemembersOpened, ResponsibleBodiesMixin):
     )
     revision = revision_field()
 
-    # What values() gives the services, in the order the form asks for it, then the bodies.
+    # What values() gives the services; the organisations go to organisation_choices().
     value_fields = (
         "text",
         "year",
@@ -194,19 +195,87 @@ class MilestoneForm(RemembersOpened, ResponsibleBodiesMixin):
         "progress_note",
         "subject_to_decisions_after_may_2026",
     )
-    field_order = [
-        *value_fields,
+    # The layout (templates/editing/includes/_milestone_fields.html): first what editors
+    # change most, then the rest behind one details whose summary gives its current values,
+    # so Save stays within a screen of the text.
+    main_fields = ("text", "status", "progress_note")
+    more_fields = (
+        "year",
+        "due",
+        "subject_to_decisions_after_may_2026",
         "lead_organisations",
         "contributing_organisations",
         "other_organisations",
-    ]
+    )
+    more_title = "Year, due date and organisations"
+    field_order = [*main_fields, *more_fields]
 
     def __init__(self, *args, milestone=None, **kwargs):
         """`milestone` (when editing one) adds to the hint what its text now gives."""
         super().__init__(*args, **kwargs)
+        # The names of the fields someone else changed since this form was opened
+        # (editing.drafts.form_after_conflict): those in the details open it.
+        self.changed_by_others: set[str] = set()
         if milestone is not None:
             label = milestone.due_from_text.label
             self.fields["due"].help_text += f" Its text now gives: {label[0].lower()}{label[1:]}."
+
+    def main(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.main_fields]
+
+    def more(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.more_fields]
+
+    def more_open(self) -> bool:
+        """Open when one of its fields needs the editor: an error, or someone else's change."""
+        if self.changed_by_others & set(self.more_fields):
+            return True
+        return self.is_bound and any(self.errors.get(name) for name in self.more_fields)
+
+    def more_summary(self) -> str:
+        """The details' summary: what it holds, then their values as the form now has them,
+        "Year, due date and organisations: 2027 · due by end of 2027 · 6 lead, 2 contributing"."""
+        year = self._year()
+        values = [str(year)] if "year" in self.more_fields and year else []
+        due = self._due(year)
+        if due:
+            values.append(due[0].lower() + due[1:])
+        if self["subject_to_decisions_after_may_2026"].value():
+            values.append("subject to decisions after May 2026")
+        values.append(self._organisations_summary())
+        return f"{self.more_title}: {' · '.join(values)}"
+
+    def _year(self) -> int | None:
+        try:
+            return int(self["year"].value())
+        except (TypeError, ValueError):
+            return None
+
+    def _due(self, year: int | None) -> str:
+        """The due date as the milestone's page will give it: the editor's, else the text's."""
+        phrase = (self["due"].value() or "").strip()
+        if phrase:
+            try:
+                return parse_due(phrase).label
+            except DueDateError:
+                return f"Due “{phrase}”"
+        if year is None:
+            return ""
+        return milestone_due(plaintext(self["text"].value() or ""), year).label
+
+    def _organisations_summary(self) -> str:
+        counts = [
+            (len(set(self[name].value() or [])), role)
+            for name, role in (
+                ("lead_organisations", "lead"),
+                ("contributing_organisations", "contributing"),
+                ("other_organisations", "role not stated"),
+            )
+        ]
+        chosen = [f"{count} {role}" for count, role in counts if count]
+        return ", ".join(chosen) if chosen else self.no_organisations
+
+    no_organisations = "no organisations"
 
     @classmethod
     def initial_for(cls, milestone) -> dict:
@@ -242,6 +311,18 @@ class MilestoneForm(RemembersOpened, ResponsibleBodiesMixin):
 
     def values(self) -> dict:
         return {field: self.cleaned_data[field] for field in self.value_fields}
+
+
+class NewMilestoneForm(MilestoneForm):
+    """A milestone to add: its year comes first, since it places the milestone, and it has no
+    revision yet. Organisations left empty are the outcome's."""
+
+    revision = None
+    main_fields = ("text", "year", "status", "progress_note")
+    more_fields = tuple(name for name in MilestoneForm.more_fields if name != "year")
+    more_title = "Due date and organisations"
+    no_organisations = "the outcome's organisations"
+    field_order = [*main_fields, *more_fields]
 
 
 class OutcomeForm(RemembersOpened, ResponsibleBodiesMixin):

@@ -37,6 +37,7 @@ from editing.drafts import (
 from editing.forms import (
     MilestoneForm,
     MoveForm,
+    NewMilestoneForm,
     OutcomeForm,
     ProgressForm,
     PublishForm,
@@ -383,8 +384,7 @@ def milestone_add(request: HttpRequest, slug: str, outcome_key) -> HttpResponse:
     route_map = route_map_for_editing(request, slug)
     outcome = _outcome(route_map, outcome_key)
     if request.method == "POST":
-        form = MilestoneForm(request.POST)
-        form.fields["revision"].required = False
+        form = NewMilestoneForm(request.POST)
         if form.is_valid():
             milestone = services.milestone_add(
                 route_map=route_map,
@@ -396,7 +396,7 @@ def milestone_add(request: HttpRequest, slug: str, outcome_key) -> HttpResponse:
             messages.success(request, f"Milestone added to {milestone.year}.")
             return redirect(_back_to(route_map, f"edit-milestone-{milestone.key}"))
     else:
-        form = MilestoneForm(initial={"status": Status.NO_UPDATE, "year": 2026})
+        form = NewMilestoneForm(initial={"status": Status.NO_UPDATE, "year": 2026})
     return render(
         request,
         "editing/milestone_add.html",

@@ -125,7 +125,7 @@ def test_the_form_shows_only_the_chosen_as_checkboxes_and_lists_the_others(bodie
     assert checkbox_values(html, "contributing_organisations") == []
     assert checkbox_values(html, "other_organisations") == [str(celcis.pk)]
     lead_list = add_list(html, "lead_organisations")
-    assert '<option value="">Choose an organisation</option>' in lead_list
+    assert '<option value="" selected>Choose an organisation</option>' in lead_list
     assert "Aberdeen Council" not in lead_list  # already chosen in this role
     assert "Barnardo" in lead_list and "CELCIS" in lead_list
     assert "save again to add another" in html  # what happens without JavaScript

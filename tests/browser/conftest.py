@@ -73,3 +73,11 @@ def sign_in(page, site, username, password, next_url="") -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).not_to_have_text("Sign in")
+
+
+def show_year_due_and_organisations(scope) -> None:
+    """Open the milestone form's details holding its year, due date, flag and organisations
+    (`scope`: the page or the form), as an editor does: by clicking its summary."""
+    summary = scope.locator(".milestone-form__more > summary")
+    summary.click()
+    expect(scope.locator(".milestone-form__more")).to_have_attribute("open", "")

@@ -1,6 +1,7 @@
 """Choosing organisations on the milestone form: the chosen ones as ticked checkboxes, one box
-per role to add another (an autocomplete with JavaScript, a plain list without), and Save
-within one screen of the text box on the real "Where children live" content."""
+per role to add another (an autocomplete with JavaScript, a plain list without), in the
+details that holds the year, due date and organisations; and Save within one screen of the
+text box on the real "Where children live" content."""
 
 import os
 
@@ -9,7 +10,7 @@ from django.db.models import Count
 from playwright.sync_api import expect
 
 from milestones.models import Milestone
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, show_year_due_and_organisations, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -44,12 +45,13 @@ def unchosen_lead(milestone) -> str:
 
 def save_below(browser, site, viewport, box) -> float:
     """How far the Save button's top is below the top of `box` (a function of the page giving
-    a locator), on the busiest milestone's form at this viewport, once it is enhanced."""
+    a locator), on the busiest milestone's form at this viewport, once it is enhanced; the
+    picture (with SCREENSHOTS) is of the form as it first opens."""
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
     sign_in(page, site, "pat", "a-long-passphrase")
     page.goto(form_url(site, busiest_milestone()))
-    expect(page.locator(".autocomplete__input").first).to_be_visible()
+    expect(page.locator(".autocomplete__input").first).to_be_attached()
     if os.environ.get("SCREENSHOTS"):  # a folder to keep a picture of the form in
         shot = f"{os.environ['SCREENSHOTS']}/milestone-form-{viewport['width']}.png"
         page.screenshot(path=shot, full_page=True)
@@ -60,8 +62,19 @@ def save_below(browser, site, viewport, box) -> float:
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_save_is_within_one_screen_of_the_milestone_text(browser, site, publisher, viewport):
+    def text_box(page):
+        box = page.get_by_role("textbox", name="Milestone", exact=True)
+        expect(box).to_be_visible()
+        return box
+
+    assert save_below(browser, site, viewport, text_box) < viewport["height"]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_save_is_within_one_screen_of_the_organisation_boxes(browser, site, publisher, viewport):
     def first_box(page):
+        show_year_due_and_organisations(page)
         return page.get_by_role("combobox", name="Add a lead organisation (optional)")
 
     assert save_below(browser, site, viewport, first_box) < viewport["height"]
@@ -73,6 +86,7 @@ def test_an_organisation_is_added_by_typing_part_of_its_name(page, site, publish
     sign_in(page, site, "pat", "a-long-passphrase")
     page.goto(form_url(site, milestone))
     assert_accessible(page)
+    show_year_due_and_organisations(page)
 
     box = page.get_by_role("combobox", name="Add a lead organisation (optional)")
     box.fill(name[1:7])
@@ -88,6 +102,7 @@ def test_an_organisation_is_added_by_typing_part_of_its_name(page, site, publish
     expect(saved.get_by_text("Saved to the draft.")).to_be_visible()
     expect(saved.locator(".milestone__organisations")).to_contain_text(f"{name} (lead)")
     page.goto(form_url(site, milestone))
+    show_year_due_and_organisations(page)
     expect(page.get_by_role("checkbox", name=name)).to_be_checked()
 
 
@@ -100,6 +115,12 @@ def test_organisations_are_added_and_removed_by_keyboard_in_place(page, site, pu
     item.get_by_role("link", name="Edit").focus()
     page.keyboard.press("Enter")  # htmx swaps the form in: its pickers are enhanced too
     form = page.locator("li.milestone--editing")
+    expect(form.get_by_role("textbox", name="Milestone", exact=True)).to_be_focused()
+    more = form.locator(".milestone-form__more")
+    expect(more).not_to_have_attribute("open", "")
+    more.locator("summary").focus()  # the details' summary opens by keyboard
+    page.keyboard.press("Enter")
+    expect(more).to_have_attribute("open", "")
     box = form.get_by_role("combobox", name="Add a contributing organisation (optional)")
     expect(box).to_be_visible()
 
@@ -138,6 +159,7 @@ def test_without_javascript_the_list_adds_one_each_save(browser, site, publisher
     page = context.new_page()
     sign_in(page, site, "pat", "a-long-passphrase")
     page.goto(form_url(site, milestone))
+    show_year_due_and_organisations(page)  # a details needs no JavaScript
     expect(page.get_by_text("save again to add another").first).to_be_visible()
     page.get_by_label("Add a lead organisation (optional)").select_option(label=name)
     page.get_by_role("button", name="Save milestone").click()
@@ -145,5 +167,6 @@ def test_without_javascript_the_list_adds_one_each_save(browser, site, publisher
     bodies = page.locator(f"#edit-milestone-{milestone.key} .milestone__organisations")
     expect(bodies).to_contain_text(f"{name} (lead)")
     page.goto(form_url(site, milestone))
+    show_year_due_and_organisations(page)
     expect(page.get_by_role("checkbox", name=name)).to_be_checked()
     context.close()
