@@ -45,7 +45,8 @@ def test_publisher_changes_commitment_8_2_in_place_and_publishes(page, site, pub
     expect(public_8_2.get_by_text("In progress", exact=True)).to_be_visible()
 
     page.get_by_role("link", name="History of changes").click()
-    expect(page.get_by_text("commitment 8.2: status").first).to_be_visible()
+    entry = page.locator(".history-list__item", has_text="Changed: Commitment 8.2").first
+    expect(entry.locator(".ds_summary-list__key", has_text="Status")).to_be_visible()
     assert_accessible(page)
     page.goto(site + EDIT)
 
