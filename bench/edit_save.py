@@ -23,12 +23,13 @@ import io
 import json
 import math
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from html.parser import HTMLParser
 from pathlib import Path
+
+from standalone import postgres_database, run_facts, run_measure, write_section  # bench/
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUTE_MAP = "where-children-live"
@@ -288,37 +289,6 @@ def measure(out: Path) -> None:
 # ---------------------------------------------------------------------------------- running
 
 
-def _run(database_url: str, out: Path) -> dict:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.development",
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "testserver",
-        "LOG_LEVEL": "WARNING",
-    }
-    subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--measure", str(out)],
-        env=env,
-        check=True,
-        cwd=ROOT,
-    )
-    return json.loads(out.read_text())
-
-
-def _postgres(server_url: str, name: str, action: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(server_url.rstrip("/") + "/postgres", autocommit=True) as conn:
-        if action == "create":
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        else:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-
-
 def _row(what: str, s: dict) -> str:
     queries = (
         str(s["queries_min"])
@@ -368,17 +338,6 @@ def _section(run: dict, started: str, code: str, load: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_section(results: Path, section: str) -> None:
-    text = results.read_text() if results.exists() else "# Benchmark results\n"
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
-        text = before + section + ("\n" + after if after else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    results.write_text(text)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
@@ -395,34 +354,19 @@ def main(argv: list[str] | None = None) -> int:
         measure(args.measure)
         return 0
 
-    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
-    code = (
-        subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
-        ).stdout.strip()
-        or "unknown"
-    )
-    if subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"],
-        capture_output=True, text=True, cwd=ROOT,
-    ).stdout.strip():  # fmt: skip
-        code += " plus uncommitted changes"
+    started, code, load = run_facts()
     with tempfile.TemporaryDirectory(prefix="bench-edit-") as tmp:
         if args.sqlite:
             print("SQLite ...", flush=True)
-            run = _run(f"sqlite:///{tmp}/bench.sqlite3", Path(tmp) / "run.json")
+            run = run_measure(__file__, f"sqlite:///{tmp}/bench.sqlite3", Path(tmp) / "run.json")
         else:
             name = f"bench_edit_{os.getpid()}"
             print(f"PostgreSQL (database {name}) ...", flush=True)
-            _postgres(args.postgres, name, "create")
-            try:
-                run = _run(args.postgres.rstrip("/") + "/" + name, Path(tmp) / "run.json")
-            finally:
-                _postgres(args.postgres, name, "drop")
+            with postgres_database(args.postgres, name) as url:
+                run = run_measure(__file__, url, Path(tmp) / "run.json")
     section = _section(run, started, code, load)
     print(section)
-    _write_section(args.results, section)
+    write_section(args.results, section, BEGIN, END)
     return 0
 
 

@@ -24,11 +24,12 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from standalone import postgres_database, run_facts, run_measure, write_section  # bench/
 
 ROOT = Path(__file__).resolve().parent.parent
 EXISTING = 6000
@@ -272,37 +273,6 @@ def measure(out: Path) -> None:
 # ---------------------------------------------------------------------------------- running
 
 
-def _run(database_url: str, out: Path) -> dict:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.development",
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "testserver",
-        "LOG_LEVEL": "WARNING",
-    }
-    subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--measure", str(out)],
-        env=env,
-        check=True,
-        cwd=ROOT,
-    )
-    return json.loads(out.read_text())
-
-
-def _postgres(server_url: str, name: str, action: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(server_url.rstrip("/") + "/postgres", autocommit=True) as conn:
-        if action == "create":
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        else:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-
-
 def _section(runs: list[dict], started: str, code: str, load: str) -> str:
     from editing.imports import MAX_ROWS
 
@@ -343,17 +313,6 @@ def _section(runs: list[dict], started: str, code: str, load: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_section(results: Path, section: str) -> None:
-    text = results.read_text() if results.exists() else "# Benchmark results\n"
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
-        text = before + section + ("\n" + after if after else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    results.write_text(text)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
@@ -371,37 +330,24 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.development")
-    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
-    code = (
-        subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
-        ).stdout.strip()
-        or "unknown"
-    )
-    if subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"],
-        capture_output=True, text=True, cwd=ROOT,
-    ).stdout.strip():  # fmt: skip
-        code += " plus uncommitted changes"
+    started, code, load = run_facts()
     runs = []
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         print("SQLite ...", flush=True)
-        runs.append(_run(f"sqlite:///{tmp}/bench.sqlite3", Path(tmp) / "sqlite.json"))
+        runs.append(
+            run_measure(__file__, f"sqlite:///{tmp}/bench.sqlite3", Path(tmp) / "sqlite.json")
+        )
         if not args.skip_postgres:
             name = f"bench_import_{os.getpid()}"
             print(f"PostgreSQL (database {name}) ...", flush=True)
-            _postgres(args.postgres, name, "create")
-            try:
-                runs.append(_run(args.postgres.rstrip("/") + "/" + name, Path(tmp) / "pg.json"))
-            finally:
-                _postgres(args.postgres, name, "drop")
+            with postgres_database(args.postgres, name) as url:
+                runs.append(run_measure(__file__, url, Path(tmp) / "pg.json"))
     import django
 
     django.setup()
     section = _section(runs, started, code, load)
     print(section)
-    _write_section(args.results, section)
+    write_section(args.results, section, BEGIN, END)
     return 0
 
 
