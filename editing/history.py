@@ -11,6 +11,7 @@ from itertools import groupby
 from django.db import models
 
 from core.text import cut_at_word
+from editing.services import organisation_pairs
 from milestones.models import Milestone, Status
 from organisations.models import Organisation, Role
 from outcomes.models import Outcome, ProgressEntry
@@ -115,20 +116,18 @@ def field_label(name: str) -> str:
 
 def _organisation_slugs(records) -> set[str]:
     return {
-        pair.split(":", 1)[0]
+        slug
         for record in records
         if record.route_map_id and record.field == "organisations"
         for value in (record.before, record.after)
-        for pair in value.split("; ")
-        if pair
+        for slug, _ in organisation_pairs(value)
     }
 
 
 def _bodies(value: str, names: dict[str, str]) -> str:
     """Route maps record bodies as "slug:role; slug:role"; people read names and roles."""
     read = []
-    for pair in filter(None, value.split("; ")):
-        slug, _, role = pair.partition(":")
+    for slug, role in organisation_pairs(value):
         name = names.get(slug, slug)
         stated = role in Role.values and role
         read.append(f"{name} ({Role(role).label.lower()})" if stated else name)

@@ -212,8 +212,13 @@ def organisations_value(links) -> str:
 _organisations_value = organisations_value
 
 
+def organisation_pairs(value: str) -> list[tuple[str, str]]:
+    """(slug, role) of each body in a change record's "slug:role; slug:role"."""
+    return [(slug, role) for slug, _, role in (i.partition(":") for i in value.split("; ") if i)]
+
+
 def _parse_organisations(value: str) -> list[OrganisationChoice]:
-    pairs = [item.split(":", 1) for item in value.split("; ") if item]
+    pairs = organisation_pairs(value)
     by_slug = Organisation.objects.in_bulk([slug for slug, _ in pairs], field_name="slug")
     return [OrganisationChoice(by_slug[slug], role) for slug, role in pairs if slug in by_slug]
 
