@@ -2,7 +2,6 @@
 
 from django import forms
 from django.conf import settings
-from django.template.loader import render_to_string
 
 from core.forms import CleanTextForm, DesignSystemForm
 from core.templatetags.richtext import plaintext
@@ -102,10 +101,6 @@ class ChosenOrganisations(forms.CheckboxSelectMultiple):
         context["widget"]["others"] = [option for option in options if not option["selected"]]
         context["widget"]["add_label"] = self.add_label
         return context
-
-    def _render(self, template_name, context, renderer=None):
-        # From the project's templates folder, which Django's form renderer does not search.
-        return render_to_string(template_name, context)
 
 
 def _organisations(label: str, add_label: str) -> forms.ModelMultipleChoiceField:

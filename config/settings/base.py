@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django_htmx",
     "csp",
     "axes",
@@ -98,6 +99,10 @@ TEMPLATES = [
         },
     }
 ]
+
+# Widgets render through the project's template settings, so a widget of ours keeps its
+# template beside the others (templates/editing/widgets/).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": dj_database_url.parse(
