@@ -7,6 +7,8 @@ make XML unserialisable: one stored `\\x1b` would break every Atom feed that quo
 
 import re
 
+from django.utils.text import slugify
+
 # C0 controls except tab (\x09), line feed (\x0a) and carriage return (\x0d); DEL; C1 controls;
 # and what XML 1.0 and UTF-8 cannot carry either: lone surrogates, U+FFFE and U+FFFF.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -46,3 +48,16 @@ def cut_at_word(text: str, limit: int, *, cut: bool = False) -> str:
     if " " in kept:
         kept = kept.rsplit(" ", 1)[0]
     return kept.rstrip(" ,;:.–-") + "…"
+
+
+def unique_slug(text: str, taken, *, max_length: int = 100, fallback: str = "item") -> str:
+    """A web address part made from `text` ("Where children live" -> "where-children-live"),
+    with "-2", "-3"... added until `taken(slug)` is false. Text with no letters or digits a
+    slug can hold gets `fallback`."""
+    base = slugify(text)[:max_length].strip("-") or fallback
+    slug, number = base, 1
+    while taken(slug):
+        number += 1
+        suffix = f"-{number}"
+        slug = f"{base[: max_length - len(suffix)].rstrip('-')}{suffix}"
+    return slug

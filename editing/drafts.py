@@ -100,6 +100,10 @@ class Drafting:
         """The draft's differences from what is published, in plain words."""
         raise NotImplementedError
 
+    def publish_refusal(self) -> str:
+        """Why the draft cannot be published as it is ("" when it can)."""
+        return ""
+
     def publish(self, *, user, note: str) -> None:
         raise NotImplementedError
 
@@ -121,7 +125,8 @@ def publish_page(request: HttpRequest, drafting: Drafting) -> HttpResponse:
         messages.info(request, "There are no unpublished changes to publish.")
         return redirect(pages.edit_url)
     form = drafting.publish_form(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    refusal = drafting.publish_refusal()
+    if request.method == "POST" and not refusal and form.is_valid():
         try:
             drafting.publish(user=request.user, note=form.cleaned_data["note"])
         except ValidationError as exc:
@@ -132,7 +137,8 @@ def publish_page(request: HttpRequest, drafting: Drafting) -> HttpResponse:
     return render(
         request,
         "editing/publish.html",
-        drafting.context(request, form=form, changes=drafting.changes()),
+        drafting.context(request, form=form, changes=drafting.changes(), refusal=refusal),
+        status=409 if refusal and request.method == "POST" else 200,
     )
 
 

@@ -9,8 +9,9 @@ from editing.conflicts import RemembersOpened
 from editing.services import OrganisationChoice
 from milestones.dates import EXAMPLES, DueDateError, milestone_due, parse_due
 from milestones.models import STATUS_HELP, YEAR_MESSAGE, Status
-from organisations.models import Organisation, Role
-from routemap.models import RouteMap
+from organisations.matching import near_duplicates
+from organisations.models import Organisation, Role, Sector
+from routemap.models import Foundation, RouteMap
 
 YEAR_CHOICES = [(y, str(y)) for y in range(settings.PLAN_FIRST_YEAR, settings.PLAN_LAST_YEAR + 1)]
 
@@ -321,8 +322,16 @@ class NewMilestoneForm(MilestoneForm):
 
 
 class OutcomeForm(RemembersOpened, ResponsibleBodiesMixin):
-    title = forms.CharField(max_length=200, label="Short title")
-    statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Outcome statement")
+    title = forms.CharField(
+        max_length=200,
+        label="Short title",
+        error_messages={"required": "Enter the outcome's short title."},
+    )
+    statement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Outcome statement",
+        error_messages={"required": "Enter the outcome statement."},
+    )
     linked_route_maps = _checkboxes(RouteMap.objects.all(), "Other route maps this links to")
     revision = revision_field()
     field_order = ["title", "statement"]
@@ -336,6 +345,21 @@ class OutcomeForm(RemembersOpened, ResponsibleBodiesMixin):
             "revision": outcome.revision,
             **cls.initial_for_links(outcome.organisation_links.all()),
         }
+
+
+class NewOutcomeForm(OutcomeForm):
+    """An outcome to add: it has no revision yet."""
+
+    revision = None
+
+    def values(self) -> dict:
+        return {field: self.cleaned_data[field] for field in ("title", "statement")}
+
+
+class RemoveForm(CleanTextForm):
+    """Removing an outcome: its revision as the confirm page showed it."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
 class ProgressForm(RemembersOpened):
@@ -424,3 +448,121 @@ class RestoreForm(CleanTextForm):
     back = forms.ChoiceField(
         choices=[("route_map", "Route map"), ("milestone", "Milestone")], required=False
     )
+
+
+class NewRouteMapForm(DesignSystemForm):
+    """A route map to create: its title, where it sits in the plan and where it came from."""
+
+    title = forms.CharField(
+        max_length=200,
+        label="Title",
+        help_text="As the plan names it, for example “Where children live”.",
+        error_messages={"required": "Enter the route map's title."},
+    )
+    foundation = forms.ModelChoiceField(
+        Foundation.objects.all(),
+        required=False,
+        empty_label="Not under a foundation",
+        label="Foundation",
+        help_text="Choose “Not under a foundation” where the plan does not say.",
+        error_messages={"invalid_choice": "Choose a foundation from the list."},
+    )
+    after = forms.ChoiceField(
+        required=False,
+        label="Place in the plan",
+        help_text="Where it is listed among the route maps of its foundation.",
+        error_messages={"invalid_choice": "Choose a place from the list."},
+    )
+    source_url = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        max_length=200,
+        label="Link to the original route map",
+        help_text="Where it is published, for example on plan2430.scot.",
+        error_messages={"invalid": "Enter a web address starting https://"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.existing: RouteMap | None = None
+        self.route_maps = {str(rm.pk): rm for rm in RouteMap.objects.select_related("foundation")}
+        groups: dict[str, list] = {}
+        for pk, route_map in self.route_maps.items():
+            group = route_map.foundation.name if route_map.foundation else "Not under a foundation"
+            groups.setdefault(group, []).append((pk, f"After “{route_map.title}”"))
+        self.fields["after"].choices = [
+            ("", "Last among its foundation's route maps"),
+            ("first", "First among its foundation's route maps"),
+            *groups.items(),
+        ]
+
+    def clean_title(self) -> str:
+        title = " ".join(self.cleaned_data["title"].split())
+        self.existing = RouteMap.objects.titled(title)
+        if self.existing is not None:
+            raise forms.ValidationError(f"There is already a route map called “{self.existing}”.")
+        return title
+
+    def clean(self):
+        data = super().clean()
+        after = data.get("after") or "last"
+        if after in self.route_maps:
+            after = self.route_maps[after]
+            if "foundation" in data and after.foundation != data["foundation"]:
+                where = after.foundation.name if after.foundation else "no foundation"
+                self.add_error(
+                    "after",
+                    f"“{after.title}” is under {where}: choose a place among the route maps "
+                    "of the foundation chosen, or leave it last.",
+                )
+        data["after"] = after
+        return data
+
+
+class NewOrganisationForm(DesignSystemForm):
+    """A body not in the lists yet. A name like a known body's is shown beside those bodies,
+    and made only once the editor says it is a different one."""
+
+    name = forms.CharField(
+        max_length=200,
+        label="Name",
+        help_text="In full, as the body calls itself, for example “Care Inspectorate”.",
+        error_messages={"required": "Enter the organisation's name."},
+    )
+    abbreviation = forms.CharField(
+        max_length=30, required=False, label="Abbreviation", help_text="For example “SSSC”."
+    )
+    sector = forms.ChoiceField(
+        choices=[("", "Choose a sector"), *Sector.choices],
+        label="Sector",
+        error_messages={
+            "required": "Choose the sector it belongs to.",
+            "invalid_choice": "Choose a sector from the list.",
+        },
+    )
+    different_body = forms.BooleanField(required=False, label="No, this is a different body")
+    next = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.existing: Organisation | None = None
+        self.near: list[Organisation] = []
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        self.existing = Organisation.objects.filter(name__iexact=name).first()
+        if self.existing is not None:
+            raise forms.ValidationError(f"There is already an organisation called “{name}”.")
+        return name
+
+    def clean(self):
+        data = super().clean()
+        if data.get("name"):
+            self.near = near_duplicates(data["name"])
+            if self.near and not data.get("different_body"):
+                self.add_error(
+                    "different_body",
+                    "Check the organisations listed: tick “No, this is a different body” to "
+                    "add it, or choose one of them in the form you came from.",
+                )
+        return data

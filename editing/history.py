@@ -226,11 +226,14 @@ def route_map_contexts(route_map, editable_edition_id, records) -> dict:
         rows = (
             Outcome.objects.filter(edition__route_map=route_map, key__in=keys)
             .order_by("edition_id", "pk")
-            .values("key", "title", "revision", edition=models.F("edition_id"))
+            .values("key", "title", "revision", "edition_id")
         )
         for row in rows:
+            # An outcome's own field is `edition`, so its id cannot be annotated under that name.
             contexts[row["key"]] = ItemContext(
-                where="Outcome", title=row["title"], revision=revision(row)
+                where="Outcome",
+                title=row["title"],
+                revision=revision({**row, "edition": row["edition_id"]}),
             )
     return contexts
 

@@ -13,19 +13,21 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 
+from accounts.roles import editable_route_map_ids
+from core.text import unique_slug
 from core.validation import validation_message
 from milestones.dates import DueDateError
 from milestones.models import Milestone, MilestoneOrganisation, stamp_status
-from organisations.models import Organisation, in_kept_order
+from organisations.models import Organisation, Sector, in_kept_order
 from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
 from publishing.edits import EditConflict as EditConflict  # the refusal the views catch
 from publishing.edits import NotEditable, OrganisationChoice, refuse_if_changed
 from publishing.models import ChangeRecord
 from publishing.records import record_change, record_field_changes
 from publishing.services import edition_publish
-from routemap.models import Edition, RouteMap, WhatMatters
+from routemap.models import Edition, Foundation, RouteMap, WhatMatters
 from routemap.signals import draft_discarded
 
 Action = ChangeRecord.Action
@@ -145,6 +147,78 @@ def _copy_links(link_model, owner_field: str, copies: dict, **source) -> None:
 
 def draft_has_changes(route_map: RouteMap) -> bool:
     return route_map.editions.filter(state=Edition.State.DRAFT).exists()
+
+
+# Where a new route map goes among the others (`route_map_create`'s `after`).
+FIRST, LAST = "first", "last"
+
+
+def _new_position(foundation: Foundation | None, after: "RouteMap | str") -> int:
+    """The `order` a new route map takes: right after `after`, or first or last (LAST) among
+    the route maps under `foundation`. With none there yet, after those of the foundations
+    before it; a route map under no foundation goes after all. Orders run across the whole
+    plan, so those from the position on move one down (`route_map_create` does that)."""
+    if isinstance(after, RouteMap):
+        return after.order + 1
+    route_maps = list(RouteMap.objects.order_by("order", "title").only("order", "foundation"))
+    siblings = [rm for rm in route_maps if rm.foundation_id == (foundation and foundation.pk)]
+    if siblings:
+        return siblings[0].order if after == FIRST else siblings[-1].order + 1
+    if foundation is None:
+        earlier = route_maps
+    else:
+        ranks = {pk: i for i, pk in enumerate(Foundation.objects.values_list("pk", flat=True))}
+        mine = ranks[foundation.pk]
+        earlier = [rm for rm in route_maps if rm.foundation_id and ranks[rm.foundation_id] < mine]
+    return max((rm.order for rm in earlier), default=0) + 1
+
+
+@transaction.atomic
+def route_map_create(
+    *,
+    user,
+    title: str,
+    foundation: Foundation | None,
+    after: "RouteMap | str" = LAST,
+    source_url: str = "",
+) -> RouteMap:
+    """A new route map with an empty draft to fill in (nothing public until it is published),
+    placed in the plan by `after` (`_new_position`). Its creator is assigned to edit it unless
+    they may edit every route map already; its history starts with its creation."""
+    title = title.strip()
+    existing = RouteMap.objects.titled(title)
+    if existing is not None:
+        raise ValidationError({"title": f"There is already a route map called “{existing}”."})
+    # Every route map's place may move: hold them all still while this one is put in.
+    list(RouteMap.objects.select_for_update().values_list("pk", flat=True))
+    position = _new_position(foundation, after)
+    route_map = RouteMap(
+        title=title,
+        slug=unique_slug(
+            title,
+            # "new" is the address of the page creating one.
+            lambda s: s == "new" or RouteMap.objects.filter(slug=s).exists(),
+            fallback="route-map",
+        ),
+        foundation=foundation,
+        order=position,
+        source_url=source_url,
+    )
+    route_map.full_clean()
+    RouteMap.objects.filter(order__gte=position).update(order=F("order") + 1)
+    route_map.save()
+    draft = edition_copy(source=None, route_map=route_map)
+    if editable_route_map_ids(user) is not None:
+        route_map.editors.add(user)
+    record_change(
+        route_map=route_map,
+        edition=draft,
+        user=user,
+        action=Action.ADDED,
+        object_type="route map",
+        object_label=route_map.title,
+    )
+    return route_map
 
 
 @transaction.atomic
@@ -398,6 +472,114 @@ def outcome_update(
     return outcome
 
 
+OUTCOME_FIELDS = ["title", "statement"]
+
+
+def _outcome_in_draft(draft: Edition, key) -> Outcome:
+    outcome = Outcome.objects.select_for_update().filter(edition=draft, key=key).first()
+    if outcome is None:
+        raise NotEditable("That outcome is not in this route map.")
+    return outcome
+
+
+@transaction.atomic
+def outcome_add(
+    *,
+    route_map: RouteMap,
+    user,
+    values: dict,
+    organisations: list[OrganisationChoice],
+    linked_route_maps,
+) -> Outcome:
+    """A new outcome, last in the draft; its web address comes from its title."""
+    draft = edition_ensure_draft(route_map=route_map)
+    outcome = Outcome(edition=draft, order=_next_order(draft.outcomes.all()))
+    for field in OUTCOME_FIELDS:
+        setattr(outcome, field, values[field])
+    outcome.slug = unique_slug(
+        outcome.title,
+        lambda s: Outcome.objects.filter(edition=draft, slug=s).exists(),
+        fallback="outcome",
+    )
+    outcome.full_clean()
+    outcome.save()
+    _set_organisations(outcome, OutcomeOrganisation, "outcome", organisations)
+    outcome.linked_route_maps.set(linked_route_maps)
+    after = outcome_snapshot(outcome)
+    record_field_changes(
+        route_map=route_map,
+        edition=draft,
+        user=user,
+        action=Action.ADDED,
+        object_type="outcome",
+        object_key=outcome.key,
+        object_label=outcome.title,
+        before=dict.fromkeys(after, ""),
+        after=after,
+    )
+    return outcome
+
+
+def outcome_contents(outcome: Outcome) -> str:
+    """What goes with an outcome when it is removed, in words: "3 milestones and 1 progress
+    entry"."""
+    milestones = outcome.milestones.count()
+    entries = outcome.progress_entries.count()
+    return (
+        f"{milestones} milestone{'' if milestones == 1 else 's'} and "
+        f"{entries} progress entr{'y' if entries == 1 else 'ies'}"
+    )
+
+
+@transaction.atomic
+def outcome_remove(*, route_map: RouteMap, user, key, expected_revision: int) -> Outcome:
+    """Remove an outcome, with its milestones and progress entries, from the draft, refusing
+    if someone saved it since the editor was shown it. Its record keeps its title, statement,
+    bodies and links, and says what went with it."""
+    draft = edition_ensure_draft(route_map=route_map)
+    outcome = _outcome_in_draft(draft, key)
+    refuse_if_changed(outcome, expected_revision, _item_records(key))
+    before = {**outcome_snapshot(outcome), "contents": outcome_contents(outcome)}
+    record_field_changes(
+        route_map=route_map,
+        edition=draft,
+        user=user,
+        action=Action.REMOVED,
+        object_type="outcome",
+        object_key=key,
+        object_label=outcome.title,
+        before=before,
+        after=dict.fromkeys(before, ""),
+    )
+    outcome.delete()
+    return outcome
+
+
+@transaction.atomic
+def outcome_move(*, route_map: RouteMap, user, key, direction: str) -> Outcome:
+    """Swap an outcome with the one before ("up") or after it in the draft."""
+    draft = edition_ensure_draft(route_map=route_map)
+    outcome = _outcome_in_draft(draft, key)
+    siblings = list(
+        Outcome.objects.filter(edition=draft).select_for_update().order_by("order", "pk")
+    )
+    moved = _swap_with_neighbour(siblings, outcome, direction)
+    if moved:
+        record_change(
+            route_map=route_map,
+            edition=draft,
+            user=user,
+            action=Action.MOVED,
+            object_type="outcome",
+            object_key=key,
+            object_label=outcome.title,
+            field="order",
+            before=moved[0],
+            after=moved[1],
+        )
+    return outcome
+
+
 # ---------------------------------------------------------------------------------- progress
 
 PROGRESS_FIELDS = ["date_label", "date", "text"]
@@ -640,3 +822,25 @@ def save_restore(
     except ValidationError as error:
         raise NotEditable(f"That save cannot be restored: {validation_message(error)}") from error
     return restored, records
+
+
+# ---------------------------------------------------------------------------------- organisations
+
+
+def organisation_create(*, name: str, sector: str = Sector.OTHER, abbreviation: str = ""):
+    """A body not known yet. Bodies are shared by every route map and document, so this is no
+    draft: it can be chosen at once. A name already taken (whatever its case) is refused."""
+    name = " ".join(name.split())
+    if Organisation.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"There is already an organisation called “{name}”."})
+    organisation = Organisation(
+        name=name,
+        sector=sector,
+        abbreviation=abbreviation.strip(),
+        slug=unique_slug(
+            name, lambda s: Organisation.objects.filter(slug=s).exists(), fallback="organisation"
+        ),
+    )
+    organisation.full_clean()
+    organisation.save()
+    return organisation

@@ -6,6 +6,8 @@ app_name = "editing"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("route-maps/new/", views.route_map_new, name="route_map_new"),
+    path("organisations/new/", views.organisation_new, name="organisation_new"),
     path("route-maps/<slug:slug>/", views.route_map_edit, name="route_map"),
     path("route-maps/<slug:slug>/details/", views.route_map_details, name="details"),
     path("route-maps/<slug:slug>/history/", views.route_map_history, name="history"),
@@ -24,7 +26,16 @@ urlpatterns = [
         views.change_restore,
         name="restore",
     ),
+    path("route-maps/<slug:slug>/outcomes/new/", views.outcome_add, name="outcome_add"),
     path("route-maps/<slug:slug>/outcomes/<uuid:key>/", views.outcome_edit, name="outcome"),
+    path(
+        "route-maps/<slug:slug>/outcomes/<uuid:key>/remove/",
+        views.outcome_remove,
+        name="outcome_remove",
+    ),
+    path(
+        "route-maps/<slug:slug>/outcomes/<uuid:key>/move/", views.outcome_move, name="outcome_move"
+    ),
     path(
         "route-maps/<slug:slug>/outcomes/<uuid:outcome_key>/milestones/new/",
         views.milestone_add,

@@ -9,12 +9,14 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import (
@@ -22,6 +24,7 @@ from accounts.roles import (
     is_editor,
     is_moderator,
     is_partner,
+    is_publisher,
 )
 from core.text import cut_at_word
 from editing import history, services
@@ -38,9 +41,13 @@ from editing.forms import (
     MilestoneForm,
     MoveForm,
     NewMilestoneForm,
+    NewOrganisationForm,
+    NewOutcomeForm,
+    NewRouteMapForm,
     OutcomeForm,
     ProgressForm,
     PublishForm,
+    RemoveForm,
     RestoreForm,
     RouteMapForm,
 )
@@ -117,7 +124,24 @@ class RouteMapDrafting(Drafting):
     edit_page: ClassVar = "route_map"
 
     def subject_context(self) -> dict:
-        return {"route_map": self.subject, "has_draft": services.draft_has_changes(self.subject)}
+        states = set(
+            self.subject.editions.filter(
+                state__in=[Edition.State.DRAFT, Edition.State.PUBLISHED]
+            ).values_list("state", flat=True)
+        )
+        return {
+            "route_map": self.subject,
+            "has_draft": Edition.State.DRAFT in states,
+            "never_published": Edition.State.PUBLISHED not in states,
+        }
+
+    def publish_refusal(self) -> str:
+        if self.draft is not None and not self.draft.outcomes.exists():
+            return (
+                "A route map is published with at least one outcome: the public page would "
+                "otherwise have nothing to show. Add an outcome to the draft first."
+            )
+        return ""
 
     @cached_property
     def draft(self) -> Edition | None:
@@ -255,8 +279,36 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
             "due_soon_days": settings.DUE_SOON_DAYS,
             "publishes": publishes,
             "can_moderate": is_moderator(request.user),
+            "can_create_route_maps": is_publisher(request.user),
         },
     )
+
+
+@publisher_required
+@require_http_methods(["GET", "POST"])
+def route_map_new(request: HttpRequest) -> HttpResponse:
+    """A new route map, with an empty draft its editor page opens on."""
+    form = NewRouteMapForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            route_map = services.route_map_create(
+                user=request.user,
+                title=data["title"],
+                foundation=data["foundation"],
+                after=data["after"],
+                source_url=data["source_url"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"“{route_map.title}” is created as a draft. Add its details and outcomes; "
+                "the public sees it once it is published.",
+            )
+            return redirect("editing:route_map", route_map.slug)
+    return render(request, "editing/route_map_new.html", {"form": form})
 
 
 @editor_required
@@ -264,9 +316,9 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
 def route_map_edit(request: HttpRequest, slug: str) -> HttpResponse:
     route_map = route_map_for_editing(request, slug)
     edition = _edition_with_content(route_map)
-    form = None
-    if edition is not None:
-        form = RouteMapForm(initial=RouteMapForm.initial_for(edition))
+    # With no version at all yet, the first save starts an empty draft (revision 1).
+    initial = RouteMapForm.initial_for(edition) if edition is not None else {"revision": 1}
+    form = RouteMapForm(initial=initial)
     return render(
         request,
         "editing/route_map.html",
@@ -489,6 +541,124 @@ def outcome_edit(request: HttpRequest, slug: str, key) -> HttpResponse:
             status=409 if conflict else 200,
         )
     return render(request, "editing/outcome.html", context)
+
+
+@editor_required
+@require_http_methods(["GET", "POST"])
+def outcome_add(request: HttpRequest, slug: str) -> HttpResponse:
+    route_map = route_map_for_editing(request, slug)
+    form = NewOutcomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        outcome = services.outcome_add(
+            route_map=route_map,
+            user=request.user,
+            values=form.values(),
+            organisations=form.organisation_choices(),
+            linked_route_maps=form.cleaned_data["linked_route_maps"],
+        )
+        messages.success(request, f"Outcome “{outcome.title}” added to the draft.")
+        return redirect(_back_to(route_map, f"outcome-{outcome.key}"))
+    return render(request, "editing/outcome_add.html", _context(request, route_map, form=form))
+
+
+def _outcome_remove_page(request, route_map, outcome, conflict=None) -> HttpResponse:
+    """What goes with the outcome, and the partner updates waiting on its milestones."""
+    return render(
+        request,
+        "editing/outcome_remove.html",
+        _context(
+            request,
+            route_map,
+            outcome=outcome,
+            thing="outcome",
+            text=outcome.statement,
+            contents=services.outcome_contents(outcome),
+            milestone_keys=list(outcome.milestones.values_list("key", flat=True)),
+            form=RemoveForm(initial={"revision": outcome.revision}),
+            conflict=conflict,
+        ),
+        status=409 if conflict else 200,
+    )
+
+
+@editor_required
+@require_http_methods(["GET", "POST"])
+def outcome_remove(request: HttpRequest, slug: str, key) -> HttpResponse:
+    route_map = route_map_for_editing(request, slug)
+    outcome = _outcome(route_map, key)
+    if request.method == "GET":
+        return _outcome_remove_page(request, route_map, outcome)
+    form = RemoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Nothing was removed: check the outcome below and try again.")
+        return redirect("editing:outcome_remove", route_map.slug, outcome.key)
+    contents = services.outcome_contents(outcome)
+    try:
+        services.outcome_remove(
+            route_map=route_map,
+            user=request.user,
+            key=outcome.key,
+            expected_revision=form.cleaned_data["revision"],
+        )
+    except services.EditConflict as conflict:
+        return _outcome_remove_page(request, route_map, _outcome(route_map, key), conflict)
+    messages.success(
+        request, f"Outcome “{outcome.title}” removed from the draft, with its {contents}."
+    )
+    return redirect(_back_to(route_map, "outcomes"))
+
+
+@editor_required
+@require_POST
+def outcome_move(request: HttpRequest, slug: str, key) -> HttpResponse:
+    route_map = route_map_for_editing(request, slug)
+    outcome = _outcome(route_map, key)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        services.outcome_move(
+            route_map=route_map,
+            user=request.user,
+            key=outcome.key,
+            direction=form.cleaned_data["direction"],
+        )
+    return redirect(_back_to(route_map, f"outcome-{outcome.key}"))
+
+
+# ------------------------------------------------------------------------------- organisations
+
+
+def _safe_next(request: HttpRequest, url: str | None) -> str:
+    """`url` if it is a page of this site, else ""."""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return ""
+
+
+@editor_required
+@require_http_methods(["GET", "POST"])
+def organisation_new(request: HttpRequest) -> HttpResponse:
+    """A body not in the lists yet, then back to the form the editor came from (`next`).
+    Editors and publishers alike: bodies are shared reference data, not part of a draft."""
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    form = NewOrganisationForm(request.POST or None, initial={"next": next_url})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            organisation = services.organisation_create(
+                name=data["name"], sector=data["sector"], abbreviation=data["abbreviation"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"“{organisation.name}” is added to the organisations. Choose it from the "
+                "lists of organisations.",
+            )
+            return redirect(next_url or reverse("editing:dashboard"))
+    return render(request, "editing/organisation_new.html", {"form": form, "next_url": next_url})
 
 
 # ------------------------------------------------------------------------------- progress

@@ -28,6 +28,11 @@ class Foundation(models.Model):
 
 
 class RouteMapQuerySet(models.QuerySet):
+    def titled(self, title: str) -> "RouteMap | None":
+        """The route map called `title`, whatever its case and surrounding spaces: two route
+        maps whose titles differ only so would read as one."""
+        return self.filter(title__iexact=title.strip()).first()
+
     def with_live_edition(self):
         """Each route map with `live_editions` prefetched (a list of zero or one)."""
         return self.select_related("foundation").prefetch_related(

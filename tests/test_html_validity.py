@@ -304,9 +304,38 @@ def signed_in_pages(client: Client) -> dict[str, str]:
     pages.update(import_preview_pages(client, slug))
     pages.update(review_pages(client, milestone))
     pages.update(history_pages(client, slug, milestone))
+    pages.update(structure_pages(client, slug, outcome))
     client.force_login(partner_for(milestone.organisations.first()))
     pages["/my-organisation/ (partner)"] = html_of(client.get("/my-organisation/"))
     pages.update(partner_update_pages(client))
+    return pages
+
+
+def structure_pages(client: Client, slug: str, outcome) -> dict[str, str]:
+    """Creating a route map (and a title already taken), its empty draft and the refusal to
+    publish it, adding and removing an outcome, and adding an organisation (and one like a
+    known body)."""
+    new, organisation = "/edit/route-maps/new/", "/edit/organisations/new/"
+    outcome_new = f"/edit/route-maps/{slug}/outcomes/new/"
+    pages = {}
+    for url in [
+        new,
+        outcome_new,
+        f"/edit/route-maps/{slug}/outcomes/{outcome.key}/remove/",
+        f"{organisation}?next={outcome_new}",
+    ]:
+        pages[url] = html_of(client.get(url))
+    pages[f"POST {new} (taken)"] = html_of(client.post(new, {"title": "where children LIVE"}))
+    pages[f"POST {outcome_new} (errors)"] = html_of(client.post(outcome_new, {"title": ""}))
+    taken = Organisation.objects.order_by("pk").first().name
+    pages[f"POST {organisation} (near)"] = html_of(
+        client.post(organisation, {"name": f"{taken} organisations", "sector": "other"})
+    )
+    pages[f"POST {organisation} (errors)"] = html_of(client.post(organisation, {"name": taken}))
+    created = client.post(new, {"title": "A route map to come"})
+    empty = created["Location"]
+    pages[f"{empty} (empty draft)"] = html_of(client.get(empty))
+    pages[f"{empty}publish/ (no outcomes)"] = html_of(client.get(f"{empty}publish/"))
     return pages
 
 
