@@ -226,7 +226,7 @@ def route_map_contexts(route_map, editable_edition_id, records) -> dict:
         rows = (
             Outcome.objects.filter(edition__route_map=route_map, key__in=keys)
             .order_by("edition_id", "pk")
-            .values("key", "title", "revision", edition=models.F("edition_id"))
+            .values("key", "title", "revision", "edition")  # "edition" is the edition's id
         )
         for row in rows:
             contexts[row["key"]] = ItemContext(

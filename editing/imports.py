@@ -9,6 +9,16 @@ organisation_names, url, due_date, due_precision, due_soon) are worked out from 
 not imported; an edit to one of them is reported in the preview with the column to edit
 instead, so a change typed in the wrong column is never silently lost.
 
+The export also carries what filling an empty route map needs: after the milestones, a row
+for each outcome (`kind` outcome: its title, outcome_statement, outcome_organisations as
+"slug:role; slug:role", outcome_linked_route_maps) and one for each of its progress entries
+(`kind` progress: text, date_label, progress_date); each milestone row gives its own bodies
+with their roles in own_organisations. An outcome named in the file (by outcome_id, slug or,
+case and spacing aside, title) that the route map lacks is created in the draft, with its
+milestones and progress entries; a route map with no edition at all gets a new draft (through
+edition_ensure_draft, as for any first edit). Older files without these columns still import;
+progress entries and outcomes already in the route map are not changed by an import.
+
 `revision` (each milestone's revision when exported) and `exported_at` say what the file was
 made from: a row whose milestone has been changed in the draft since then would replace that
 change, so it is held back, with the change it would undo, unless the editor ticks it. A file

@@ -13,7 +13,7 @@ from milestones.models import Milestone
 from outcomes.models import Outcome, ProgressEntry
 from publishing.models import ChangeRecord
 from routemap.models import Edition, RouteMap
-from tests.factories import EditorFactory, RouteMapFactory, build_route_map
+from tests.factories import EditorFactory, PublisherFactory, RouteMapFactory, build_route_map
 from tests.helpers import page_text
 from tests.test_import import export, rows_of, to_csv, upload
 
@@ -93,7 +93,18 @@ def test_where_children_live_exported_and_imported_into_an_empty_route_map_reads
         ).count()
         == ProgressEntry.objects.published().filter(outcome__in=outcomes).count()
     )
-    editing.route_map_publish(route_map=copy, user=editor, note="Imported")
+    # The draft's history and the publish page tell of the new outcomes like any other edit.
+    history = client.get(reverse("editing:history", args=[copy.slug]))
+    assert history.status_code == 200
+    assert outcomes[0].title in history.content.decode()
+    publisher = PublisherFactory(all_route_maps=True)
+    client.force_login(publisher)
+    publish = client.get(reverse("editing:publish", args=[copy.slug]))
+    assert publish.status_code == 200
+    assert outcomes[0].title in publish.content.decode()
+    editing.route_map_publish(route_map=copy, user=publisher, note="Imported")
+    changes = client.get(reverse("routemap:changes", args=[copy.slug]))
+    assert changes.status_code == 200
 
     before, after = public_page(client, original), public_page(client, copy)
     assert len(outcome_sections(before, original.slug)) == len(outcomes)
