@@ -1073,6 +1073,14 @@ def _read_progress_row(preview, content, rows: _RowReader, seen, cells, line: in
     if key is not None:
         seen[key] = line
     entry = content.progress_by_key.get(key) if key is not None else None
+    if entry is None and key is not None and isinstance(outcome, Outcome):
+        # As for a milestone: an entry exported from this route map and since removed is
+        # not brought back unasked.
+        error(
+            f"Unknown progress entry {key}: there is no such progress entry in this route "
+            "map. Leave milestone_id empty to add a new progress entry."
+        )
+        return
     if entry is not None:
         for column, value, expected in [
             ("text", text, entry.text),

@@ -272,3 +272,23 @@ def test_bad_rows_for_new_outcomes_are_reported_and_nothing_is_made(client, edit
     page = client.get(response["Location"]).content.decode()
     assert "There is a problem" in page or "There are problems" in page
     assert not Edition.objects.filter(route_map=route_map).exists()
+
+
+def test_a_progress_entry_removed_since_the_export_is_not_brought_back(client, editor):
+    edition = build_route_map(outcomes=1)
+    route_map = edition.route_map
+    client.force_login(editor)
+    rows = rows_of(export(client, route_map), every_kind=True)
+    entry = ProgressEntry.objects.filter(outcome__edition=edition).first()
+    editing.item_remove(route_map=route_map, kind="progress", key=entry.key, user=editor)
+    preview = imports.import_preview(route_map=route_map, text=to_csv(rows))
+    assert [e.message for e in preview.errors] == [
+        f"Unknown progress entry {entry.key}: there is no such progress entry in this route "
+        "map. Leave milestone_id empty to add a new progress entry."
+    ]
+    for row in rows:
+        if row["milestone_id"] == str(entry.key):
+            row["milestone_id"] = ""
+    preview = imports.import_preview(route_map=route_map, text=to_csv(rows))
+    assert not preview.errors
+    assert [p.text for p in preview.added_progress] == [entry.text]
