@@ -143,8 +143,9 @@ def import_apply(request: HttpRequest, slug: str) -> HttpResponse:
     if any(counts.values()):
         messages.success(
             request,
-            f"Imported into the draft: {counts['added']} added, {counts['changed']} changed, "
-            f"{counts['removed']} removed. Publish to make the changes public.",
+            f"Imported into the draft: {imports.created_words(counts)}{counts['added']} added, "
+            f"{counts['changed']} changed, {counts['removed']} removed. Publish to make the "
+            "changes public.",
         )
     else:
         messages.info(request, "No changes: the file matches the route map.")

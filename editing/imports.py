@@ -9,6 +9,16 @@ organisation_names, url, due_date, due_precision, due_soon) are worked out from 
 not imported; an edit to one of them is reported in the preview with the column to edit
 instead, so a change typed in the wrong column is never silently lost.
 
+The export also carries what filling an empty route map needs: after the milestones, a row
+for each outcome (`kind` outcome: its title, outcome_statement, outcome_organisations as
+"slug:role; slug:role", outcome_linked_route_maps) and one for each of its progress entries
+(`kind` progress: text, date_label, progress_date); each milestone row gives its own bodies
+with their roles in own_organisations. An outcome named in the file (by outcome_id, slug or,
+case and spacing aside, title) that the route map lacks is created in the draft, with its
+milestones and progress entries; a route map with no edition at all gets a new draft (through
+edition_ensure_draft, as for any first edit). Older files without these columns still import;
+progress entries and outcomes already in the route map are not changed by an import.
+
 `revision` (each milestone's revision when exported) and `exported_at` say what the file was
 made from: a row whose milestone has been changed in the draft since then would replace that
 change, so it is held back, with the change it would undo, unless the editor ticks it. A file
@@ -35,7 +45,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Max, Prefetch
 from django.utils import timezone
+from django.utils.text import slugify
 
 from core import clock
 from core.text import clean_text
@@ -43,7 +55,8 @@ from editing import services
 from milestones.exports import COLUMN_NAMES, COLUMNS, FORMULA_PREFIXES, Echo, csv_cell
 from milestones.models import DUE_FIELDS, Milestone, MilestoneOrganisation, Status, stamp_status
 from organisations.models import Organisation, Role, in_kept_order
-from outcomes.models import Outcome, OutcomeOrganisation
+from outcomes.dates import period_end
+from outcomes.models import Outcome, OutcomeOrganisation, ProgressEntry
 from publishing.models import ChangeRecord
 from publishing.records import change_record, field_change_records
 from routemap.models import Edition, RouteMap
@@ -54,9 +67,23 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 # a few hundred. Past this many, a file is refused at preview rather than risk an apply that
 # outlasts a request (bench/import_apply.py measures the largest accepted files).
 MAX_ROWS = 20_000
-# After the public columns: which outcome a new row belongs to, and what the file was made from.
+# After the public columns: which outcome a new row belongs to, what the file was made from,
+# and what an empty route map needs to be filled from the file (the outcome's statement, its
+# bodies with their roles and its linked route maps; a milestone's own bodies with roles; a
+# progress entry's sorting date). Files without the later ones still import.
 EXTRA_COLUMNS = [
-    name for name in ["outcome_id", "revision", "exported_at"] if name not in COLUMN_NAMES
+    name
+    for name in [
+        "outcome_id",
+        "revision",
+        "exported_at",
+        "outcome_statement",
+        "outcome_organisations",
+        "outcome_linked_route_maps",
+        "own_organisations",
+        "progress_date",
+    ]
+    if name not in COLUMN_NAMES
 ]
 # The columns people edit on paper, and what the upload page says of each.
 COLUMN_HELP = [
@@ -68,6 +95,16 @@ COLUMN_HELP = [
     ("progress_note", "Progress so far (may be empty)."),
     ("organisations", "The responsible organisations' slugs, separated by “; ”."),
     ("subject_to_decisions_after_may_2026", "true or false."),
+    (
+        "kind",
+        "milestone (or empty) for a milestone; progress for a progress entry of the outcome "
+        "(its text and date_label); outcome for a row that only describes its outcome.",
+    ),
+    (
+        "outcome_title and outcome_statement",
+        "An outcome the route map does not have yet is created from its title (and its "
+        "statement, where given); a title matching an outcome's fills that outcome.",
+    ),
     (
         "revision and exported_at",
         "What the file was exported from: leave them as they are. They let the import warn "
@@ -120,7 +157,9 @@ def edition_milestones(edition: Edition):
 
 
 def export_lines(edition: Edition | None, request=None) -> Iterator[str]:
-    """The edition's milestones as CSV lines, with a byte order mark for spreadsheets."""
+    """The edition's milestones as CSV lines, with a byte order mark for spreadsheets; then,
+    outcome by outcome, a row for the outcome and one for each of its progress entries (after
+    the milestones, so a file is read as it always was, line by line)."""
     writer = csv.writer(Echo())
     shim = _Request(request)
     exported_at = timezone.localtime(clock.now()).replace(microsecond=0).isoformat()
@@ -133,7 +172,64 @@ def export_lines(edition: Edition | None, request=None) -> Iterator[str]:
         record["outcome_id"] = str(milestone.outcome.key)
         record["revision"] = milestone.revision
         record["exported_at"] = exported_at
-        yield writer.writerow([csv_cell(record[name]) for name in EXPORT_COLUMNS])
+        record["own_organisations"] = services.organisations_value(
+            milestone.organisation_links.all()
+        )
+        yield writer.writerow([csv_cell(record.get(name)) for name in EXPORT_COLUMNS])
+    outcomes = (
+        Outcome.objects.filter(edition=edition)
+        .select_related("edition__route_map__foundation")
+        .prefetch_related(
+            Prefetch("organisation_links", _ordered(OutcomeOrganisation)),
+            Prefetch("linked_route_maps", RouteMap.objects.order_by("slug")),
+            "progress_entries",
+        )
+        .order_by("order", "pk")
+    )
+    for outcome in outcomes:
+        route_map = outcome.edition.route_map
+        about = {
+            "route_map": route_map.slug,
+            "route_map_title": route_map.title,
+            "foundation": route_map.foundation.name if route_map.foundation else "",
+            "outcome": outcome.slug,
+            "outcome_title": outcome.title,
+            "outcome_id": str(outcome.key),
+            "exported_at": exported_at,
+        }
+        yield writer.writerow(
+            [
+                csv_cell(value)
+                for value in _row(
+                    about,
+                    kind="outcome",
+                    outcome_statement=outcome.statement,
+                    outcome_organisations=services.organisations_value(
+                        outcome.organisation_links.all()
+                    ),
+                    outcome_linked_route_maps=[m.slug for m in outcome.linked_route_maps.all()],
+                )
+            ]
+        )
+        for entry in outcome.progress_entries.all():
+            yield writer.writerow(
+                [
+                    csv_cell(value)
+                    for value in _row(
+                        about,
+                        kind="progress",
+                        milestone_id=str(entry.key),
+                        text=entry.text,
+                        date_label=entry.date_label,
+                        progress_date=entry.date.isoformat() if entry.date else "",
+                    )
+                ]
+            )
+
+
+def _row(about: dict, **values) -> list:
+    record = {**about, **values}
+    return [record.get(name, "") for name in EXPORT_COLUMNS]
 
 
 # ---------------------------------------------------------------------------------- reading
@@ -264,12 +360,51 @@ class IgnoredEdit:
     reordered: bool = False
 
 
+def title_key(title: str) -> str:
+    """Outcome titles compare without regard to case or spacing."""
+    return " ".join(title.split()).casefold()
+
+
+@dataclass
+class NewOutcome:
+    """An outcome the file names that the route map lacks: created by the import."""
+
+    line: int  # the first line naming it
+    title: str
+    slug: str
+    statement: str = ""
+    statement_line: int = 0
+    organisations: list[tuple[str, str]] | None = None  # (slug, role), None where not given
+    linked_route_maps: list[str] = field(default_factory=list)
+    listed_at: int = 0  # the line of its own "outcome" row, which places it among the others
+
+    @property
+    def key(self) -> str:
+        return title_key(self.title)
+
+    @property
+    def organisation_slugs(self) -> list[str]:
+        return [slug for slug, _ in self.organisations or []]
+
+
 @dataclass
 class AddedRow:
     line: int
-    outcome: Outcome
+    outcome: Outcome | NewOutcome
     values: dict
     organisations: list[str]
+    roles: dict[str, str] = field(default_factory=dict)  # from own_organisations, where given
+    # own_organisations was given and empty: the milestone may take its new outcome's bodies.
+    may_inherit: bool = False
+
+
+@dataclass
+class AddedProgress:
+    line: int
+    outcome: Outcome | NewOutcome
+    text: str
+    date_label: str
+    date: datetime.date | None
 
 
 @dataclass
@@ -288,6 +423,27 @@ class ImportPreview:
     ignored: list[IgnoredEdit] = field(default_factory=list)
     checked: bool = False  # the file says what it was exported from (a revision column)
     exported_at: datetime.datetime | None = None
+    new_outcomes: dict[str, NewOutcome] = field(default_factory=dict)  # by title_key
+    added_progress: list[AddedProgress] = field(default_factory=list)
+
+    @property
+    def outcomes_to_create(self) -> list[NewOutcome]:
+        """In the file's order: by their own "outcome" rows where the file has them."""
+        return sorted(
+            self.new_outcomes.values(),
+            key=lambda o: (0, o.listed_at) if o.listed_at else (1, o.line),
+        )
+
+    def new_outcomes_sentence(self) -> str:
+        outcomes = self.outcomes_to_create
+        if not outcomes:
+            return ""
+        count = len(outcomes)
+        return (
+            f"{count} new outcome{'s' if count != 1 else ''} will be created: "
+            + ", ".join(f"“{o.title}”" for o in outcomes)
+            + "."
+        )
 
     @property
     def removed(self) -> list[Milestone]:
@@ -295,7 +451,9 @@ class ImportPreview:
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.added or self.changed or self.removed)
+        return bool(
+            self.added or self.changed or self.removed or self.new_outcomes or self.added_progress
+        )
 
     @property
     def can_apply(self) -> bool:
@@ -319,9 +477,15 @@ class ImportPreview:
             if held:
                 return "No other changes." + held
             return "No changes: the file matches the route map."
+        created = ""
+        if self.new_outcomes or self.added_progress:
+            count = len(self.added_progress)
+            created = (
+                f" {self.new_outcomes_sentence()}" if self.new_outcomes else ""
+            ) + f" {count} progress entr{'ies' if count != 1 else 'y'} to add."
         return (
             f"{len(self.added)} to add, {len(self.changed)} to change, "
-            f"{len(self.removed)} to remove." + held
+            f"{len(self.removed)} to remove." + created + held
         )
 
     def fingerprint(self) -> str:
@@ -329,8 +493,16 @@ class ImportPreview:
         between the preview and "Apply"."""
         plan = {
             "added": [
-                [a.line, str(a.outcome.key), _jsonable(a.values), a.organisations]
+                [a.line, str(a.outcome.key), _jsonable(a.values), a.organisations, a.roles]
                 for a in self.added
+            ],
+            "new_outcomes": [
+                [o.title, o.slug, o.statement, o.organisations, o.linked_route_maps]
+                for o in self.outcomes_to_create
+            ],
+            "progress": [
+                [p.line, str(p.outcome.key), p.text, p.date_label, str(p.date)]
+                for p in self.added_progress
             ],
             "changed": [
                 [str(c.milestone.key), c.milestone.revision, _jsonable(c.values), c.organisations]
@@ -357,6 +529,13 @@ class _Content:
         outcomes = list(Outcome.objects.filter(edition=edition)) if edition else []
         self.outcomes_by_key = {o.key: o for o in outcomes}
         self.outcomes_by_slug = {o.slug: o for o in outcomes}
+        self.outcomes_by_title = {title_key(o.title): o for o in reversed(outcomes)}
+        self.progress_by_key = (
+            {p.key: p for p in ProgressEntry.objects.filter(outcome__edition=edition)}
+            if edition
+            else {}
+        )
+        self.route_maps = {m.slug: m for m in RouteMap.objects.all()}
         milestones = (
             Milestone.objects.filter(outcome__edition=edition).select_related(
                 "outcome", "status_updated_by"
@@ -424,12 +603,7 @@ class _RowReader:
     def read(self, cells: list[str]) -> tuple[dict, list[str] | None, list]:
         errors: list[str] = []
         values: dict = {}
-        other_map = self.cell(cells, "route_map")
-        if other_map and other_map != self.preview.route_map.slug:
-            errors.append(
-                f"This row is from the route map “{other_map}”, not "
-                f"“{self.preview.route_map.slug}”: import it into that route map instead."
-            )
+        errors += _other_map(self.preview, self, cells)
         text = self.cell(cells, "text") or ""
         if not text:
             errors.append("Enter the milestone text (the “text” column is empty).")
@@ -494,7 +668,26 @@ class _RowReader:
                 organisations.append(slug)
         return values, organisations, errors
 
-    def outcome(self, cells: list[str]) -> tuple[Outcome | None, str | None]:
+    def outcome(
+        self, cells: list[str], line: int = 0, *, may_create: bool = False
+    ) -> tuple[Outcome | NewOutcome | None, list[str]]:
+        """The row's outcome: by outcome_id, else by its slug. A row that is not an existing
+        milestone (`may_create`) may also name an outcome by its title (case and spacing
+        aside), or name by outcome_title one the route map lacks, to be created."""
+        outcome, problem = self._existing_outcome(cells)
+        if problem is None or not may_create:
+            return outcome, [problem] if problem else []
+        title = " ".join((self.cell(cells, "outcome_title") or "").split())
+        if not title:
+            return None, [problem]
+        found = self.content.outcomes_by_title.get(title_key(title))
+        if found is None and not (self.cell(cells, "outcome_id") or ""):
+            found = self.content.outcomes_by_slug.get(self.cell(cells, "outcome") or "")
+        if found is not None:
+            return found, []
+        return self._new_outcome(cells, line, title)
+
+    def _existing_outcome(self, cells: list[str]) -> tuple[Outcome | None, str | None]:
         outcome_id = self.cell(cells, "outcome_id") or ""
         slug = self.cell(cells, "outcome") or ""
         if outcome_id:
@@ -516,6 +709,99 @@ class _RowReader:
         if outcome is None:
             return None, f"Unknown outcome “{slug}”: it is not an outcome of this route map."
         return outcome, None
+
+    def _new_outcome(
+        self, cells: list[str], line: int, title: str
+    ) -> tuple[NewOutcome | None, list[str]]:
+        new_outcomes = self.preview.new_outcomes
+        problems: list[str] = []
+        if len(title) > Outcome._meta.get_field("title").max_length:
+            return None, [
+                f"The outcome title “{shorten(title)}” is too long: at most "
+                f"{Outcome._meta.get_field('title').max_length} characters."
+            ]
+        outcome = new_outcomes.get(title_key(title))
+        if outcome is None:
+            outcome = NewOutcome(line, title, self._free_slug(cells, title))
+            new_outcomes[outcome.key] = outcome
+        statement = self.cell(cells, "outcome_statement") or ""
+        if statement and not outcome.statement:
+            outcome.statement, outcome.statement_line = statement, line
+        elif statement and not _same_text(statement, outcome.statement):
+            problems.append(
+                f"The new outcome “{shorten(title)}” is given another statement on line "
+                f"{outcome.statement_line}: give it one statement (or leave the others empty)."
+            )
+        bodies, body_problems = self.pairs(cells, "outcome_organisations")
+        problems += body_problems
+        if bodies and outcome.organisations is None:
+            outcome.organisations = bodies
+        elif bodies and bodies != outcome.organisations:
+            problems.append(
+                f"The new outcome “{shorten(title)}” is given other organisations on another "
+                "line: list its organisations once (or the same on every line)."
+            )
+        for slug in (
+            s.strip() for s in (self.cell(cells, "outcome_linked_route_maps") or "").split(";")
+        ):
+            if not slug or slug in outcome.linked_route_maps:
+                continue
+            if slug not in self.content.route_maps:
+                problems.append(
+                    f"Unknown route map “{slug}” in outcome_linked_route_maps: use the route "
+                    "map's slug (its address on this site)."
+                )
+            else:
+                outcome.linked_route_maps.append(slug)
+        return outcome, problems
+
+    def _free_slug(self, cells: list[str], title: str) -> str:
+        """The file's slug for the new outcome where it is one and unused, else one from its
+        title."""
+        taken = set(self.content.outcomes_by_slug) | {
+            o.slug for o in self.preview.new_outcomes.values()
+        }
+        max_length = Outcome._meta.get_field("slug").max_length
+        given = self.cell(cells, "outcome") or ""
+        if given and given == slugify(given) and len(given) <= max_length and given not in taken:
+            return given
+        base = (slugify(title) or "outcome")[: max_length - 4].strip("-")
+        slug, number = base, 1
+        while slug in taken:
+            number += 1
+            slug = f"{base}-{number}"
+        return slug
+
+    def pairs(self, cells: list[str], name: str) -> tuple[list[tuple[str, str]] | None, list[str]]:
+        """“slug:role; slug:role” (the role may be left out), or None where the column is
+        absent."""
+        value = self.cell(cells, name)
+        if value is None:
+            return None, []
+        pairs: list[tuple[str, str]] = []
+        problems: list[str] = []
+        for item in (i.strip() for i in value.split(";")):
+            slug, _, role = (part.strip() for part in item.partition(":"))
+            if not slug or slug in [s for s, _ in pairs]:
+                continue
+            if slug not in self.content.organisations:
+                problems.append(
+                    f"Unknown organisation “{slug}” in {name}: use the organisation's slug as "
+                    "in the export (its address on /organisations/)."
+                )
+            if role not in Role.values:
+                problems.append(
+                    f"Unknown role “{role}” for “{slug}” in {name}: use "
+                    + ", ".join(r for r in Role.values if r)
+                    + " or leave it out."
+                )
+            pairs.append((slug, role))
+        return pairs, problems
+
+
+def _cell(columns: dict[str, int], cells: list[str], name: str) -> str:
+    index = columns.get(name)
+    return cells[index].strip() if index is not None and index < len(cells) else ""
 
 
 def _header(reader) -> dict[str, int]:
@@ -556,6 +842,7 @@ def import_preview(
     seen: dict[uuid.UUID, int] = {}
     line_before = reader.line_num
     row_number = 1
+    read = 0
     while True:
         try:
             cells = next(reader)
@@ -568,7 +855,7 @@ def import_preview(
         row_number += 1
         if not any(cell.strip() for cell in cells):
             continue
-        if preview.rows == MAX_ROWS:
+        if read == MAX_ROWS:
             preview.errors.append(
                 RowError(
                     line,
@@ -578,21 +865,39 @@ def import_preview(
                 )
             )
             break
-        preview.rows += 1
+        read += 1
+        if (_cell(columns, cells, "kind") or "").lower() not in ("outcome", "progress"):
+            preview.rows += 1  # the milestones
         _read_row(preview, content, rows, seen, cells, line, row_number)
 
-    if preview.rows == 0 and not preview.errors:
+    if read == 0 and not preview.errors:
         preview.errors.append(RowError(2, "The file has a header row but no milestones.", 2))
     preview.missing = [m for m in content.milestones if m.key not in seen]
+    _inherit_new_outcomes_bodies(preview)
     _their_changes(preview)
     return preview
 
 
+def _key(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
 def _read_row(preview, content, rows: _RowReader, seen, cells, line: int, row: int) -> None:
+    kind = (rows.cell(cells, "kind") or "").lower()
+    if kind == "outcome":
+        _read_outcome_row(preview, rows, cells, line, row)
+        return
+    if kind == "progress":
+        _read_progress_row(preview, content, rows, seen, cells, line, row)
+        return
+    milestone_id = rows.cell(cells, "milestone_id") or ""
+    existing = content.milestones_by_key.get(_key(milestone_id)) if milestone_id else None
     values, organisations, problems = rows.read(cells)
-    outcome, outcome_problem = rows.outcome(cells)
-    if outcome_problem:
-        problems.append(outcome_problem)
+    outcome, outcome_problems = rows.outcome(cells, line, may_create=existing is None)
+    problems += outcome_problems
     about = milestone_words(
         rows.cell(cells, "text") or "",
         values.get("year") or rows.cell(cells, "year"),
@@ -605,12 +910,22 @@ def _read_row(preview, content, rows: _RowReader, seen, cells, line: int, row: i
     if preview.exported_at is None:
         preview.exported_at = _when(rows.cell(cells, "exported_at") or "")
 
-    milestone_id = rows.cell(cells, "milestone_id") or ""
-    if not milestone_id:
+    if not milestone_id or (existing is None and isinstance(outcome, NewOutcome)):
+        # A row of a new outcome keeps nothing of the milestone it was exported from (that
+        # one belongs to another route map): it is added, with a key of its own.
+        if milestone_id and _key(milestone_id) is not None:
+            if _key(milestone_id) in seen:
+                problems.append(
+                    f"Duplicated milestone_id {milestone_id}: it is also on line "
+                    f"{seen[_key(milestone_id)]}."
+                )
+            seen[_key(milestone_id)] = line
+        own, own_problems = rows.pairs(cells, "own_organisations")
+        problems += own_problems
         for problem in problems:
             error(problem)
         if not problems:
-            preview.added.append(AddedRow(line, outcome, values, organisations or []))
+            preview.added.append(_added_row(line, outcome, values, organisations or [], own))
         return
 
     try:
@@ -666,6 +981,117 @@ def _read_row(preview, content, rows: _RowReader, seen, cells, line: int, row: i
         preview.stale.append(changed_row)
     else:
         preview.changed.append(changed_row)
+
+
+def _added_row(line, outcome, values, slugs: list[str], own) -> AddedRow:
+    """A milestone to add. Its bodies' roles come from own_organisations when that lists the
+    same bodies; an empty own_organisations in a new outcome means it takes the outcome's
+    bodies, if organisations names just those (settled once the whole file is read)."""
+    row = AddedRow(line, outcome, values, slugs)
+    if own is not None:
+        if own and [slug for slug, _ in own] == slugs:
+            row.roles = dict(own)
+        elif not own and isinstance(outcome, NewOutcome):
+            row.may_inherit = True
+    return row
+
+
+def _inherit_new_outcomes_bodies(preview: ImportPreview) -> None:
+    for row in preview.added:
+        if row.may_inherit and row.organisations == row.outcome.organisation_slugs:
+            row.organisations = []
+
+
+def _other_map(preview, rows, cells) -> list[str]:
+    """A row of another route map is refused, unless this one has no outcomes yet: then the
+    file is copying that route map's content into it."""
+    other_map = rows.cell(cells, "route_map")
+    if other_map and other_map != preview.route_map.slug and rows.content.outcomes_by_key:
+        return [
+            f"This row is from the route map “{other_map}”, not "
+            f"“{preview.route_map.slug}”: import it into that route map instead."
+        ]
+    return []
+
+
+def _read_outcome_row(preview, rows: _RowReader, cells, line: int, row: int) -> None:
+    """A row describing an outcome (kind "outcome"): it creates the outcome if the route map
+    lacks it, and places it among the new outcomes; an existing outcome is edited on its
+    page, not by an import."""
+    outcome, problems = rows.outcome(cells, line, may_create=True)
+    problems = _other_map(preview, rows, cells) + problems
+    about = f"outcome “{shorten(rows.cell(cells, 'outcome_title') or '')}”"
+    for problem in problems:
+        preview.errors.append(RowError(line, problem, row, about))
+    if problems or outcome is None:
+        return
+    if isinstance(outcome, NewOutcome):
+        outcome.listed_at = outcome.listed_at or line
+        return
+    statement = rows.cell(cells, "outcome_statement")
+    if statement and not _same_text(statement, outcome.statement):
+        preview.ignored.append(
+            IgnoredEdit(
+                line, about, "outcome_statement", statement, outcome.statement, NOT_HERE_INSTEAD
+            )
+        )
+
+
+PROGRESS_LABEL_LENGTH = ProgressEntry._meta.get_field("date_label").max_length
+
+
+def _read_progress_row(preview, content, rows: _RowReader, seen, cells, line: int, row) -> None:
+    """A progress entry (kind "progress"): added to its outcome unless the route map has it
+    already (an entry is edited on its outcome's page, not by an import)."""
+    outcome, problems = rows.outcome(cells, line, may_create=True)
+    problems = _other_map(preview, rows, cells) + problems
+    text = rows.cell(cells, "text") or ""
+    label = rows.cell(cells, "date_label") or ""
+    about = f"progress entry “{shorten(text)}”" if text else "progress entry"
+
+    def error(message: str) -> None:
+        preview.errors.append(RowError(line, message, row, about))
+
+    if not text:
+        problems.append("Enter the progress entry's text (the “text” column is empty).")
+    if len(label) > PROGRESS_LABEL_LENGTH:
+        problems.append(f"date_label is too long: at most {PROGRESS_LABEL_LENGTH} characters.")
+    date = period_end(label) if label else None
+    date_cell = rows.cell(cells, "progress_date") or ""
+    if date is None and date_cell:
+        try:
+            date = datetime.date.fromisoformat(date_cell)
+        except ValueError:
+            problems.append(f"progress_date “{date_cell}” is not a date: write it as YYYY-MM-DD.")
+    key = _key(rows.cell(cells, "milestone_id") or "")
+    if key is not None and key in seen:
+        problems.append(f"Duplicated milestone_id {key}: it is also on line {seen[key]}.")
+    for problem in problems:
+        error(problem)
+    if problems:
+        return
+    if key is not None:
+        seen[key] = line
+    entry = content.progress_by_key.get(key) if key is not None else None
+    if entry is None and key is not None and isinstance(outcome, Outcome):
+        # As for a milestone: an entry exported from this route map and since removed is
+        # not brought back unasked.
+        error(
+            f"Unknown progress entry {key}: there is no such progress entry in this route "
+            "map. Leave milestone_id empty to add a new progress entry."
+        )
+        return
+    if entry is not None:
+        for column, value, expected in [
+            ("text", text, entry.text),
+            ("date_label", label, entry.date_label),
+        ]:
+            if not _same_text(value, expected):
+                preview.ignored.append(
+                    IgnoredEdit(line, about, column, value, expected, PROGRESS_INSTEAD)
+                )
+        return
+    preview.added_progress.append(AddedProgress(line, outcome, text, label, date))
 
 
 def _when(value: str) -> datetime.datetime | None:
@@ -727,6 +1153,10 @@ DUE_INSTEAD = (
 WORKED_OUT_INSTEAD = "it is worked out from the due date and the status: change those instead"
 STATUS_DATE_INSTEAD = "it is recorded when the status changes: edit the status column instead"
 NOT_HERE_INSTEAD = "it is not changed by an import: edit it on the route map's pages instead"
+PROGRESS_INSTEAD = (
+    "a progress entry already in the route map is not changed by an import: edit it on its "
+    "outcome's page instead"
+)
 
 
 def _same_words(a: str, b: str) -> bool:
@@ -992,18 +1422,31 @@ def route_map_import_apply(
         "added": len(preview.added),
         "changed": len(changed_rows),
         "removed": len(preview.removed),
+        "outcomes": len(preview.new_outcomes),
+        "progress": len(preview.added_progress),
     }
     if not any(counts.values()):
         return counts
+    # A route map with no edition yet gets an empty draft, as for any first edit.
     draft = services.edition_ensure_draft(route_map=route_map)  # locks the route map
     organisations = {o.slug: o for o in Organisation.objects.all()}
     outcomes = {o.key: o for o in Outcome.objects.filter(edition=draft)}
+    records: list[ChangeRecord] = []
+    outcomes.update(
+        _create_outcomes(
+            route_map=route_map,
+            draft=draft,
+            user=user,
+            new_outcomes=preview.outcomes_to_create,
+            organisations=organisations,
+            records=records,
+        )
+    )
     current = {m.key: m for m in Milestone.objects.filter(outcome__edition=draft)}
     bodies = _Bodies(draft)
     orders = _Orders(current.values())
     now = clock.now()
     today = clock.today()
-    records: list[ChangeRecord] = []
     links: list[MilestoneOrganisation] = []
 
     def record(milestone: Milestone, **change) -> ChangeRecord:
@@ -1054,14 +1497,18 @@ def route_map_import_apply(
 
     added = []
     for row in preview.added:
-        outcome = outcomes.get(row.outcome.key)
-        if outcome is None:
-            raise ImportNotAllowed(f"Line {row.line}: that outcome is no longer in the draft.")
+        outcome = _draft_outcome(outcomes, row)
         milestone = Milestone(outcome=outcome, **row.values)
         stamp_status(milestone, None, on=today)
         milestone.order = orders.arrive(outcome.pk, milestone.year)
         added.append(_valid(milestone, row.line, row.values))
-        links += _new_links(milestone, _choices(row.organisations, [], organisations))
+        links += _new_links(
+            milestone,
+            [
+                services.OrganisationChoice(organisations[slug], row.roles.get(slug, Role.UNSTATED))
+                for slug in row.organisations
+            ],
+        )
         records.append(record(milestone, action=Action.ADDED, field="text", after=milestone.text))
 
     removed = []
@@ -1079,8 +1526,121 @@ def route_map_import_apply(
     MilestoneOrganisation.objects.bulk_create(links, batch_size=APPLY_BATCH_SIZE)
     for chunk in _in_chunks(removed):
         Milestone.objects.filter(pk__in=chunk).delete()
+    records += _add_progress(
+        route_map=route_map, draft=draft, user=user, rows=preview.added_progress, outcomes=outcomes
+    )
     ChangeRecord.objects.bulk_create(records, batch_size=APPLY_BATCH_SIZE)
     return counts
+
+
+def created_words(counts: dict[str, int]) -> str:
+    """ "2 outcomes and 5 progress entries created; " where the import created any."""
+    parts = []
+    if counts.get("outcomes"):
+        parts.append(f"{counts['outcomes']} outcome{'s' if counts['outcomes'] != 1 else ''}")
+    if counts.get("progress"):
+        parts.append(
+            f"{counts['progress']} progress entr{'ies' if counts['progress'] != 1 else 'y'}"
+        )
+    return f"{' and '.join(parts)} created; " if parts else ""
+
+
+def _draft_outcome(outcomes: dict, row) -> Outcome:
+    outcome = outcomes.get(row.outcome.key)
+    if outcome is None:
+        raise ImportNotAllowed(f"Line {row.line}: that outcome is no longer in the draft.")
+    return outcome
+
+
+def _create_outcomes(
+    *, route_map, draft, user, new_outcomes: list[NewOutcome], organisations, records
+) -> dict:
+    """The file's new outcomes in the draft, after its outcomes, each recorded as added (the
+    few there are saved one by one, checked as an editor's save is)."""
+    created = {}
+    order = Outcome.objects.filter(edition=draft).aggregate(n=Max("order"))["n"] or 0
+    route_maps = {m.slug: m for m in RouteMap.objects.filter(slug__in=_linked(new_outcomes))}
+    for new in new_outcomes:
+        order += 1
+        outcome = Outcome(
+            edition=draft, order=order, slug=new.slug, title=new.title, statement=new.statement
+        )
+        try:
+            # An older file gives no statement: the outcome has none until an editor writes it.
+            outcome.full_clean(exclude=[] if new.statement else ["statement"])
+        except ValidationError as exc:
+            messages = "; ".join(m for ms in exc.message_dict.values() for m in ms)
+            raise ImportNotAllowed(f"Line {new.line} (outcome “{new.title}”): {messages}") from exc
+        outcome.save()
+        OutcomeOrganisation.objects.bulk_create(
+            OutcomeOrganisation(
+                outcome=outcome, organisation=organisations[slug], role=role, order=position
+            )
+            for position, (slug, role) in enumerate(new.organisations or [], start=1)
+        )
+        outcome.linked_route_maps.set([route_maps[slug] for slug in new.linked_route_maps])
+        records.append(
+            change_record(
+                route_map=route_map,
+                edition=draft,
+                user=user,
+                action=Action.ADDED,
+                object_type="outcome",
+                object_key=outcome.key,
+                object_label=outcome.title,
+                field="title",
+                after=outcome.title,
+            )
+        )
+        created[new.key] = outcome
+    return created
+
+
+def _linked(new_outcomes: list[NewOutcome]) -> set[str]:
+    return {slug for new in new_outcomes for slug in new.linked_route_maps}
+
+
+def _add_progress(*, route_map, draft, user, rows: list[AddedProgress], outcomes) -> list:
+    """The file's new progress entries, after each outcome's own, in the file's order."""
+    if not rows:
+        return []
+    last = defaultdict(
+        int,
+        ProgressEntry.objects.filter(outcome__edition=draft)
+        .values("outcome")
+        .annotate(n=Max("order"))
+        .values_list("outcome", "n"),
+    )
+    entries = []
+    for row in rows:
+        outcome = _draft_outcome(outcomes, row)
+        last[outcome.pk] += 1
+        entry = ProgressEntry(
+            outcome=outcome,
+            order=last[outcome.pk],
+            date_label=row.date_label,
+            date=row.date,
+            text=row.text,
+        )
+        try:
+            entry.clean_fields(exclude=["outcome"])
+        except ValidationError as exc:
+            messages = "; ".join(m for ms in exc.message_dict.values() for m in ms)
+            raise ImportNotAllowed(f"Line {row.line}: {messages}") from exc
+        entries.append(entry)
+    # bulk_create skips ProgressEntry.save, so the date is worked out here, as save would.
+    for entry in entries:
+        entry.date = period_end(entry.date_label) or entry.date
+    ProgressEntry.objects.bulk_create(entries, batch_size=APPLY_BATCH_SIZE)
+    return [
+        change_record(
+            **services.about_item(route_map, draft, user, "progress", entry),
+            action=Action.ADDED,
+            field="text",
+            after=entry.text,
+        )
+        for entry in entries
+    ]
 
 
 def _update(milestones: list[Milestone], fields: list[str]) -> None:
@@ -1131,6 +1691,10 @@ def _new_links(milestone: Milestone, choices: list) -> list[MilestoneOrganisatio
 def preview_lines(preview: ImportPreview) -> Iterable[str]:
     """The preview as plain text, for the management command."""
     yield f"{preview.route_map.title}: {preview.summary()}"
+    if preview.added_progress:
+        yield f"Progress entries added ({len(preview.added_progress)}):"
+        for entry in preview.added_progress:
+            yield f"  line {entry.line}: {entry.outcome.slug}: " + _short(entry.text)
     if preview.added:
         yield f"Added ({len(preview.added)}):"
         for row in preview.added:

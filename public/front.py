@@ -1,5 +1,6 @@
 """The front page's answer to "what is happening now": this year's milestones by status,
-what is overdue, what is due soon and the latest published versions.
+what is overdue, what is due soon and the latest published versions; and the plan's shape
+(its foundations, each with its route maps in the plan's order).
 
 Overdue and due soon are the models' own (`overdue()` / `due_soon()` on the milestone and
 commitment querysets); nothing is re-defined here. Every list is cut in SQL and the bodies
@@ -30,6 +31,32 @@ VERSIONS_SHOWN = 5
 # The same words are often repeated in several outcomes of a route map (a framework that
 # serves four kinds of care); they are listed once, so read more rows than are shown.
 ROWS_PER_ITEM = 4
+
+
+@dataclass
+class PlanGroup:
+    """A foundation (None: the route maps the sources place under none) with its route maps
+    in the plan's order (RouteMap.order, then title), published or not."""
+
+    foundation: object | None
+    route_maps: list
+
+    @property
+    def published(self) -> int:
+        """How many have a live edition: only those have content a reader can open."""
+        return sum(1 for route_map in self.route_maps if route_map.live_edition)
+
+
+def plan_shape(route_maps: list, foundations: list) -> tuple[list[PlanGroup], PlanGroup]:
+    """Each foundation with its route maps, and the route maps under no foundation; from
+    route maps with `live_editions` prefetched (RouteMap.objects.with_live_edition()), so
+    this costs no query."""
+    ordered = sorted(route_maps, key=lambda route_map: (route_map.order, route_map.title))
+    groups = [
+        PlanGroup(foundation, [rm for rm in ordered if rm.foundation_id == foundation.pk])
+        for foundation in foundations
+    ]
+    return groups, PlanGroup(None, [rm for rm in ordered if rm.foundation_id is None])
 
 
 @dataclass

@@ -16,30 +16,25 @@ from milestones.models import Status
 from organisations.models import Sector
 from outcomes.glance import current_plan_year, route_map_glance
 from public.charts import plan_charts, route_map_charts
-from public.front import happening_now
+from public.front import happening_now, plan_shape
 from routemap.changes import CONTENT_PREFETCH, describe_changes, with_links, with_previous
 from routemap.models import Edition, Foundation, RouteMap
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """What is happening now (this year, overdue, due soon, latest changes), then the route
-    maps by foundation, those with no content yet named briefly."""
+    """What is happening now (this year, overdue, due soon, latest changes), then the plan's
+    shape: its foundations in order, each with its route maps in the plan's order and how many
+    have content published."""
     route_maps = list(RouteMap.objects.with_live_edition())
-    foundations = list(Foundation.objects.all())
-    for foundation in foundations:
-        here = [rm for rm in route_maps if rm.foundation_id == foundation.pk]
-        foundation.route_map_list = [rm for rm in here if rm.live_edition]
-        foundation.empty_route_maps = [rm for rm in here if not rm.live_edition]
-    unplaced = [rm for rm in route_maps if rm.foundation_id is None]
+    groups, unplaced = plan_shape(route_maps, list(Foundation.objects.all()))
     charts = plan_charts(route_maps)
     return render(
         request,
         "routemap/home.html",
         {
-            "foundations": foundations,
-            "unplaced_route_maps": [rm for rm in unplaced if rm.live_edition],
-            "unplaced_empty_route_maps": [rm for rm in unplaced if not rm.live_edition],
+            "groups": groups,
+            "unplaced": unplaced,
             "charts": charts,
             "now": happening_now(today=clock.today(), by_year=charts[1]),
             "due_soon_days": settings.DUE_SOON_DAYS,

@@ -223,6 +223,7 @@ def import_preview_pages(client: Client, slug: str) -> dict[str, str]:
     for name, text in [
         ("checks", to_csv(rows)),
         ("errors", to_csv([{**rows[3], "year": "2040"}, {**rows[4], "status": "done"}])),
+        ("new outcomes", to_csv(new_outcome_rows(rows[3]))),
     ]:
         data = {"file": SimpleUploadedFile("m.csv", text.encode())}
         client.post(f"/edit/route-maps/{slug}/import/", data)
@@ -230,7 +231,16 @@ def import_preview_pages(client: Client, slug: str) -> dict[str, str]:
         pages[f"{preview} ({name})"] = html_of(client.get(preview))
     assert 'name="apply_stale"' in pages[f"{preview} (checks)"]
     assert "import-errors" in pages[f"{preview} (errors)"]
+    assert "1 new outcome will be created" in pages[f"{preview} (new outcomes)"]
     return pages
+
+
+def new_outcome_rows(row: dict) -> list[dict]:
+    """A milestone and a progress entry of an outcome the route map lacks."""
+    new = {**row, "milestone_id": "", "outcome_id": "", "outcome": ""}
+    new |= {"outcome_title": "A new outcome", "outcome_statement": "Said plainly."}
+    progress = {**new, "kind": "progress", "date_label": "Early 2026", "text": "Begun."}
+    return [new, progress]
 
 
 def subscriber_pages(client: Client) -> dict[str, str]:

@@ -60,8 +60,10 @@ def export(client, route_map) -> str:
     return b"".join(response.streaming_content).decode("utf-8")
 
 
-def rows_of(text: str) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+def rows_of(text: str, *, every_kind: bool = False) -> list[dict]:
+    """The file's milestone rows (or, `every_kind`, its outcome and progress rows too)."""
+    rows = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    return [row for row in rows if every_kind or row.get("kind", "milestone") == "milestone"]
 
 
 def to_csv(rows: list[dict], columns=None) -> str:
@@ -161,7 +163,17 @@ def test_export_has_the_public_columns_plus_outcome_id_and_what_it_was_made_from
     text = export(client, route_map)
     assert text.startswith("\ufeff")
     rows = rows_of(text)
-    assert list(rows[0]) == [*COLUMN_NAMES, "outcome_id", "revision", "exported_at"]
+    assert list(rows[0]) == [
+        *COLUMN_NAMES,
+        "outcome_id",
+        "revision",
+        "exported_at",
+        "outcome_statement",
+        "outcome_organisations",
+        "outcome_linked_route_maps",
+        "own_organisations",
+        "progress_date",
+    ]
     [exported_at] = {r["exported_at"] for r in rows}
     assert exported_at == "2026-11-30T12:03:09+00:00"  # to the second, in the site's time zone
     milestones = Milestone.objects.filter(outcome__edition=edition)
@@ -755,7 +767,7 @@ def test_a_large_file_applies_in_a_few_bulk_queries(
     with django_assert_max_num_queries(150):
         counts = imports.route_map_import_apply(route_map=route_map, user=editor, preview=preview)
 
-    assert counts == {"added": 1500, "changed": 1134, "removed": 100}
+    assert counts == {"added": 1500, "changed": 1134, "removed": 100, "outcomes": 0, "progress": 0}
     draft = Edition.objects.drafts().get(route_map=route_map)
     assert Milestone.objects.filter(outcome__edition=draft).count() == 3000
     assert ChangeRecord.objects.filter(action="added").count() == 1500

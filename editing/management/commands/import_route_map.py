@@ -83,7 +83,8 @@ class Command(BaseCommand):
         if any(counts.values()):
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Imported into the draft of {route_map.title}: {counts['added']} added, "
+                    f"Imported into the draft of {route_map.title}: "
+                    f"{imports.created_words(counts)}{counts['added']} added, "
                     f"{counts['changed']} changed, {counts['removed']} removed. "
                     "Publish it to make the changes public."
                 )
