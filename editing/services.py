@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils.text import slugify
 
 from core.validation import validation_message
 from milestones.dates import DueDateError
@@ -24,7 +25,7 @@ from publishing.edits import EditConflict as EditConflict  # the refusal the vie
 from publishing.edits import NotEditable, OrganisationChoice, refuse_if_changed
 from publishing.models import ChangeRecord
 from publishing.records import record_change, record_field_changes
-from publishing.services import edition_publish
+from publishing.services import EditionData, edition_create_draft, edition_publish
 from routemap.models import Edition, RouteMap, WhatMatters
 from routemap.signals import draft_discarded
 
@@ -141,6 +142,52 @@ def _copy_links(link_model, owner_field: str, copies: dict, **source) -> None:
         )
         for link in link_model.objects.filter(**source)
     )
+
+
+def paste_refusal(route_map: RouteMap) -> str:
+    """Why a pasted page may not become this route map's draft ("" when it may): only a
+    route map with no content takes one, so nothing an editor wrote is replaced."""
+    if route_map.editions.filter(state=Edition.State.PUBLISHED).exists():
+        return "This route map is published, so a pasted page cannot replace its content."
+    if Outcome.objects.filter(edition__route_map=route_map).exists():
+        return "This route map's draft already has outcomes, so a pasted page cannot replace them."
+    return ""
+
+
+@transaction.atomic
+def route_map_draft_from_paste(
+    *, route_map: RouteMap, user, data: EditionData, new_bodies: list[Organisation]
+) -> Edition:
+    """The route map's draft made from a reviewed paste, with the new bodies it names: all
+    of it or nothing (NotEditable if the route map gained content meanwhile)."""
+    RouteMap.objects.select_for_update().get(pk=route_map.pk)
+    if refusal := paste_refusal(route_map):
+        raise NotEditable(refusal)
+    route_map.editions.filter(state=Edition.State.DRAFT).delete()  # an empty draft
+    taken = set(Organisation.objects.values_list("slug", flat=True))
+    for organisation in new_bodies:
+        base = slugify(organisation.name)[:90] or "body"
+        organisation.slug, number = base, 2
+        while organisation.slug in taken:
+            organisation.slug, number = f"{base}-{number}", number + 1
+        taken.add(organisation.slug)
+        organisation.full_clean()
+        organisation.save()
+    draft = edition_create_draft(route_map=route_map, data=data)
+    paragraphs = sum(len(o.progress) + len(o.milestones) for o in data.outcomes)
+    record_change(
+        route_map=route_map,
+        edition=draft,
+        user=user,
+        action=Action.ADDED,
+        object_type="route map",
+        object_label=route_map.title,
+        after=(
+            f"Draft made from a pasted page: {len(data.outcomes)} outcomes, "
+            f"{paragraphs} paragraphs" + (f", {len(new_bodies)} new bodies" if new_bodies else "")
+        ),
+    )
+    return draft
 
 
 def draft_has_changes(route_map: RouteMap) -> bool:

@@ -22,6 +22,7 @@ from accounts.roles import (
     is_editor,
     is_moderator,
     is_partner,
+    is_publisher,
 )
 from core.text import cut_at_word
 from editing import history, services
@@ -267,10 +268,12 @@ def route_map_edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = None
     if edition is not None:
         form = RouteMapForm(initial=RouteMapForm.initial_for(edition))
+    # A route map with no content yet can start from its published page's text.
+    can_paste = is_publisher(request.user) and not services.paste_refusal(route_map)
     return render(
         request,
         "editing/route_map.html",
-        _context(request, route_map, edition=edition, form=form),
+        _context(request, route_map, edition=edition, form=form, can_paste=can_paste),
     )
 
 
