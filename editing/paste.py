@@ -392,6 +392,14 @@ FUTURE = re.compile(
     r"require to|need to|needs to)\b|^(?:Ensure|Creation|Consideration|Expected)\b",
     re.IGNORECASE,
 )
+# Words of what has happened or is so: a paragraph with these and no FUTURE word is progress
+# (a heading-like line with neither, "National review of …; evaluate …", says nothing).
+DONE = re.compile(
+    r"\b(?:was|were|has|have|had|is|are|published|launched|began|begun|developed|provided|"
+    r"provides|funded|established|took|came|committed|confirmed|rolled|introduced|"
+    r"implemented|enables|explores|supports|places|delivered)\b",
+    re.IGNORECASE,
+)
 END_STATE = re.compile(
     r"\bwill have (?:been|access)\b|^There will be\b|\bfully (?:funded|embedded)\b",
     re.IGNORECASE,
@@ -420,6 +428,7 @@ def _named_years(text: str) -> set[int]:
             after = sentence[found.end() : found.end() + 12]
             if (
                 NOT_OWN_YEAR.search(before)
+                or (re.search(r"\bby\s*$", before) and found.group() == "2030")  # the plan's end
                 or re.match(r"\s*(?:baseline|/|–|-)", after)
                 or re.search(r"\b20\d\d\s*(?:and|/|–|-)\s*$", before)
             ):
@@ -461,8 +470,10 @@ def _evidence(text: str) -> _Evidence:
     costs = [0.0] * 6
     if past_year and not own:  # "will publish … in December 2025": done before the plan's years
         costs[1:] = [2.0] * 5
-    elif any(future):
+    elif all(future):
         costs[0] += 3.0
+    elif any(future):  # "…will provide four beds. Foxgrove is due to open early 2026."
+        costs[1:] = [0.5] * 5
     else:
         costs[1:] = [2.0 if any(_YEAR.findall(text.split("\n\n")[0])) else 1.0] * 5
     for section in range(1, 6):  # the near years hold most of a page's milestones
@@ -470,7 +481,7 @@ def _evidence(text: str) -> _Evidence:
     if END_STATE.search(text.split("\n\n")[0]):
         for section in range(1, 6):
             costs[section] += (5 - section) * 0.6
-    if not any(future):
+    if not any(future) and DONE.search(text.split("\n\n")[0]):
         tense = {0}
     elif all(future) and not past_year:
         tense = set(range(1, 6))
@@ -516,12 +527,16 @@ def place(items: list[_Item]) -> list[Paragraph]:
     ]
     if all(_feasible(items, with_tense)):
         evidence = with_tense
-    best = _segment(items, evidence, boundary, strict=True)
-    if best is None:  # the page breaks its own rules: propose anyway, nothing certain
-        best = _segment(items, evidence, boundary, strict=False)
+    best = _segment(items, evidence, boundary)
+    certain_sets = _feasible(items, evidence)
+    if best is None:  # the page breaks its own rules: propose in order, nothing certain
+        best = _segment(items, evidence, boundary, gaps=True) or _segment(
+            items,
+            [_Evidence(set(range(6)), e.costs, e.tense) for e in evidence],
+            boundary,
+            gaps=True,
+        )
         certain_sets = [set(range(6)) for _ in items]
-    else:
-        certain_sets = _feasible(items, evidence)
     sections = best or [0] * len(items)
     return [
         Paragraph(
@@ -535,40 +550,46 @@ def place(items: list[_Item]) -> list[Paragraph]:
     ]
 
 
-def _allowed(items, evidence, i: int, s: int, strict: bool) -> bool:
+def _allowed(items, evidence, i: int, s: int) -> bool:
     if items[i].placeholder:
         return s >= 1
-    return s in evidence[i].allowed or not strict
+    return s in evidence[i].allowed
 
 
-def _steps(items, i: int, s: int) -> Iterable[int]:
-    """The sections item i+1 may take when item i is in section s."""
-    if items[i].placeholder or (i + 1 < len(items) and items[i + 1].placeholder):
+def _steps(items, i: int, s: int, gaps: bool = False) -> Iterable[int]:
+    """The sections item i+1 may take when item i is in section s: the same or the next
+    (every year has a paragraph or a placeholder), or with `gaps` any later one."""
+    ahead = items[i].placeholder or (i + 1 < len(items) and items[i + 1].placeholder)
+    if gaps:
+        return range(s + 1 if ahead else s, 6)
+    if ahead:
         return (s + 1,) if s < 5 else ()
     return (s, s + 1) if s < 5 else (s,)
 
 
-def _segment(items, evidence, boundary, *, strict: bool) -> list[int] | None:
+def _segment(items, evidence, boundary, *, gaps: bool = False) -> list[int] | None:
+    """The cheapest sections for the items, or None when the rules allow none."""
     n = len(items)
     cost = [[INF] * 6 for _ in range(n)]
     back = [[-1] * 6 for _ in range(n)]
-    for s in (0, 1):
-        if _allowed(items, evidence, 0, s, strict):
+    for s in range(6) if gaps else (0, 1):
+        if _allowed(items, evidence, 0, s):
             cost[0][s] = evidence[0].costs[s]
     for i in range(n - 1):
         for s in range(6):
             if cost[i][s] == INF:
                 continue
-            for t in _steps(items, i, s):
-                if not _allowed(items, evidence, i + 1, t, strict):
+            for t in _steps(items, i, s, gaps):
+                if not _allowed(items, evidence, i + 1, t):
                     continue
                 step = boundary[i + 1] if t != s else 0
                 total = cost[i][s] + evidence[i + 1].costs[t] + step
                 if total < cost[i + 1][t]:
                     cost[i + 1][t], back[i + 1][t] = total, s
-    if cost[n - 1][5] == INF:
+    last = min(range(6), key=lambda s: cost[n - 1][s]) if gaps else 5
+    if cost[n - 1][last] == INF:
         return None
-    sections, s = [5] * n, 5
+    sections, s = [last] * n, last
     for i in range(n - 1, 0, -1):
         s = back[i][s]
         sections[i - 1] = s
@@ -579,11 +600,11 @@ def _feasible(items, evidence) -> list[set[int]]:
     """For each item, the sections some segmentation allowed by the words gives it."""
     n = len(items)
     forward = [set() for _ in range(n)]
-    forward[0] = {s for s in (0, 1) if _allowed(items, evidence, 0, s, True)}
+    forward[0] = {s for s in (0, 1) if _allowed(items, evidence, 0, s)}
     for i in range(n - 1):
         for s in forward[i]:
             forward[i + 1] |= {
-                t for t in _steps(items, i, s) if _allowed(items, evidence, i + 1, t, True)
+                t for t in _steps(items, i, s) if _allowed(items, evidence, i + 1, t)
             }
     backward = [set() for _ in range(n)]
     backward[n - 1] = {5} & forward[n - 1]
