@@ -87,6 +87,7 @@ class ParagraphRow:
     certain: bool
     date_label: str
     section: forms.BoundField
+    date: forms.BoundField
     join: forms.BoundField | None
 
 
@@ -159,6 +160,15 @@ class ReviewForm(DesignSystemForm):
                     ),
                     paragraph.section,
                 )
+                self._add(
+                    f"{prefix}-p{j}-date",
+                    forms.CharField(
+                        label=f"Date of paragraph {j} as written, if it is progress",
+                        max_length=100,
+                        required=False,
+                    ),
+                    paragraph.date_label,
+                )
                 if j > 1:
                     self._add(
                         f"{prefix}-p{j}-join",
@@ -171,7 +181,7 @@ class ReviewForm(DesignSystemForm):
                 self._add(
                     f"{prefix}-b{k}",
                     forms.ChoiceField(
-                        label=f"“{name}” is",
+                        label=f"Which body “{name}” is",
                         choices=[
                             ("Known bodies", body_choices),
                             (NEW, "Add as a new body"),
@@ -183,7 +193,7 @@ class ReviewForm(DesignSystemForm):
                 self._add(
                     f"{prefix}-b{k}-sector",
                     forms.ChoiceField(
-                        label=f"Sector of “{name}”, if it is a new body",
+                        label=f"Sector of “{name}”, if you add it as a new body",
                         required=False,
                         choices=[("", "Choose a sector"), *Sector.choices],
                     ),
@@ -194,7 +204,7 @@ class ReviewForm(DesignSystemForm):
                 self._add(
                     f"{prefix}-l{m}",
                     forms.ChoiceField(
-                        label=f"“{title}” is",
+                        label=f"Which route map “{title}” is",
                         choices=[("Route maps", map_choices), (OMIT, "Leave out")],
                     ),
                     linked[title].slug if linked[title] else OMIT,
@@ -231,6 +241,7 @@ class ReviewForm(DesignSystemForm):
                             certain=p.certain,
                             date_label=p.date_label,
                             section=self[f"{prefix}-p{j}-section"],
+                            date=self[f"{prefix}-p{j}-date"],
                             join=self[f"{prefix}-p{j}-join"] if j > 1 else None,
                         )
                         for j, p in enumerate(outcome.paragraphs, start=1)
@@ -352,7 +363,8 @@ class ReviewForm(DesignSystemForm):
                 entries[-1][1] += f"\n\n{paragraph.text}"
                 continue
             section = self.cleaned_data[f"{prefix}-p{j}-section"]
-            entries.append([section, paragraph.text, paragraph.date_label])
+            date_label = self.cleaned_data[f"{prefix}-p{j}-date"].strip()
+            entries.append([section, paragraph.text, date_label])
         return [tuple(entry) for entry in entries]
 
 

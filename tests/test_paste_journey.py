@@ -65,13 +65,14 @@ def fixture_sections(route_map) -> tuple[dict, int, int]:
     pairs = zip(proposal.outcomes, expected.outcomes, strict=True)
     for i, (outcome, wanted) in enumerate(pairs, start=1):
         choices[f"o{i}-title"] = wanted.title
-        entries = [("progress", e.text) for e in wanted.progress] + [
-            (str(m.year), m.text) for m in wanted.milestones
+        entries = [("progress", e.text, e.date_label) for e in wanted.progress] + [
+            (str(m.year), m.text, "") for m in wanted.milestones
         ]
         paragraphs = iter(enumerate(outcome.paragraphs, start=1))
-        for section, text in entries:
+        for section, text, date_label in entries:
             j, paragraph = next(paragraphs)
             choices[f"o{i}-p{j}-section"] = section
+            choices[f"o{i}-p{j}-date"] = date_label
             total += 1
             same += paragraph.section == section
             joined = paragraph.text
@@ -101,7 +102,10 @@ def content(edition: Edition) -> dict:
                     link.organisation.slug for link in outcome.organisation_links.order_by("order")
                 ],
                 "linked": sorted(rm.slug for rm in outcome.linked_route_maps.all()),
-                "progress": [e.text for e in outcome.progress_entries.order_by("order")],
+                "progress": [
+                    (e.text, e.date_label, e.date)
+                    for e in outcome.progress_entries.order_by("order")
+                ],
                 "milestones": [
                     (m.year, m.text) for m in outcome.milestones.order_by("year", "order")
                 ],
@@ -124,7 +128,7 @@ def expected_content() -> dict:
                 "statement": o.statement,
                 "bodies": [ref.organisation.slug for ref in o.organisations],
                 "linked": sorted(rm.slug for rm in o.linked_route_maps),
-                "progress": [e.text for e in o.progress],
+                "progress": [(e.text, e.date_label, e.date) for e in o.progress],
                 "milestones": sorted(
                     ((m.year, m.text) for m in o.milestones), key=lambda row: row[0]
                 ),
