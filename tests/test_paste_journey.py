@@ -289,3 +289,12 @@ def test_an_empty_draft_is_filled(plan, publisher, client):
     data = {**proposed_values(review_form(plan)), "step": "create"}
     assert client.post(URL, data).status_code == 302
     assert plan.editions.get().outcomes.count() == 7
+
+
+def test_the_new_draft_is_told_on_the_editor_page_and_in_the_history(plan, publisher, client):
+    data = {**proposed_values(review_form(plan)), "step": "create"}
+    page = client.post(URL, data, follow=True).content.decode()
+    assert "Draft made from the pasted page: 7 outcomes." in page
+    assert "Kinship care" in page
+    history = client.get("/edit/route-maps/where-children-live/history/").content.decode()
+    assert "Draft made from a pasted page: 7 outcomes, " in history
