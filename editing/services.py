@@ -26,7 +26,7 @@ from publishing.edits import EditConflict as EditConflict  # the refusal the vie
 from publishing.edits import NotEditable, OrganisationChoice, refuse_if_changed
 from publishing.models import ChangeRecord
 from publishing.records import record_change, record_field_changes
-from publishing.services import edition_publish
+from publishing.services import EditionData, edition_create_draft, edition_publish
 from routemap.models import Edition, Foundation, RouteMap, WhatMatters
 from routemap.signals import draft_discarded
 
@@ -143,6 +143,45 @@ def _copy_links(link_model, owner_field: str, copies: dict, **source) -> None:
         )
         for link in link_model.objects.filter(**source)
     )
+
+
+def paste_refusal(route_map: RouteMap) -> str:
+    """Why a pasted page may not become this route map's draft ("" when it may): only a
+    route map with no content takes one, so nothing an editor wrote is replaced."""
+    if route_map.editions.filter(state=Edition.State.PUBLISHED).exists():
+        return "This route map is published, so a pasted page cannot replace its content."
+    if Outcome.objects.filter(edition__route_map=route_map).exists():
+        return "This route map's draft already has outcomes, so a pasted page cannot replace them."
+    return ""
+
+
+@transaction.atomic
+def route_map_draft_from_paste(
+    *, route_map: RouteMap, user, data: EditionData, new_bodies: list[Organisation]
+) -> Edition:
+    """The route map's draft made from a reviewed paste, with the new bodies it names: all
+    of it or nothing (NotEditable if the route map gained content meanwhile)."""
+    RouteMap.objects.select_for_update().get(pk=route_map.pk)
+    if refusal := paste_refusal(route_map):
+        raise NotEditable(refusal)
+    route_map.editions.filter(state=Edition.State.DRAFT).delete()  # an empty draft
+    for organisation in new_bodies:
+        organisation_save_new(organisation)
+    draft = edition_create_draft(route_map=route_map, data=data)
+    paragraphs = sum(len(o.progress) + len(o.milestones) for o in data.outcomes)
+    record_change(
+        route_map=route_map,
+        edition=draft,
+        user=user,
+        action=Action.ADDED,
+        object_type="route map",
+        object_label=route_map.title,
+        after=(
+            f"Draft made from a pasted page: {len(data.outcomes)} outcomes, "
+            f"{paragraphs} paragraphs" + (f", {len(new_bodies)} new bodies" if new_bodies else "")
+        ),
+    )
+    return draft
 
 
 def draft_has_changes(route_map: RouteMap) -> bool:
@@ -830,16 +869,23 @@ def save_restore(
 def organisation_create(*, name: str, sector: str = Sector.OTHER, abbreviation: str = ""):
     """A body not known yet. Bodies are shared by every route map and document, so this is no
     draft: it can be chosen at once. A name already taken (whatever its case) is refused."""
-    name = " ".join(name.split())
-    if Organisation.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": f"There is already an organisation called “{name}”."})
-    organisation = Organisation(
-        name=name,
-        sector=sector,
-        abbreviation=abbreviation.strip(),
-        slug=unique_slug(
-            name, lambda s: Organisation.objects.filter(slug=s).exists(), fallback="organisation"
-        ),
+    return organisation_save_new(
+        Organisation(name=name, sector=sector, abbreviation=abbreviation.strip())
+    )
+
+
+def organisation_save_new(organisation: Organisation) -> Organisation:
+    """Save a body made elsewhere (a form, a reviewed paste) with its name tidied and a web
+    address of its own; ValidationError if its name is taken, whatever its case."""
+    organisation.name = " ".join(organisation.name.split())
+    if Organisation.objects.filter(name__iexact=organisation.name).exists():
+        raise ValidationError(
+            {"name": f"There is already an organisation called “{organisation.name}”."}
+        )
+    organisation.slug = unique_slug(
+        organisation.name,
+        lambda s: Organisation.objects.filter(slug=s).exists(),
+        fallback="organisation",
     )
     organisation.full_clean()
     organisation.save()

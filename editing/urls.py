@@ -1,6 +1,6 @@
 from django.urls import path
 
-from editing import import_views, views
+from editing import import_views, paste_views, views
 
 app_name = "editing"
 
@@ -21,6 +21,7 @@ urlpatterns = [
         name="import_preview",
     ),
     path("route-maps/<slug:slug>/import/apply/", import_views.import_apply, name="import_apply"),
+    path("route-maps/<slug:slug>/paste/", paste_views.paste, name="paste"),
     path(
         "route-maps/<slug:slug>/history/<int:record_id>/restore/",
         views.change_restore,

@@ -319,10 +319,12 @@ def route_map_edit(request: HttpRequest, slug: str) -> HttpResponse:
     # With no version at all yet, the first save starts an empty draft (revision 1).
     initial = RouteMapForm.initial_for(edition) if edition is not None else {"revision": 1}
     form = RouteMapForm(initial=initial)
+    # A route map with no content yet can start from its published page's text.
+    can_paste = is_publisher(request.user) and not services.paste_refusal(route_map)
     return render(
         request,
         "editing/route_map.html",
-        _context(request, route_map, edition=edition, form=form),
+        _context(request, route_map, edition=edition, form=form, can_paste=can_paste),
     )
 
 

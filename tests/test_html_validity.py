@@ -243,6 +243,26 @@ def new_outcome_rows(row: dict) -> list[dict]:
     return [new, progress]
 
 
+def paste_pages(client: Client) -> dict[str, str]:
+    """A draft from a pasted page: the paste, a bad paste, the review, the review with
+    errors, and the refusal for a route map with content."""
+    from tests.test_paste_journey import PAGE
+
+    paste = "/edit/route-maps/listening/paste/"
+    review = client.post(paste, {"text": PAGE})
+    wrong = {"text": PAGE, "step": "check", "o1-title": "", "o1-p1-section": "2030"}
+    wrong["o1-p2-section"] = "progress"
+    return {
+        paste: html_of(client.get(paste)),
+        f"POST {paste} (not a route map)": html_of(client.post(paste, {"text": "Eggs"}), 400),
+        f"POST {paste} (review)": html_of(review),
+        f"POST {paste} (review with errors)": html_of(client.post(paste, wrong), 400),
+        "/edit/route-maps/where-children-live/paste/ (refused)": html_of(
+            client.get("/edit/route-maps/where-children-live/paste/"), 409
+        ),
+    }
+
+
 def subscriber_pages(client: Client) -> dict[str, str]:
     """Managing an address's subscriptions (the list, a stale removal, one removed, all
     removed), unsubscribing from one of several, and a Changes page marking a rewording."""
@@ -312,6 +332,7 @@ def signed_in_pages(client: Client) -> dict[str, str]:
     pages = {f"{url} (editor)": html_of(client.get(url)) for url in urls}
     pages.update(conflict_pages(client, slug, outcome))
     pages.update(import_preview_pages(client, slug))
+    pages.update(paste_pages(client))
     pages.update(review_pages(client, milestone))
     pages.update(history_pages(client, slug, milestone))
     pages.update(structure_pages(client, slug, outcome))
