@@ -242,6 +242,7 @@ def route_map_create(
         foundation=foundation,
         order=position,
         source_url=source_url,
+        is_listed=False,  # until its first version is published
     )
     route_map.full_clean()
     RouteMap.objects.filter(order__gte=position).update(order=F("order") + 1)

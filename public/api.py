@@ -111,7 +111,7 @@ def edition_data(route_map: RouteMap, edition: Edition | None, request: HttpRequ
 
 @read_only
 def route_map_list(request: HttpRequest) -> JsonResponse:
-    route_maps = RouteMap.objects.with_live_edition()
+    route_maps = RouteMap.objects.listed().with_live_edition()
     return clean_json_response(
         {
             "route_maps": [
@@ -131,7 +131,7 @@ def route_map_list(request: HttpRequest) -> JsonResponse:
 
 @read_only
 def route_map_detail(request: HttpRequest, slug: str) -> JsonResponse:
-    route_map = RouteMap.objects.select_related("foundation").filter(slug=slug).first()
+    route_map = RouteMap.objects.listed().select_related("foundation").filter(slug=slug).first()
     if route_map is None:
         return not_found(f"No route map with slug '{slug}'.")
     edition = Edition.objects.published().with_content().filter(route_map=route_map).first()

@@ -128,7 +128,7 @@ class RouteMapUpdatesFeed(UpdatesFeed):
     """Every publish of one route map."""
 
     def get_object(self, request, slug: str) -> RouteMap:
-        return get_object_or_404(RouteMap, slug=slug)
+        return get_object_or_404(RouteMap.objects.listed(), slug=slug)
 
     def title(self, route_map: RouteMap) -> str:
         return f"{route_map.title}: updates"

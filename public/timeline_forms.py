@@ -121,7 +121,7 @@ class TimelineFilterForm(CleanTextForm):
         self.fields["foundation"].choices = [("", "All foundations")] + [
             (slug, f.name) for slug, f in self.foundations.items()
         ]
-        self.route_maps = {rm.slug: rm for rm in RouteMap.objects.all()}
+        self.route_maps = {rm.slug: rm for rm in RouteMap.objects.listed()}
         self.fields["route_map"].choices = [("", "All route maps")] + [
             (slug, rm.title) for slug, rm in self.route_maps.items()
         ]

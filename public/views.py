@@ -26,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """What is happening now (this year, overdue, due soon, latest changes), then the plan's
     shape: its foundations in order, each with its route maps in the plan's order and how many
     have content published."""
-    route_maps = list(RouteMap.objects.with_live_edition())
+    route_maps = list(RouteMap.objects.listed().with_live_edition())
     groups, unplaced = plan_shape(route_maps, list(Foundation.objects.all()))
     charts = plan_charts(route_maps)
     return render(
@@ -43,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _live_edition(slug: str) -> tuple[RouteMap, Edition | None]:
-    route_map = get_object_or_404(RouteMap.objects.select_related("foundation"), slug=slug)
+    route_map = get_object_or_404(RouteMap.objects.listed().select_related("foundation"), slug=slug)
     edition = Edition.objects.published().with_content().filter(route_map=route_map).first()
     return route_map, edition
 
@@ -97,7 +97,7 @@ MAX_VERSIONS_SHOWN = 20
 @uses_query_parameters("from_version", "to_version")
 def route_map_changes(request: HttpRequest, slug: str) -> HttpResponse:
     """Published versions with their notes, and what changed in plain words."""
-    route_map = get_object_or_404(RouteMap.objects.select_related("foundation"), slug=slug)
+    route_map = get_object_or_404(RouteMap.objects.listed().select_related("foundation"), slug=slug)
     history = Edition.objects.filter(
         route_map=route_map,
         state__in=[Edition.State.PUBLISHED, Edition.State.SUPERSEDED],

@@ -157,6 +157,9 @@ def edition_publish(
     if edition.state != Edition.State.DRAFT:
         raise ValueError("Only a draft can be published.")
     route_map = RouteMap.objects.select_for_update().get(pk=edition.route_map_id)
+    if not route_map.is_listed:  # a route map made in the editor goes public with its content
+        route_map.is_listed = True
+        route_map.save(update_fields=["is_listed"])
     previous = Edition.objects.filter(route_map=route_map, state=Edition.State.PUBLISHED).first()
     if previous is not None:
         previous.state = Edition.State.SUPERSEDED

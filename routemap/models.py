@@ -28,6 +28,10 @@ class Foundation(models.Model):
 
 
 class RouteMapQuerySet(models.QuerySet):
+    def listed(self):
+        """The route maps the public may see named (see RouteMap.is_listed)."""
+        return self.filter(is_listed=True)
+
     def titled(self, title: str) -> "RouteMap | None":
         """The route map called `title`, whatever its case and surrounding spaces: two route
         maps whose titles differ only so would read as one."""
@@ -58,6 +62,15 @@ class RouteMap(models.Model):
         help_text="Leave empty where the plan does not say which foundation it sits under.",
     )
     order = models.PositiveSmallIntegerField(default=0)
+    is_listed = models.BooleanField(
+        "Listed on the public site",
+        default=True,
+        help_text=(
+            "Named on public pages, with or without content. The plan's route maps are; one "
+            "created in the editor is listed once its first version is published, so its "
+            "title and place are no more public than its content."
+        ),
+    )
     source_url = models.URLField(
         "Link to the original route map",
         blank=True,

@@ -27,7 +27,7 @@ class SubscriptionForm(CleanTextForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.route_maps = {rm.slug: rm for rm in RouteMap.objects.all()}
+        self.route_maps = {rm.slug: rm for rm in RouteMap.objects.listed()}
         self.organisations = {o.slug: o for o in Organisation.objects.all()}
         self.fields["target"].choices = [
             ("", "Choose one"),

@@ -298,3 +298,35 @@ def test_the_new_draft_is_told_on_the_editor_page_and_in_the_history(plan, publi
     assert "Kinship care" in page
     history = client.get("/edit/route-maps/where-children-live/history/").content.decode()
     assert "Draft made from a pasted page: 7 outcomes, " in history
+
+
+def three_times_as_long(page: str) -> str:
+    """The page with its outcome statements and outcome blocks three times over: a route map
+    three times the size of "Where children live" (21 outcomes, about 500 paragraphs)."""
+    lines = page.split("\n")
+    bullets = [i for i, line in enumerate(lines) if line.strip().startswith("•") and i < 40]
+    first, last = bullets[0], bullets[-1] + 1
+    start = lines.index("The route map to get there") + 1
+    end = next(i for i, line in enumerate(lines) if line.startswith("What matters to children"))
+    return "\n".join(
+        lines[:first]
+        + lines[first:last] * 3
+        + lines[last:start]
+        + lines[start:end] * 3
+        + lines[end:]
+    )
+
+
+def test_a_long_route_map_page_is_reviewed_and_drafted(plan, publisher, client):
+    """Its review posts about 1,500 fields: more than Django's default limit of 1,000."""
+    text = three_times_as_long(PAGE)
+    form = ReviewForm(
+        proposal=parse(text),
+        organisations=Organisation.objects.order_by("name"),
+        route_maps=RouteMap.objects.exclude(pk=plan.pk),
+    )
+    data = {**proposed_values(form), "text": text}
+    assert len(data) > 1000
+    assert client.post(URL, {**data, "step": "check"}).status_code == 200
+    assert client.post(URL, {**data, "step": "create"}).status_code == 302
+    assert plan.editions.get().outcomes.count() == 21

@@ -78,8 +78,8 @@ def test_a_publisher_creates_a_route_map_with_an_empty_draft(client, care):
     assert 'action="/edit/route-maps/brothers-and-sisters/details/"' in page
     history = client.get(reverse("editing:history", args=[route_map.slug])).content.decode()
     assert "Added</strong>: Route map" in history
-    # Nothing of the draft is public: its page says it has no published content yet.
-    assert client.get(route_map.get_absolute_url()).status_code == 200
+    # Nothing of the draft is public, not even its title (tests/test_route_map_listing.py).
+    assert client.get(route_map.get_absolute_url()).status_code == 404
 
 
 def test_the_details_form_fills_the_empty_draft(client):

@@ -255,6 +255,11 @@ LOGOUT_REDIRECT_URL = "/"
 # no expiry date, so they never depend on the browser's clock agreeing with the server's.
 SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+
+# The review of a pasted route map page posts three fields per paragraph (section, date as
+# written, join) plus the bodies: about 500 for "Where children live", 1,500 for a page three
+# times its size. Django's default of 1,000 would refuse such a review with a bare 400.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_000
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True
 CSRF_COOKIE_AGE = None
