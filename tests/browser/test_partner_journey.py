@@ -108,10 +108,10 @@ def test_dashboard_and_import_preview_pages_are_accessible(page, site, publisher
     expect(page.get_by_role("heading", level=1)).to_have_text("Editing")
     assert_accessible(page)
     page.get_by_role("link", name="Import CSV into Where children live").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Import milestones from a CSV file")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import a route map from a CSV file")
     assert_accessible(page)
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download the milestones as CSV").click()
+        page.get_by_role("link", name="Download the route map as CSV").click()
     exported = tmp_path / "export.csv"
     download_info.value.save_as(exported)
     with exported.open(encoding="utf-8-sig", newline="") as f:
