@@ -11,7 +11,7 @@ SGDS_VERSION ?= 4.2.0
 AUTOCOMPLETE_VERSION ?= 3.0.1
 TEST_WORKERS ?= 2
 
-.PHONY: run test test-dates lint format check-migrations migrate seed demo-user serve design-system accessible-autocomplete clean bench soak bench-import bench-edit
+.PHONY: run test test-dates lint format check-migrations migrate seed demo-user serve design-system accessible-autocomplete clean bench soak drill bench-import bench-edit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -115,6 +115,13 @@ bench-import: $(VENV)/.installed-dev
 bench-edit: $(VENV)/.installed-dev
 	$(BIN)/python bench/edit_save.py
 
-# Database outage drill (stops and restarts the local PostgreSQL): writes bench/SOAK.md.
+# Database outage drill (stops and restarts the local PostgreSQL): writes its section of
+# bench/SOAK.md.
 soak: $(VENV)/.installed-dev
 	bash bench/soak.sh
+
+# Two app servers sharing PostgreSQL and Redis behind nginx (the recipe in deploy/): a
+# publish, sessions, lockout and rate limits across both, one killed under load. Writes its
+# section of bench/SOAK.md.
+drill: $(VENV)/.installed-dev
+	$(BIN)/python bench/drill.py
