@@ -38,6 +38,7 @@ WORDED_FIELDS = {
     "title",
     "what_matters",
 }
+# The edition of a milestone or progress entry, under the name an outcome's own has.
 F_EDITION = models.F("outcome__edition_id")
 HEADING_LENGTH = 90
 # Route maps' change records hold an item's opening words, cut at this many characters.
@@ -196,13 +197,13 @@ def route_map_contexts(route_map, editable_edition_id, records) -> dict:
     contexts: dict = {}
 
     def revision(row) -> int | None:
-        return row["revision"] if row["edition"] == editable_edition_id else None
+        return row["revision"] if row["edition_id"] == editable_edition_id else None
 
     if keys := _keys(records, "milestone"):
         rows = (
             Milestone.objects.filter(outcome__edition__route_map=route_map, key__in=keys)
             .order_by("outcome__edition_id", "pk")
-            .values("key", "text", "year", "revision", "outcome__title", edition=F_EDITION)
+            .values("key", "text", "year", "revision", "outcome__title", edition_id=F_EDITION)
         )
         for row in rows:  # the newest edition comes last, and wins
             contexts[row["key"]] = ItemContext(
@@ -214,7 +215,7 @@ def route_map_contexts(route_map, editable_edition_id, records) -> dict:
         rows = (
             ProgressEntry.objects.filter(outcome__edition__route_map=route_map, key__in=keys)
             .order_by("outcome__edition_id", "pk")
-            .values("key", "text", "revision", "outcome__title", edition=F_EDITION)
+            .values("key", "text", "revision", "outcome__title", edition_id=F_EDITION)
         )
         for row in rows:
             contexts[row["key"]] = ItemContext(
@@ -229,11 +230,8 @@ def route_map_contexts(route_map, editable_edition_id, records) -> dict:
             .values("key", "title", "revision", "edition_id")
         )
         for row in rows:
-            # An outcome's own field is `edition`, so its id cannot be annotated under that name.
             contexts[row["key"]] = ItemContext(
-                where="Outcome",
-                title=row["title"],
-                revision=revision({**row, "edition": row["edition_id"]}),
+                where="Outcome", title=row["title"], revision=revision(row)
             )
     return contexts
 
