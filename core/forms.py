@@ -81,18 +81,24 @@ class CleanTextForm(CleanTextMixin, forms.Form):
     """A plain form with cleaned input, for forms that style their own widgets."""
 
 
+def style_field(field: forms.Field) -> None:
+    """Give a field's widget the design system's CSS class (hidden ones need none)."""
+    if isinstance(field.widget, forms.HiddenInput):
+        return
+    widget_type = field.widget.__class__.__name__.lower().replace("widget", "")
+    widget_type = {"checkboxinput": "checkbox"}.get(widget_type, widget_type)
+    css = WIDGET_CLASSES.get(widget_type, "ds_input")
+    field.widget.attrs["class"] = (field.widget.attrs.get("class", "") + " " + css).strip()
+
+
 class DesignSystemForm(CleanTextForm):
-    """Adds the design system's CSS classes; templates/includes/field.html does the rest."""
+    """Adds the design system's CSS classes; templates/includes/field.html does the rest.
+    A field added after `__init__` is styled with `style_field`."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            widget_type = field.widget.__class__.__name__.lower().replace("widget", "")
-            widget_type = {"checkboxinput": "checkbox"}.get(widget_type, widget_type)
-            css = WIDGET_CLASSES.get(widget_type, "ds_input")
-            if isinstance(field.widget, forms.HiddenInput):
-                continue
-            field.widget.attrs["class"] = (field.widget.attrs.get("class", "") + " " + css).strip()
+            style_field(field)
 
 
 class CompareForm(DesignSystemForm):

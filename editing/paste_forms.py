@@ -8,9 +8,9 @@ between the paste and the draft. The publisher's decisions are the form's fields
 from dataclasses import dataclass, field
 
 from django import forms
-from django.utils.text import slugify
 
-from core.forms import CleanTextForm, DesignSystemForm
+from core.forms import CleanTextForm, DesignSystemForm, style_field
+from core.text import unique_slug
 from editing.paste import (
     PROGRESS,
     SECTION_LABELS,
@@ -31,12 +31,6 @@ from publishing.services import (
     ProgressData,
 )
 
-# The classes DesignSystemForm gives declared fields, for the fields a proposal adds.
-WIDGET_CLASSES = {
-    "select": "ds_select",
-    "checkboxinput": "ds_checkbox__input",
-    "textinput": "ds_input",
-}
 NEW = "__new__"
 OMIT = "__omit__"
 # A pasted page is a few tens of kilobytes; this is room for the longest with a margin.
@@ -138,7 +132,15 @@ class ReviewForm(DesignSystemForm):
         by_slug = {o.slug: o for o in self.organisations}
         body_choices = [(o.slug, o.name) for o in self.organisations]
         map_choices = [(rm.slug, rm.title) for rm in self.route_maps]
-        self.outcome_names = []
+        # Which known body each printed name is, and which route map each linked title,
+        # per outcome: the fields' first choices, and what the page says of each.
+        self._matches = [
+            (
+                match_bodies(outcome.bodies, self.organisations),
+                match_route_maps(outcome.linked_titles, self.route_maps),
+            )
+            for outcome in proposal.outcomes
+        ]
         for i, outcome in enumerate(proposal.outcomes, start=1):
             prefix = f"o{i}"
             self._add(
@@ -175,7 +177,7 @@ class ReviewForm(DesignSystemForm):
                         forms.BooleanField(required=False, label="Join with the paragraph above"),
                         False,
                     )
-            matches = match_bodies(outcome.bodies, self.organisations)
+            matches, linked = self._matches[i - 1]
             for k, name in enumerate(outcome.bodies, start=1):
                 matched = matches[name]
                 self._add(
@@ -199,7 +201,6 @@ class ReviewForm(DesignSystemForm):
                     ),
                     "",
                 )
-            linked = match_route_maps(outcome.linked_titles, self.route_maps)
             for m, title in enumerate(outcome.linked_titles, start=1):
                 self._add(
                     f"{prefix}-l{m}",
@@ -215,8 +216,7 @@ class ReviewForm(DesignSystemForm):
     def _add(self, name: str, form_field: forms.Field, initial) -> None:
         """A field of the proposal, styled as DesignSystemForm styles its declared ones."""
         form_field.initial = initial
-        widget = form_field.widget
-        widget.attrs["class"] = WIDGET_CLASSES[widget.__class__.__name__.lower()]
+        style_field(form_field)
         self.fields[name] = form_field
 
     # ------------------------------------------------------------------ what the page shows
@@ -226,8 +226,7 @@ class ReviewForm(DesignSystemForm):
         rows = []
         for i, outcome in enumerate(self.proposal.outcomes, start=1):
             prefix = f"o{i}"
-            matches = match_bodies(outcome.bodies, self.organisations)
-            linked = match_route_maps(outcome.linked_titles, self.route_maps)
+            matches, linked = self._matches[i - 1]
             rows.append(
                 OutcomeRow(
                     number=i,
@@ -312,10 +311,7 @@ class ReviewForm(DesignSystemForm):
         for i, outcome in enumerate(proposal.outcomes, start=1):
             prefix = f"o{i}"
             title = data[f"{prefix}-title"].strip()
-            slug = base = slugify(title)[:90] or f"outcome-{i}"
-            number = 2
-            while slug in slugs:
-                slug, number = f"{base}-{number}", number + 1
+            slug = unique_slug(title, slugs.__contains__, fallback=f"outcome-{i}")
             slugs.add(slug)
             refs, seen = [], set()
             for k, name in enumerate(outcome.bodies, start=1):
