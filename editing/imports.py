@@ -50,7 +50,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from core import clock
-from core.text import clean_text
+from core.text import clean_text, unique_slug
 from editing import services
 from milestones.exports import COLUMN_NAMES, COLUMNS, FORMULA_PREFIXES, Echo, csv_cell
 from milestones.models import DUE_FIELDS, Milestone, MilestoneOrganisation, Status, stamp_status
@@ -765,12 +765,7 @@ class _RowReader:
         given = self.cell(cells, "outcome") or ""
         if given and given == slugify(given) and len(given) <= max_length and given not in taken:
             return given
-        base = (slugify(title) or "outcome")[: max_length - 4].strip("-")
-        slug, number = base, 1
-        while slug in taken:
-            number += 1
-            slug = f"{base}-{number}"
-        return slug
+        return unique_slug(title, taken.__contains__, max_length=max_length, fallback="outcome")
 
     def pairs(self, cells: list[str], name: str) -> tuple[list[tuple[str, str]] | None, list[str]]:
         """“slug:role; slug:role” (the role may be left out), or None where the column is
